@@ -1,0 +1,73 @@
+#pragma once
+// Travel time of every demand unit to its nearest service, under DESIGN.md's semantics:
+//   time = unit access leg + network time + service access leg, minimised over services,
+//   ties to the service listed first; covered = time <= threshold.
+#include <string>
+#include <vector>
+
+#include "legalcircle/core/geometry.hpp"
+#include "legalcircle/graph/road_graph.hpp"
+#include "legalcircle/routing/dijkstra.hpp"
+#include "legalcircle/snap/snap.hpp"
+
+namespace legalcircle {
+
+// Where a snapped point meets the network: a node and the time between point and node.
+struct Attachment {
+  uint32_t node;
+  double seconds;
+};
+
+// Ways to leave the snapped point onto the network (a oneway segment leaves only one way).
+std::vector<Attachment> exits(const RoadGraph& g, Mode mode, const SnappedPoint& p);
+// Ways to arrive at the snapped point from the network.
+std::vector<Attachment> entries(const RoadGraph& g, Mode mode, const SnappedPoint& p);
+// Direct time along a shared segment from `from` to `to`; kInf when they are on different
+// segments or the segment forbids that direction.
+double along_segment_s(const RoadGraph& g, Mode mode, const SnappedPoint& from, const SnappedPoint& to);
+
+// A point snapped for one mode, with its walked access leg.
+struct AttachedPoint {
+  SnappedPoint snap;
+  double access_s = kInf;  // offset_m at the access-leg speed
+};
+
+enum class Unreachable : uint8_t {
+  none,
+  snap_too_far,       // nearest usable road strictly farther than max_snap_m
+  no_service_reached, // snapped, but no service can be reached (or none within the limit)
+};
+std::string_view unreachable_reason(Unreachable u);
+
+struct UnitResult {
+  uint32_t nearest_service = kInvalidId;  // index into the services list
+  double seconds = kInf;                  // full travel time, not capped
+  double snap_m = kInf;                   // distance to the snapped road position
+  Unreachable reason = Unreachable::none;
+};
+
+struct CoverageRequest {
+  Mode mode = Mode::walk;
+  Direction direction = Direction::to_service;
+  double access_leg_kmh = 4.5;
+  double max_snap_m = 1000.0;
+  double limit_s = kInf;  // optional search bound; units beyond it are no_service_reached
+};
+
+struct CoverageResult {
+  std::vector<UnitResult> units;
+  std::vector<AttachedPoint> services;    // snap of every service (ok() false: not used)
+  std::vector<uint32_t> unsnapped_services;  // indices of services that could not snap
+  uint64_t settled_nodes = 0;
+};
+
+// One multi-source search seeded at every snapped service; then each unit reads its exits or
+// entries and the direct same-segment path.
+CoverageResult compute_coverage(const RoadGraph& g, const SegmentIndex& index,
+                                const std::vector<LonLat>& services,
+                                const std::vector<LonLat>& demand, const CoverageRequest& request);
+
+// Attaches a point for the request's mode (snap + access leg).
+AttachedPoint attach(const SegmentIndex& index, LonLat p, const CoverageRequest& request);
+
+}  // namespace legalcircle

@@ -1,0 +1,46 @@
+#pragma once
+// RAII around GDAL/OGR handles, and opening vector files with errors that name the file.
+#include <memory>
+#include <string>
+
+#include <gdal_priv.h>
+#include <ogr_feature.h>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+namespace legalcircle::gdal {
+
+struct DatasetCloser {
+  void operator()(GDALDataset* d) const { if (d) GDALClose(d); }
+};
+struct FeatureDeleter {
+  void operator()(OGRFeature* f) const { OGRFeature::DestroyFeature(f); }
+};
+struct TransformDeleter {
+  void operator()(OGRCoordinateTransformation* t) const {
+    OGRCoordinateTransformation::DestroyCT(t);
+  }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+using FeaturePtr = std::unique_ptr<OGRFeature, FeatureDeleter>;
+using TransformPtr = std::unique_ptr<OGRCoordinateTransformation, TransformDeleter>;
+
+// Registers drivers once; GDAL's own messages are kept for our errors instead of printed.
+void ensure_registered();
+
+// Opens a vector dataset read-only. Throws InputError: "<path>: file not found" /
+// "<path>: not a vector file GDAL can read (<GDAL's message>)".
+DatasetPtr open_vector(const std::string& path, const char* const* open_options = nullptr);
+
+// The layer by name, or the first when name is empty. Throws InputError naming file and layer,
+// listing the layers the file has.
+OGRLayer* get_layer(GDALDataset& ds, const std::string& path, const std::string& name);
+
+// Transformation from `from` to EPSG:4326 in lon/lat order; nullptr when `from` already is
+// geographic WGS-84 lon/lat. Throws InputError (naming `what`) when PROJ cannot build it.
+TransformPtr to_wgs84(const OGRSpatialReference& from, const std::string& what);
+
+// The last GDAL error message, or "" (and resets it).
+std::string last_error();
+
+}  // namespace legalcircle::gdal

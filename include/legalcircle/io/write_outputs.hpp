@@ -1,0 +1,35 @@
+#pragma once
+// Output writers. Every file is written under a temporary name in the output folder and renamed
+// when complete, so a failed run leaves no partial file.
+#include <string>
+#include <vector>
+
+#include "legalcircle/core/geometry.hpp"
+
+namespace legalcircle {
+
+// A flat table with optional point geometry: what coverage.csv / coverage.geojson hold.
+struct Column {
+  enum class Type { text, integer, real, boolean };
+  std::string name;
+  Type type = Type::text;
+};
+
+struct Table {
+  std::vector<Column> columns;
+  // One row per feature; cells as text ("" = null). Booleans "true"/"false".
+  std::vector<std::vector<std::string>> rows;
+  std::vector<LonLat> geometry;  // one point per row, or empty for no geometry
+};
+
+// RFC 7946 GeoJSON (EPSG:4326) through GDAL: typed properties, null for empty cells.
+void write_geojson_points(const std::string& path, const std::string& layer_name, const Table& t);
+// UTF-8 CSV, RFC 4180 quoting, no geometry columns unless the table has them as cells.
+void write_csv(const std::string& path, const Table& t, bool excel_bom = false);
+// Writes text to path via a temporary file + rename.
+void write_text_file(const std::string& path, const std::string& text);
+
+// Creates the folder (and parents) or throws OutputError.
+void ensure_directory(const std::string& dir);
+
+}  // namespace legalcircle
