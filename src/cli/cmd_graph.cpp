@@ -1,1 +1,63 @@
-// placeholder: being written
+// legalcircle graph: build the road graph and print per-mode network statistics.
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "legalcircle/io/read_roads.hpp"
+#include "legalcircle/io/write_outputs.hpp"
+
+namespace legalcircle::cli {
+
+CLI::App* add_graph_command(CLI::App& app, GraphOptions& o) {
+  CLI::App* c = app.add_subcommand(
+      "graph", "Build the road graph and print per-mode statistics: nodes, edges, km, strongly\n"
+               "connected components kept and dropped");
+  c->add_option("--roads", o.roads, "Road network (.osm.pbf, .osm, .osm.gz, .osm.bz2, .geojson, .gpkg, .shp)")
+      ->required();
+  c->add_option("--mode", o.modes, "Modes, comma-separated")->capture_default_str();
+  c->add_option("--profiles", o.profiles, "Mode profiles YAML (default: built in)");
+  c->add_option("--json", o.json_out, "Also write the statistics as JSON to this file");
+  c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr");
+  c->footer("Example:\n  legalcircle graph --roads ../shared/data/osm/porto.osm.pbf");
+  return c;
+}
+
+int run_graph(const GraphOptions& o) {
+  Progress progress(o.quiet);
+  const Profiles profiles = profiles_from(o.profiles);
+  BuildOptions build;
+  build.modes = parse_modes(o.modes);
+  progress.begin("reading roads " + o.roads);
+  const RawRoads raw = read_roads(o.roads);
+  progress.end(std::to_string(raw.ways.size()) + " highway ways");
+  progress.begin("building graph");
+  const RoadGraph graph = build_graph(raw, profiles, build);
+  progress.end();
+
+  nlohmann::ordered_json stats;
+  stats["roads"] = o.roads;
+  stats["nodes"] = graph.node_count();
+  stats["segments"] = graph.segment_count();
+  std::printf("%-6s %10s %10s %10s %10s %12s %12s %10s\n", "mode", "nodes", "edges", "km",
+              "components", "kept", "dropped", "km_dropped");
+  for (Mode m : build.modes) {
+    const ComponentStats& s = graph.weights(m).stats;
+    std::printf("%-6s %10u %10llu %10.1f %10u %12s %12u %10.2f\n", std::string(mode_name(m)).c_str(),
+                s.nodes_kept, static_cast<unsigned long long>(s.segments_kept), s.km_kept,
+                s.components_total, "1 (largest)", s.components_dropped, s.km_dropped);
+    stats["modes"][std::string(mode_name(m))] = {
+        {"nodes_kept", s.nodes_kept},         {"edges_kept", s.segments_kept},
+        {"km_kept", s.km_kept},               {"components_total", s.components_total},
+        {"components_dropped", s.components_dropped}, {"nodes_dropped", s.nodes_dropped},
+        {"edges_dropped", s.segments_dropped}, {"km_dropped", s.km_dropped}};
+  }
+  std::printf("(edges: road segments between consecutive nodes, usable in at least one direction;\n"
+              " dropped: nodes outside the largest strongly connected component)\n");
+  if (!o.json_out.empty()) write_text_file(o.json_out, stats.dump(2) + "\n");
+  return 0;
+}
+
+}  // namespace legalcircle::cli

@@ -1,1 +1,53 @@
-int main() { return 0; }
+// legalcircle: 15-minute public legal service circles. main() only dispatches and maps error
+// classes to exit codes: 2 input, 3 configuration, 4 output, 1 anything else.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "legalcircle/core/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace legalcircle;
+  CLI::App app{"legalcircle " LEGALCIRCLE_VERSION
+               " - plans 15-minute public legal service circles (travel times from villages and "
+               "communities to legal service points over a road network)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", LEGALCIRCLE_VERSION);
+  app.footer(
+      "Examples:\n"
+      "  legalcircle coverage                       # the embedded synthetic county, walk 15 min\n"
+      "  legalcircle coverage --roads roads.osm.pbf --services services.csv \\\n"
+      "      --demand villages.geojson --mode walk,ebike,car -o out/\n"
+      "  legalcircle graph --roads roads.osm.pbf\n"
+      "Run 'legalcircle COMMAND --help' for a command's options.");
+
+  cli::CoverageOptions coverage;
+  cli::GraphOptions graph;
+  CLI::App* cmd_coverage = cli::add_coverage_command(app, coverage);
+  CLI::App* cmd_graph = cli::add_graph_command(app, graph);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 3;
+  }
+  try {
+    if (cmd_coverage->parsed()) return cli::run_coverage(coverage);
+    if (cmd_graph->parsed()) return cli::run_graph(graph);
+  } catch (const InputError& e) {
+    std::cerr << "legalcircle: input error: " << e.what() << '\n';
+    return 2;
+  } catch (const ConfigError& e) {
+    std::cerr << "legalcircle: configuration error: " << e.what() << '\n';
+    return 3;
+  } catch (const OutputError& e) {
+    std::cerr << "legalcircle: cannot write output: " << e.what() << '\n';
+    return 4;
+  } catch (const std::exception& e) {
+    std::cerr << "legalcircle: error: " << e.what() << '\n';
+    return 1;
+  }
+  return 1;
+}

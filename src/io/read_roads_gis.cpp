@@ -1,1 +1,161 @@
-// placeholder: being written
+// GIS road reader (GDAL): line layers in any CRS. Every vertex is a node; vertices closer than
+// vertex_snap_m (on a grid in a local metric projection) are one node, so lines that share a
+// vertex are joined there.
+#include <cmath>
+#include <unordered_map>
+
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/io/gdal_handle.hpp"
+#include "legalcircle/io/read_roads.hpp"
+
+namespace legalcircle {
+
+namespace {
+
+struct CellHash {
+  std::size_t operator()(const std::pair<int64_t, int64_t>& c) const {
+    return std::hash<int64_t>()(c.first * 73856093 ^ c.second * 19349663);
+  }
+};
+
+struct Line {
+  int64_t fid = 0;
+  std::vector<LonLat> points;
+  Tags tags;
+};
+
+int field_index(OGRFeatureDefn& defn, const std::string& name) {
+  return name.empty() ? -1 : defn.GetFieldIndex(name.c_str());
+}
+
+std::string field_list(OGRFeatureDefn& defn) {
+  std::string names;
+  for (int i = 0; i < defn.GetFieldCount(); ++i)
+    names += std::string(i ? ", " : "") + defn.GetFieldDefn(i)->GetNameRef();
+  return names.empty() ? "none" : names;
+}
+
+}  // namespace
+
+RawRoads read_gis_roads(const std::string& path, const RoadFieldMapping& mapping) {
+  std::vector<std::string> options_store;
+  std::vector<const char*> options;
+  if (!mapping.encoding.empty()) {
+    options_store.push_back("ENCODING=" + mapping.encoding);  // Shapefile driver's open option
+    options.push_back(options_store.back().c_str());
+  }
+  options.push_back(nullptr);
+  gdal::DatasetPtr ds = gdal::open_vector(path, mapping.encoding.empty() ? nullptr : options.data());
+  OGRLayer* layer = gdal::get_layer(*ds, path, mapping.layer);
+  const std::string where = path + ", layer '" + layer->GetName() + "'";
+  OGRFeatureDefn& defn = *layer->GetLayerDefn();
+
+  const int class_i = field_index(defn, mapping.class_field);
+  if (class_i < 0)
+    throw InputError(where + ": no class field '" + mapping.class_field +
+                     "' (fields: " + field_list(defn) + ")");
+  RawRoads roads;
+  roads.source = path;
+  auto optional_field = [&](const std::string& name, const char* what) {
+    const int i = field_index(defn, name);
+    if (i < 0 && !name.empty())
+      roads.warnings.push_back(where + ": no " + what + " field '" + name + "'; not used");
+    return i;
+  };
+  const int oneway_i = optional_field(mapping.oneway_field, "oneway");
+  const int speed_i = optional_field(mapping.speed_field, "speed");
+  const int name_i = optional_field(mapping.name_field, "name");
+
+  gdal::TransformPtr transform;
+  if (const OGRSpatialReference* srs = layer->GetSpatialRef()) transform = gdal::to_wgs84(*srs, where);
+
+  // Pass 1: lines in lon/lat.
+  std::vector<Line> lines;
+  std::size_t no_class = 0;
+  layer->ResetReading();
+  for (gdal::FeaturePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
+    const std::string feature = where + ", feature " + std::to_string(f->GetFID());
+    if (!f->IsFieldSetAndNotNull(class_i) || !*f->GetFieldAsString(class_i)) {
+      ++no_class;
+      continue;
+    }
+    const OGRGeometry* geom = f->GetGeometryRef();
+    if (!geom || geom->IsEmpty()) throw InputError(feature + ": empty geometry");
+    std::vector<const OGRLineString*> parts;
+    const auto type = wkbFlatten(geom->getGeometryType());
+    if (type == wkbLineString) {
+      parts.push_back(geom->toLineString());
+    } else if (type == wkbMultiLineString) {
+      for (const OGRLineString* part : *geom->toMultiLineString()) parts.push_back(part);
+    } else {
+      throw InputError(feature + ": geometry is " + OGRGeometryTypeToName(geom->getGeometryType()) +
+                       ", expected LineString or MultiLineString");
+    }
+    Tags tags;
+    tags.set("highway", f->GetFieldAsString(class_i));
+    auto copy = [&](int i, const char* key) {
+      if (i >= 0 && f->IsFieldSetAndNotNull(i) && *f->GetFieldAsString(i))
+        tags.set(key, f->GetFieldAsString(i));
+    };
+    copy(oneway_i, "oneway");
+    copy(speed_i, "maxspeed");
+    copy(name_i, "name");
+    for (const OGRLineString* part : parts) {
+      const int n = part->getNumPoints();
+      if (n < 2) throw InputError(feature + ": line with fewer than 2 vertices");
+      std::vector<double> x(n), y(n);
+      for (int i = 0; i < n; ++i) {
+        x[i] = part->getX(i);
+        y[i] = part->getY(i);
+      }
+      if (transform && !transform->Transform(n, x.data(), y.data()))
+        throw InputError(feature + ": coordinates cannot be transformed to EPSG:4326");
+      Line line{f->GetFID(), {}, tags};
+      for (int i = 0; i < n; ++i) {
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i]) || std::abs(y[i]) > 90 ||
+            std::abs(x[i]) > 180)
+          throw InputError(feature + ": vertex " + std::to_string(i) + " is not a valid coordinate");
+        line.points.push_back({x[i], y[i]});
+      }
+      lines.push_back(std::move(line));
+    }
+  }
+  if (no_class > 0)
+    roads.warnings.push_back(where + ": " + std::to_string(no_class) + " features without a '" +
+                             mapping.class_field + "' value skipped");
+  if (lines.empty()) throw InputError(where + ": no line with a '" + mapping.class_field + "' value");
+
+  // Pass 2: vertices -> nodes, merged on a grid of vertex_snap_m in a local projection. Shared
+  // vertices transform to identical coordinates, so they always land in the same cell.
+  double min_lon = kInf, max_lon = -kInf, min_lat = kInf, max_lat = -kInf;
+  for (const Line& line : lines) {
+    for (const LonLat& p : line.points) {
+      min_lon = std::min(min_lon, p.lon);
+      max_lon = std::max(max_lon, p.lon);
+      min_lat = std::min(min_lat, p.lat);
+      max_lat = std::max(max_lat, p.lat);
+    }
+  }
+  const LocalProjection proj({(min_lon + max_lon) / 2, (min_lat + max_lat) / 2});
+  const double cell = mapping.vertex_snap_m > 0 ? mapping.vertex_snap_m : 1e-6;
+  std::unordered_map<std::pair<int64_t, int64_t>, uint32_t, CellHash> node_at;
+  for (Line& line : lines) {
+    RawWay way;
+    way.id = line.fid;
+    way.tags = std::move(line.tags);
+    for (const LonLat& p : line.points) {
+      const XY xy = proj.forward(p);
+      const std::pair<int64_t, int64_t> key{std::llround(xy.x / cell), std::llround(xy.y / cell)};
+      auto [it, inserted] = node_at.try_emplace(key, static_cast<uint32_t>(roads.coord.size()));
+      if (inserted) {
+        roads.coord.push_back(p);
+        roads.node_id.push_back(-1);
+      }
+      way.nodes.push_back(it->second);
+    }
+    roads.ways.push_back(std::move(way));
+  }
+  return roads;
+}
+
+}  // namespace legalcircle

@@ -1,1 +1,178 @@
-// placeholder: being written
+#include "legalcircle/io/write_outputs.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <cpl_error.h>
+
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/io/gdal_handle.hpp"
+
+namespace legalcircle {
+namespace {
+
+namespace fs = std::filesystem;
+
+void check_shape(const std::string& path, const Table& t) {
+  for (size_t r = 0; r < t.rows.size(); ++r)
+    if (t.rows[r].size() != t.columns.size())
+      throw OutputError(path + ": row " + std::to_string(r) + " has " +
+                        std::to_string(t.rows[r].size()) + " cells for " +
+                        std::to_string(t.columns.size()) + " columns");
+  if (!t.geometry.empty() && t.geometry.size() != t.rows.size())
+    throw OutputError(path + ": " + std::to_string(t.geometry.size()) + " points for " +
+                      std::to_string(t.rows.size()) + " rows");
+}
+
+OGRFieldType ogr_type(Column::Type type) {
+  switch (type) {
+    case Column::Type::integer: return OFTInteger64;
+    case Column::Type::real: return OFTReal;
+    case Column::Type::boolean: return OFTInteger;  // with the OFSTBoolean subtype
+    case Column::Type::text: break;
+  }
+  return OFTString;
+}
+
+// Sets one typed cell; the text must parse as the column's type (the caller made it).
+void set_cell(OGRFeature& f, int i, const Column& col, const std::string& cell,
+              const std::string& where) {
+  if (cell.empty()) {
+    f.SetFieldNull(i);
+    return;
+  }
+  auto bad = [&] {
+    return OutputError(where + ": column '" + col.name + "' cannot hold '" + cell + "'");
+  };
+  const char* end = cell.data() + cell.size();
+  switch (col.type) {
+    case Column::Type::integer: {
+      long long v = 0;
+      auto [p, ec] = std::from_chars(cell.data(), end, v);
+      if (ec != std::errc() || p != end) throw bad();
+      f.SetField(i, static_cast<GIntBig>(v));
+      return;
+    }
+    case Column::Type::real: {
+      double v = 0;
+      auto [p, ec] = std::from_chars(cell.data(), end, v);
+      if (ec != std::errc() || p != end) throw bad();
+      f.SetField(i, v);
+      return;
+    }
+    case Column::Type::boolean:
+      if (cell == "true" || cell == "1") f.SetField(i, 1);
+      else if (cell == "false" || cell == "0") f.SetField(i, 0);
+      else throw bad();
+      return;
+    case Column::Type::text:
+      f.SetField(i, cell.c_str());
+      return;
+  }
+}
+
+std::string csv_cell(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+}  // namespace
+
+void write_geojson_points(const std::string& path, const std::string& layer_name, const Table& t) {
+  check_shape(path, t);
+  gdal::ensure_registered();
+  std::error_code ec;
+  fs::remove(path, ec);  // the GeoJSON driver refuses to overwrite
+  if (ec) throw OutputError(path + ": cannot replace the existing file (" + ec.message() + ")");
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GeoJSON");
+  if (!driver) throw OutputError(path + ": GDAL has no GeoJSON driver");
+
+  CPLErrorReset();
+  try {
+    gdal::DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) throw OutputError(path + ": cannot create (" + gdal::last_error() + ")");
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const char* layer_options[] = {"RFC7946=YES", nullptr};
+    OGRLayer* layer = ds->CreateLayer(layer_name.c_str(), &wgs84,
+                                      t.geometry.empty() ? wkbNone : wkbPoint,
+                                      const_cast<char**>(layer_options));
+    if (!layer) throw OutputError(path + ": cannot create layer (" + gdal::last_error() + ")");
+    for (const auto& col : t.columns) {
+      OGRFieldDefn field(col.name.c_str(), ogr_type(col.type));
+      if (col.type == Column::Type::boolean) field.SetSubType(OFSTBoolean);
+      if (layer->CreateField(&field) != OGRERR_NONE)
+        throw OutputError(path + ": cannot create field '" + col.name + "' (" +
+                          gdal::last_error() + ")");
+    }
+    for (size_t r = 0; r < t.rows.size(); ++r) {
+      gdal::FeaturePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
+      const std::string where = path + ": row " + std::to_string(r);
+      for (size_t c = 0; c < t.columns.size(); ++c)
+        set_cell(*f, static_cast<int>(c), t.columns[c], t.rows[r][c], where);
+      if (!t.geometry.empty()) {
+        OGRPoint pt(t.geometry[r].lon, t.geometry[r].lat);
+        f->SetGeometry(&pt);  // copies
+      }
+      if (layer->CreateFeature(f.get()) != OGRERR_NONE)
+        throw OutputError(where + ": cannot write feature (" + gdal::last_error() + ")");
+    }
+    ds.reset();  // closing writes the file
+    if (CPLGetLastErrorType() >= CE_Failure)
+      throw OutputError(path + ": write failed (" + gdal::last_error() + ")");
+  } catch (...) {
+    fs::remove(path, ec);  // no partial output
+    throw;
+  }
+}
+
+void write_csv(const std::string& path, const Table& t, bool excel_bom) {
+  check_shape(path, t);
+  std::string text = excel_bom ? "\xEF\xBB\xBF" : "";
+  auto line = [&text](const auto& cells, auto get) {
+    for (size_t i = 0; i < cells.size(); ++i) text += (i ? "," : "") + csv_cell(get(cells[i]));
+    text += '\n';
+  };
+  line(t.columns, [](const Column& c) { return c.name; });
+  for (const auto& row : t.rows) line(row, [](const std::string& s) { return s; });
+  write_text_file(path, text);
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw OutputError(path + ": cannot open " + tmp + " for writing");
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw OutputError(path + ": write failed (disk full?)");
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw OutputError(path + ": cannot rename " + tmp + " into place (" + ec.message() + ")");
+  }
+}
+
+void ensure_directory(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw OutputError(dir + ": cannot create folder" + (ec ? " (" + ec.message() + ")" : ""));
+}
+
+}  // namespace legalcircle

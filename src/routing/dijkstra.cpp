@@ -1,1 +1,99 @@
-// placeholder: being written
+#include "legalcircle/routing/dijkstra.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+namespace legalcircle {
+namespace {
+
+// Min-heap order on (time, source): std::push_heap builds a max-heap, so "less" means later.
+struct Later {
+  template <class T>
+  bool operator()(const T& a, const T& b) const {
+    return a.time > b.time || (a.time == b.time && a.source > b.source);
+  }
+};
+
+}  // namespace
+
+MultiSourceSearch::MultiSourceSearch(const RoadGraph& graph, Mode mode, Direction direction)
+    : graph_(graph),
+      label_(graph.node_count(), Label{kInf, kInvalidId, 0}),
+      settled_epoch_(graph.node_count(), 0) {
+  reset();  // epoch 1: the constructor's zero stamps read as "no label"
+  const ModeWeights& w = graph.weights(mode);
+  if (!w.present) throw std::invalid_argument("graph was built without this mode");
+  // On the reversed graph an arc tail -> head is used as head -> tail: arc_time_in.
+  arc_time_ = direction == Direction::to_service ? w.arc_time_in.data() : w.arc_time_out.data();
+}
+
+MultiSourceSearch& MultiSourceSearch::reset() {
+  ++epoch_;
+  if (epoch_ == 0) {  // wrapped after 4 billion queries: clear the stamps for real
+    for (Label& l : label_) l.epoch = 0;
+    std::fill(settled_epoch_.begin(), settled_epoch_.end(), 0);
+    epoch_ = 1;
+  }
+  heap_.clear();
+  settled_order_.clear();
+  settled_ = 0;
+  return *this;
+}
+
+bool MultiSourceSearch::improves(uint32_t node, double time, uint32_t source) const {
+  const Label& l = label_[node];
+  if (l.epoch != epoch_) return true;
+  return time < l.time || (time == l.time && source < l.source);
+}
+
+MultiSourceSearch& MultiSourceSearch::add_source(uint32_t node, double start_s, uint32_t source_index) {
+  if (node >= label_.size()) throw std::out_of_range("source node out of range");
+  if (!(start_s < kInf) || settled_epoch_[node] == epoch_) return *this;
+  if (improves(node, start_s, source_index)) {
+    label_[node] = Label{start_s, source_index, epoch_};
+    heap_.push_back({start_s, source_index, node});
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
+  }
+  return *this;
+}
+
+MultiSourceSearch& MultiSourceSearch::run(double limit_s) {
+  const uint32_t* first_out = graph_.first_out.data();
+  const uint32_t* head = graph_.arc_head.data();
+  while (!heap_.empty()) {
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    const HeapItem item = heap_.back();
+    heap_.pop_back();
+    const uint32_t u = item.node;
+    if (settled_epoch_[u] == epoch_) continue;  // stale entry (lazy deletion)
+    const Label& lu = label_[u];
+    if (item.time != lu.time || item.source != lu.source) continue;  // superseded
+    if (item.time > limit_s) {
+      // Everything left is beyond the limit: forget the labels we will not settle.
+      for (const HeapItem& rest : heap_)
+        if (settled_epoch_[rest.node] != epoch_) label_[rest.node].epoch = 0;
+      label_[u].epoch = 0;
+      heap_.clear();
+      break;
+    }
+    settled_epoch_[u] = epoch_;
+    settled_order_.push_back(u);
+    ++settled_;
+    for (uint32_t a = first_out[u]; a < first_out[u + 1]; ++a) {
+      const float w = arc_time_[a];
+      if (!(w < std::numeric_limits<float>::infinity())) continue;
+      const uint32_t v = head[a];
+      if (settled_epoch_[v] == epoch_) continue;
+      const double t = item.time + static_cast<double>(w);
+      if (improves(v, t, item.source)) {
+        label_[v] = Label{t, item.source, epoch_};
+        heap_.push_back({t, item.source, v});
+        std::push_heap(heap_.begin(), heap_.end(), Later{});
+      }
+    }
+  }
+  return *this;
+}
+
+}  // namespace legalcircle

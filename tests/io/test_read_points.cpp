@@ -1,1 +1,499 @@
-// placeholder: being written
+// read_points over small files written by each test, plus the shared real extracts.
+#include "legalcircle/io/read_points.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <ogr_geometry.h>
+
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/io/gdal_handle.hpp"
+#include "support/shared_data.hpp"
+
+namespace legalcircle {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// A fresh folder per test, removed afterwards.
+class ReadPoints : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("lc_read_points_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::string& content) {
+    const std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  fs::path dir_;
+};
+
+// The InputError message of read_points(path, opt); fails the test when nothing is thrown.
+std::string error_of(const std::string& path, const PointReadOptions& opt = {}) {
+  try {
+    read_points(path, opt);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no InputError for " << path;
+  return "";
+}
+
+// Creates a vector file with GDAL: one layer, string fields, features from WKT.
+struct GisFeature {
+  std::string wkt;
+  std::vector<std::string> values;
+};
+void write_gis(const std::string& path, const char* driver_name, int epsg,
+               const std::vector<std::string>& fields, const std::vector<GisFeature>& features,
+               const char* const* layer_options = nullptr, OGRFieldType type = OFTString) {
+  gdal::ensure_registered();
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
+  ASSERT_NE(driver, nullptr);
+  gdal::DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+  ASSERT_TRUE(ds) << gdal::last_error();
+  OGRSpatialReference srs;
+  srs.importFromEPSG(epsg);
+  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  OGRLayer* layer = ds->CreateLayer("points", &srs, wkbUnknown,
+                                    const_cast<char**>(layer_options));
+  ASSERT_NE(layer, nullptr) << gdal::last_error();
+  for (const auto& name : fields) {
+    OGRFieldDefn f(name.c_str(), name == "population" ? type : OFTString);
+    ASSERT_EQ(layer->CreateField(&f), OGRERR_NONE);
+  }
+  for (const auto& feature : features) {
+    gdal::FeaturePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
+    for (size_t i = 0; i < feature.values.size(); ++i)
+      f->SetField(static_cast<int>(i), feature.values[i].c_str());
+    OGRGeometry* g = nullptr;
+    ASSERT_EQ(OGRGeometryFactory::createFromWkt(feature.wkt.c_str(), &srs, &g), OGRERR_NONE);
+    f->SetGeometryDirectly(g);
+    ASSERT_EQ(layer->CreateFeature(f.get()), OGRERR_NONE);
+  }
+}
+
+// lon/lat → EPSG:<epsg> x/y with OGR, to build projected test inputs.
+std::pair<double, double> project(LonLat ll, int epsg) {
+  gdal::ensure_registered();
+  OGRSpatialReference wgs84, target;
+  wgs84.importFromEPSG(4326);
+  target.importFromEPSG(epsg);
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  gdal::TransformPtr t(OGRCreateCoordinateTransformation(&wgs84, &target));
+  double x = ll.lon, y = ll.lat;
+  EXPECT_TRUE(t && t->Transform(1, &x, &y));
+  return {x, y};
+}
+
+// ------------------------------------------------------------------------------------------ CSV
+
+TEST_F(ReadPoints, CsvWithBomCrlfQuotesAndChineseNames) {
+  const std::string file = write(
+      "services.csv",
+      "\xEF\xBB\xBFid,name,Lng,LAT,population,county\r\n"
+      "s1,嘉兴市南湖区公共法律服务中心,120.7555,30.7469,1200,南湖区\r\n"
+      "s2,\"新丰镇, \"\"法律\"\" 服务站\",120.8421,30.6503,,南湖区\r\n"
+      "\r\n"
+      "s3,\"多行\n名称\",120.70,30.80, 35.5 ,秀洲区\r\n");
+  PointReadOptions opt;
+  opt.keep_fields = {"county"};
+  const PointLayer layer = read_points(file, opt);
+  ASSERT_EQ(layer.points.size(), 3u);
+  EXPECT_EQ(layer.points[0].id, "s1");
+  EXPECT_EQ(layer.points[0].name, "嘉兴市南湖区公共法律服务中心");
+  EXPECT_DOUBLE_EQ(layer.points[0].where.lon, 120.7555);
+  EXPECT_DOUBLE_EQ(layer.points[0].where.lat, 30.7469);
+  EXPECT_TRUE(layer.points[0].has_population);
+  EXPECT_DOUBLE_EQ(layer.points[0].population, 1200);
+  EXPECT_EQ(layer.points[1].name, "新丰镇, \"法律\" 服务站");
+  EXPECT_FALSE(layer.points[1].has_population);
+  EXPECT_EQ(layer.points[2].name, "多行\n名称");
+  EXPECT_DOUBLE_EQ(layer.points[2].population, 35.5);
+  ASSERT_EQ(layer.extra_fields, std::vector<std::string>{"county"});
+  EXPECT_EQ(layer.points[2].extra.at(0).second, "秀洲区");
+}
+
+TEST_F(ReadPoints, CsvWithoutIdColumnNumbersRows) {
+  const std::string file = write("p.csv", "latitude,longitude\n30.1,120.1\n30.2,120.2\n");
+  const PointLayer layer = read_points(file, {});
+  ASSERT_EQ(layer.points.size(), 2u);
+  EXPECT_EQ(layer.points[1].id, "2");
+  EXPECT_DOUBLE_EQ(layer.points[1].where.lon, 120.2);
+}
+
+TEST_F(ReadPoints, CsvProjectedGaussKrugerToLonLat) {
+  // EPSG:4549: CGCS2000 3-degree Gauss-Kruger CM 120E, false easting 500000 m. On the central
+  // meridian x is exactly the false easting.
+  const auto [x0, y0] = project({120.0, 30.0}, 4549);
+  EXPECT_NEAR(x0, 500000.0, 1e-6);
+  EXPECT_NEAR(y0, 3320113.4, 1.0);  // meridian arc of GRS 80 to 30°N
+  const LonLat jiaxing{120.7555, 30.7469};
+  const auto [x1, y1] = project(jiaxing, 4549);
+  const std::string file = write("gk.csv", "id,x,y\na,500000," + std::to_string(y0) + "\nb," +
+                                               std::to_string(x1) + "," + std::to_string(y1) +
+                                               "\n");
+  PointReadOptions opt;
+  opt.crs = "EPSG:4549";
+  opt.crs_given = true;
+  const PointLayer layer = read_points(file, opt);
+  ASSERT_EQ(layer.points.size(), 2u);
+  EXPECT_NEAR(layer.points[0].where.lon, 120.0, 1e-8);
+  EXPECT_NEAR(layer.points[0].where.lat, 30.0, 1e-7);
+  EXPECT_NEAR(layer.points[1].where.lon, jiaxing.lon, 1e-7);
+  EXPECT_NEAR(layer.points[1].where.lat, jiaxing.lat, 1e-7);
+}
+
+TEST_F(ReadPoints, CsvProjectedCoordinatesWithoutCrsAreAnError) {
+  const std::string file = write("gk.csv", "id,x,y\na,573000.5,3402000.25\n");
+  const std::string msg = error_of(file);
+  EXPECT_THAT(msg, HasSubstr("line 2"));
+  EXPECT_THAT(msg, HasSubstr("outside the lon/lat range"));
+  EXPECT_THAT(msg, HasSubstr("--crs"));
+}
+
+TEST_F(ReadPoints, CsvMissingFile) {
+  EXPECT_THAT(error_of(path("nope.csv")), HasSubstr("nope.csv: file not found"));
+}
+
+TEST_F(ReadPoints, CsvHeaderOnlyOrEmptyHasNoPoints) {
+  EXPECT_THAT(error_of(write("h.csv", "id,lon,lat\r\n")), HasSubstr("h.csv: no points"));
+  EXPECT_THAT(error_of(write("e.csv", "")), HasSubstr("e.csv: no points"));
+}
+
+TEST_F(ReadPoints, CsvMissingCoordinateColumnsListsHeader) {
+  const std::string msg = error_of(write("c.csv", "id,名称,经度,纬度\n1,a,120,30\n"));
+  EXPECT_THAT(msg, HasSubstr("c.csv"));
+  EXPECT_THAT(msg, HasSubstr("id, 名称, 经度, 纬度"));
+  PointReadOptions opt;
+  opt.lon_field = "经度";
+  opt.lat_field = "纬度";
+  EXPECT_EQ(read_points(path("c.csv"), opt).points.size(), 1u);
+  opt.lat_field = "wei";
+  EXPECT_THAT(error_of(path("c.csv"), opt), HasSubstr("'wei'"));
+}
+
+TEST_F(ReadPoints, CsvNonNumericCoordinateNamesLineAndField) {
+  const std::string file = write("n.csv", "id,lon,lat\n1,120.1,30.1\n2,120.2,30.x\n");
+  const std::string msg = error_of(file);
+  EXPECT_THAT(msg, HasSubstr("n.csv: line 3"));
+  EXPECT_THAT(msg, HasSubstr("'lat'"));
+  EXPECT_THAT(msg, HasSubstr("'30.x'"));
+}
+
+TEST_F(ReadPoints, CsvDuplicateIdNamesBothLines) {
+  const std::string file = write("d.csv", "id,lon,lat\nA,120,30\nB,120,30\nA,121,31\n");
+  const std::string msg = error_of(file);
+  EXPECT_THAT(msg, HasSubstr("duplicate id 'A'"));
+  EXPECT_THAT(msg, HasSubstr("lines 2 and 4"));
+}
+
+TEST_F(ReadPoints, CsvUnknownCrsAndMissingKeptField) {
+  const std::string file = write("k.csv", "id,lon,lat\nA,120,30\n");
+  PointReadOptions opt;
+  opt.crs = "EPSG:999999";
+  EXPECT_THAT(error_of(file, opt), HasSubstr("unknown CRS"));
+  opt = {};
+  opt.keep_fields = {"town"};
+  const std::string msg = error_of(file, opt);
+  EXPECT_THAT(msg, HasSubstr("'town'"));
+  EXPECT_THAT(msg, HasSubstr("id, lon, lat"));
+}
+
+// ------------------------------------------------------------------------------------- GeoJSON
+
+TEST_F(ReadPoints, UnreadableFiles) {
+  fs::create_directories(dir_ / "folder.geojson");
+  EXPECT_THAT(error_of(path("folder.geojson")), HasSubstr("folder"));
+  EXPECT_THAT(error_of(path("missing.geojson")), HasSubstr("file not found"));
+  const std::string garbage = write("garbage.geojson", std::string("\x01\x02\xff\xfe{{not json", 14));
+  EXPECT_THAT(error_of(garbage), HasSubstr("garbage.geojson: not a vector file GDAL can read"));
+  EXPECT_THAT(error_of(write("g.csv", "id,lon,lat\n\"1,120,30\n")), HasSubstr("not closed"));
+}
+
+TEST_F(ReadPoints, GeoJsonEmptyFeatureCollection) {
+  const std::string file = write("empty.geojson", R"({"type":"FeatureCollection","features":[]})");
+  EXPECT_THAT(error_of(file), HasSubstr("empty.geojson layer empty: empty layer"));
+}
+
+TEST_F(ReadPoints, GeoJsonWithoutCrsHoldingProjectedCoordinates) {
+  const std::string file = write("proj.geojson", R"({"type":"FeatureCollection","features":[
+    {"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[573000.5,3402000.25]}}]})");
+  const std::string msg = error_of(file);
+  EXPECT_THAT(msg, HasSubstr("proj.geojson"));
+  EXPECT_THAT(msg, HasSubstr("no CRS"));
+  EXPECT_THAT(msg, HasSubstr("projected coordinates"));
+  EXPECT_THAT(msg, HasSubstr("--crs"));
+
+  PointReadOptions opt;  // with --crs it reads
+  opt.crs = "EPSG:4549";
+  opt.crs_given = true;
+  const PointLayer layer = read_points(file, opt);
+  ASSERT_EQ(layer.points.size(), 1u);
+  EXPECT_NEAR(layer.points[0].where.lon, 120.76, 0.01);
+  EXPECT_NEAR(layer.points[0].where.lat, 30.74, 0.01);
+}
+
+TEST_F(ReadPoints, GeoJsonPolygonsBecomePointOnSurfaceAndLinesAPointOnTheLine) {
+  // A U shape whose centroid lies in the notch, outside the polygon.
+  const std::string u = "[[[120,30],[120.03,30],[120.03,30.03],[120.02,30.03],[120.02,30.01],"
+                        "[120.01,30.01],[120.01,30.03],[120,30.03],[120,30]]]";
+  const std::string file = write("areas.geojson", R"({"type":"FeatureCollection","features":[
+    {"type":"Feature","properties":{"id":7,"name":"U 村","population":"350"},
+     "geometry":{"type":"Polygon","coordinates":)" + u + R"(}},
+    {"type":"Feature","properties":{"id":8,"name":"多边形"},
+     "geometry":{"type":"MultiPolygon","coordinates":[[[[121,31],[121.01,31],[121.01,31.01],[121,31]]]]}},
+    {"type":"Feature","properties":{"id":9,"name":"路"},
+     "geometry":{"type":"LineString","coordinates":[[122,32],[122.1,32],[122.2,32.1]]}}]})");
+  const PointLayer layer = read_points(file, {});
+  ASSERT_EQ(layer.points.size(), 3u);
+  EXPECT_EQ(layer.points[0].id, "7");
+  EXPECT_EQ(layer.points[0].name, "U 村");
+  EXPECT_TRUE(layer.points[0].has_population);
+  EXPECT_DOUBLE_EQ(layer.points[0].population, 350);
+  EXPECT_FALSE(layer.points[1].has_population);
+
+  OGRGeometry* shape = nullptr;
+  ASSERT_EQ(OGRGeometryFactory::createFromWkt(
+                "POLYGON((120 30,120.03 30,120.03 30.03,120.02 30.03,120.02 30.01,120.01 30.01,"
+                "120.01 30.03,120 30.03,120 30))",
+                nullptr, &shape),
+            OGRERR_NONE);
+  std::unique_ptr<OGRGeometry> owned(shape);
+  OGRPoint p(layer.points[0].where.lon, layer.points[0].where.lat);
+  EXPECT_TRUE(p.Within(shape)) << p.getX() << " " << p.getY();
+  EXPECT_DOUBLE_EQ(layer.points[2].where.lon, 122.1);  // the middle vertex
+  EXPECT_DOUBLE_EQ(layer.points[2].where.lat, 32.0);
+}
+
+TEST_F(ReadPoints, GeoJsonBadFeatures) {
+  const std::string head = R"({"type":"FeatureCollection","features":[)";
+  const std::string null_geom = write("null.geojson", head + R"(
+    {"type":"Feature","properties":{"id":"p1"},"geometry":{"type":"Point","coordinates":[120,30]}},
+    {"type":"Feature","properties":{"id":"p2"},"geometry":null}]})");
+  EXPECT_THAT(error_of(null_geom), HasSubstr("null.geojson layer null feature p2: no geometry"));
+
+  const std::string bad_pop = write("pop.geojson", head + R"(
+    {"type":"Feature","properties":{"id":"p1","population":"many"},"geometry":{"type":"Point","coordinates":[120,30]}}]})");
+  const std::string msg = error_of(bad_pop);
+  EXPECT_THAT(msg, HasSubstr("feature p1"));
+  EXPECT_THAT(msg, HasSubstr("'population'"));
+
+  const std::string dup = write("dup.geojson", head + R"(
+    {"type":"Feature","properties":{"id":"p1"},"geometry":{"type":"Point","coordinates":[120,30]}},
+    {"type":"Feature","properties":{"id":"p1"},"geometry":{"type":"Point","coordinates":[121,30]}}]})");
+  EXPECT_THAT(error_of(dup), HasSubstr("duplicate id 'p1'"));
+
+  PointReadOptions opt;
+  opt.keep_fields = {"town"};
+  EXPECT_THAT(error_of(null_geom, opt), HasSubstr("no field 'town' to keep (fields: id)"));
+  opt = {};
+  opt.layer = "other";
+  EXPECT_THAT(error_of(null_geom, opt), HasSubstr("no layer 'other'"));
+}
+
+TEST_F(ReadPoints, GeoJsonWithoutIdFieldUsesFid) {
+  const std::string file = write("fid.geojson", R"({"type":"FeatureCollection","features":[
+    {"type":"Feature","properties":{"name":"甲"},"geometry":{"type":"Point","coordinates":[120,30]}},
+    {"type":"Feature","properties":{"name":"乙"},"geometry":{"type":"Point","coordinates":[121,31]}}]})");
+  const PointLayer layer = read_points(file, {});
+  ASSERT_EQ(layer.points.size(), 2u);
+  EXPECT_EQ(layer.points[0].id, "0");
+  EXPECT_EQ(layer.points[1].id, "1");
+  EXPECT_EQ(layer.points[1].name, "乙");
+}
+
+// ------------------------------------------------------------------- GeoPackage and Shapefile
+
+TEST_F(ReadPoints, GeoPackageInCgcs2000) {
+  const std::string file = path("villages.gpkg");
+  write_gis(file, "GPKG", 4490, {"code", "name", "population", "town"},
+            {{"POINT(120.7555 30.7469)", {"330402001001", "东栅村", "1520", "东栅街道"}},
+             {"POLYGON((120.8 30.6,120.81 30.6,120.81 30.61,120.8 30.61,120.8 30.6))",
+              {"330402001002", "新丰社区", "", "新丰镇"}}},
+            nullptr, OFTInteger);
+  PointReadOptions opt;
+  opt.id_field = "code";
+  opt.keep_fields = {"town"};
+  const PointLayer layer = read_points(file, opt);
+  EXPECT_EQ(layer.source, file + " layer points");
+  ASSERT_EQ(layer.points.size(), 2u);
+  EXPECT_EQ(layer.points[0].id, "330402001001");
+  EXPECT_EQ(layer.points[0].name, "东栅村");
+  EXPECT_DOUBLE_EQ(layer.points[0].population, 1520);
+  EXPECT_FALSE(layer.points[1].has_population);
+  // CGCS2000 and WGS 84 agree to well under a metre for this purpose.
+  EXPECT_NEAR(layer.points[0].where.lon, 120.7555, 1e-6);
+  EXPECT_NEAR(layer.points[0].where.lat, 30.7469, 1e-6);
+  EXPECT_NEAR(layer.points[1].where.lon, 120.805, 0.005);
+  EXPECT_EQ(layer.points[1].extra.at(0), (std::pair<std::string, std::string>{"town", "新丰镇"}));
+}
+
+TEST_F(ReadPoints, ShapefileInGbkArrivesAsUtf8) {
+  const std::string file = path("gbk.shp");
+  const char* gbk[] = {"ENCODING=GBK", nullptr};
+  write_gis(file, "ESRI Shapefile", 4326, {"id", "name"},
+            {{"POINT(120.1 30.1)", {"1", "南湖区新丰镇"}}, {"POINT(120.2 30.2)", {"2", "秀洲区"}}},
+            gbk);
+  // The DBF really holds GBK bytes: 南 is B0 A1... no, 南 = C4 CF in GBK.
+  std::ifstream dbf(path("gbk.dbf"), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(dbf)), {});
+  EXPECT_NE(bytes.find("\xC4\xCF\xBA\xFE"), std::string::npos);  // 南湖
+  EXPECT_EQ(bytes.find("南湖"), std::string::npos);
+
+  const PointLayer layer = read_points(file, {});  // the .cpg says GBK
+  ASSERT_EQ(layer.points.size(), 2u);
+  EXPECT_EQ(layer.points[0].name, "南湖区新丰镇");
+  EXPECT_EQ(layer.points[1].name, "秀洲区");
+
+  fs::remove(path("gbk.cpg"));  // without .cpg the option decides
+  PointReadOptions opt;
+  opt.encoding = "GBK";
+  EXPECT_EQ(read_points(file, opt).points[0].name, "南湖区新丰镇");
+}
+
+TEST_F(ReadPoints, RealBeijingTownshipsShapefile) {
+  const std::string file = legalcircle::testing::shared_file("admin/beijing-townships.shp");
+  LEGALCIRCLE_REQUIRE_SHARED(file);
+  PointReadOptions opt;
+  opt.name_field = "乡";
+  opt.keep_fields = {"县"};
+  const PointLayer layer = read_points(file, opt);
+  ASSERT_EQ(layer.points.size(), 331u);
+  EXPECT_EQ(layer.points[0].id, "0");
+  EXPECT_EQ(layer.points[0].name, "建外街道");
+  EXPECT_EQ(layer.points[0].extra.at(0).second, "朝阳区");
+  for (const auto& p : layer.points) {
+    EXPECT_FALSE(p.name.empty());
+    EXPECT_GT(p.where.lon, 115.4);
+    EXPECT_LT(p.where.lon, 117.6);
+    EXPECT_GT(p.where.lat, 39.4);
+    EXPECT_LT(p.where.lat, 41.1);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ OSM
+
+TEST_F(ReadPoints, OsmFilterIsRequiredAndChecked) {
+  const std::string file = write("tiny.osm", R"(<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6">
+  <node id="1" lat="30.0" lon="120.0"><tag k="amenity" v="townhall"/><tag k="name:zh" v="镇政府"/></node>
+</osm>)");
+  EXPECT_THAT(error_of(file), HasSubstr("needs a tag filter"));
+  PointReadOptions opt;
+  opt.osm_filter = "amenity";
+  EXPECT_THAT(error_of(file, opt), HasSubstr("'amenity' is not key=value"));
+  opt.osm_filter = "office=lawyer";
+  EXPECT_THAT(error_of(file, opt), HasSubstr("no points"));
+  opt.osm_filter = "amenity=*";
+  const PointLayer layer = read_points(file, opt);
+  ASSERT_EQ(layer.points.size(), 1u);
+  EXPECT_EQ(layer.points[0].name, "镇政府");
+  EXPECT_EQ(read_points(file, opt).points[0].id, "node/1");
+  opt.osm_filter = "amenity=*";
+  EXPECT_THAT(error_of(path("missing.osm.pbf"), opt), HasSubstr("file not found"));
+  EXPECT_THAT(error_of(write("bad.osm", "<osm><node"), opt), HasSubstr("bad.osm"));
+}
+
+TEST_F(ReadPoints, OsmWaysNodesAndRelations) {
+  // Way 20: a U-shaped closed building (area centroid is outside → node average);
+  // way 21: a square (area centroid); way 22: open; relation 30 matches but is not assembled.
+  const std::string file = write("ways.osm", R"(<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6">
+  <node id="1" lat="0.0" lon="0.0"/>
+  <node id="2" lat="0.0" lon="0.003"/>
+  <node id="3" lat="0.003" lon="0.003"/>
+  <node id="4" lat="0.003" lon="0.002"/>
+  <node id="5" lat="0.001" lon="0.002"/>
+  <node id="6" lat="0.001" lon="0.001"/>
+  <node id="7" lat="0.003" lon="0.001"/>
+  <node id="8" lat="0.003" lon="0.0"/>
+  <node id="11" lat="1.0" lon="1.0"/>
+  <node id="12" lat="1.0" lon="1.002"/>
+  <node id="13" lat="1.002" lon="1.002"/>
+  <node id="14" lat="1.002" lon="1.0"/>
+  <node id="9" lat="2.0" lon="2.0"><tag k="office" v="lawyer"/><tag k="name" v="Law"/><tag k="population" v="12"/></node>
+  <way id="22"><nd ref="11"/><nd ref="12"/><tag k="office" v="lawyer"/></way>
+  <way id="20"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="5"/><nd ref="6"/><nd ref="7"/><nd ref="8"/><nd ref="1"/><tag k="amenity" v="courthouse"/><tag k="name:en" v="Court"/></way>
+  <way id="21"><nd ref="11"/><nd ref="12"/><nd ref="13"/><nd ref="14"/><nd ref="11"/><tag k="amenity" v="townhall"/></way>
+  <relation id="30"><member type="way" ref="21" role="outer"/><tag k="amenity" v="townhall"/></relation>
+</osm>)");
+  PointReadOptions opt;
+  opt.osm_filter = "amenity=townhall,courthouse office=lawyer";
+  const PointLayer layer = read_points(file, opt);
+  ASSERT_EQ(layer.points.size(), 4u);
+  EXPECT_EQ(layer.points[0].id, "node/9");
+  EXPECT_EQ(layer.points[0].name, "Law");
+  EXPECT_DOUBLE_EQ(layer.points[0].population, 12);
+  EXPECT_EQ(layer.points[1].id, "way/20");
+  EXPECT_EQ(layer.points[1].name, "Court");
+  EXPECT_NEAR(layer.points[1].where.lon, 0.0015, 1e-9);  // average of the 8 nodes
+  EXPECT_NEAR(layer.points[1].where.lat, 0.001625, 1e-9);
+  EXPECT_EQ(layer.points[2].id, "way/21");
+  EXPECT_NEAR(layer.points[2].where.lon, 1.001, 1e-7);
+  EXPECT_NEAR(layer.points[2].where.lat, 1.001, 1e-7);
+  EXPECT_EQ(layer.points[3].id, "way/22");
+  EXPECT_NEAR(layer.points[3].where.lon, 1.001, 1e-9);
+  ASSERT_EQ(layer.warnings.size(), 1u);
+  EXPECT_THAT(layer.warnings[0], HasSubstr("1 relation"));
+}
+
+TEST_F(ReadPoints, RealNorthBayreuthPlacesAndTownhalls) {
+  const std::string file = legalcircle::testing::shared_file("osm/north-bayreuth.osm.gz");
+  LEGALCIRCLE_REQUIRE_SHARED(file);
+  PointReadOptions opt;
+  opt.osm_filter = "place=village,hamlet";
+  opt.keep_fields = {"place"};
+  const PointLayer places = read_points(file, opt);
+  int villages = 0, hamlets = 0;
+  std::set<std::string> ids;
+  for (const auto& p : places.points) {
+    villages += p.extra.at(0).second == "village";
+    hamlets += p.extra.at(0).second == "hamlet";
+    ids.insert(p.id);
+    EXPECT_FALSE(p.name.empty()) << p.id;
+    EXPECT_NEAR(p.where.lon, 11.6, 0.5);
+    EXPECT_NEAR(p.where.lat, 50.0, 0.5);
+  }
+  EXPECT_EQ(villages, 22);
+  EXPECT_EQ(hamlets, 48);
+  EXPECT_EQ(ids.size(), places.points.size());
+
+  opt.osm_filter = "amenity=townhall";
+  opt.keep_fields = {};
+  EXPECT_EQ(read_points(file, opt).points.size(), 3u);
+}
+
+TEST_F(ReadPoints, RealPortoLawyers) {
+  const std::string file = legalcircle::testing::shared_file("osm/porto.osm.pbf");
+  LEGALCIRCLE_REQUIRE_SHARED(file);
+  PointReadOptions opt;
+  opt.osm_filter = "office=lawyer";
+  const PointLayer lawyers = read_points(file, opt);
+  EXPECT_EQ(lawyers.points.size(), 10u);
+  for (size_t i = 1; i < lawyers.points.size(); ++i)  // deterministic order
+    EXPECT_NE(lawyers.points[i - 1].id, lawyers.points[i].id);
+  for (const auto& p : lawyers.points) {
+    EXPECT_NEAR(p.where.lon, -8.6, 0.2);
+    EXPECT_NEAR(p.where.lat, 41.15, 0.2);
+  }
+  opt.osm_filter = kDefaultServiceOsmFilter;
+  EXPECT_EQ(read_points(file, opt).points.size(), 10u + 8u + 3u);  // + townhalls, courthouses
+}
+
+}  // namespace
+}  // namespace legalcircle

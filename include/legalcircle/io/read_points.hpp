@@ -24,6 +24,9 @@ struct PointLayer {
   std::string source;  // file (and layer) for messages
   std::vector<PointRecord> points;
   std::vector<std::string> extra_fields;  // names of PointRecord::extra, same for every point
+  // Things the reader skipped or could not use, for the run report (e.g. OSM relations that
+  // match the filter but are not assembled into areas).
+  std::vector<std::string> warnings;
 };
 
 struct PointReadOptions {

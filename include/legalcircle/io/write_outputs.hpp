@@ -1,6 +1,8 @@
 #pragma once
-// Output writers. Every file is written under a temporary name in the output folder and renamed
-// when complete, so a failed run leaves no partial file.
+// Output writers. They write to the path given: the caller stages a run's outputs in a temporary
+// folder and moves it into place when the run is complete, so a failed run leaves no partial
+// output. Text files (CSV, reports) are also written as path.tmp and renamed; on an error a
+// writer removes what it wrote and throws OutputError naming the path.
 #include <string>
 #include <vector>
 

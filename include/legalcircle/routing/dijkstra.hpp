@@ -27,33 +27,39 @@ class MultiSourceSearch {
  public:
   MultiSourceSearch(const RoadGraph& graph, Mode mode, Direction direction);
 
+  // Forgets every label in O(1) (epoch stamps), so one object serves many queries.
   MultiSourceSearch& reset();
+  // A source reaching `node` after start_s seconds. Several sources may share a node.
   MultiSourceSearch& add_source(uint32_t node, double start_s, uint32_t source_index);
   // Settles every node with time <= limit_s. Nodes beyond stay at kInf.
   MultiSourceSearch& run(double limit_s = kInf);
 
-  double time(uint32_t node) const { return stamp_[node] == epoch_ ? time_[node] : kInf; }
-  uint32_t source(uint32_t node) const { return stamp_[node] == epoch_ ? source_[node] : kInvalidId; }
+  double time(uint32_t node) const { return label_[node].epoch == epoch_ ? label_[node].time : kInf; }
+  uint32_t source(uint32_t node) const {
+    return label_[node].epoch == epoch_ ? label_[node].source : kInvalidId;
+  }
   uint64_t settled_count() const { return settled_; }
-  // Nodes reached by the last run (settled or labelled), for sparse post-processing.
-  const std::vector<uint32_t>& touched() const { return touched_; }
+  // Nodes settled by the last run, in settling order (non-decreasing time).
+  const std::vector<uint32_t>& settled_nodes() const { return settled_order_; }
 
  private:
+  struct Label {
+    double time;
+    uint32_t source;
+    uint32_t epoch;  // label is valid when == epoch_
+  };
   struct HeapItem {
     double time;
     uint32_t source;
     uint32_t node;
   };
-  void push(HeapItem item);
-  HeapItem pop();
+  bool improves(uint32_t node, double time, uint32_t source) const;
 
   const RoadGraph& graph_;
   const float* arc_time_;  // out or in times, by direction
-  std::vector<double> time_;
-  std::vector<uint32_t> source_;
-  std::vector<uint32_t> stamp_;  // label valid when == epoch_
-  std::vector<uint8_t> settled_flag_;
-  std::vector<uint32_t> touched_;
+  std::vector<Label> label_;
+  std::vector<uint32_t> settled_epoch_;
+  std::vector<uint32_t> settled_order_;
   std::vector<HeapItem> heap_;
   uint32_t epoch_ = 0;
   uint64_t settled_ = 0;

@@ -1,0 +1,59 @@
+#include "common.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "legalcircle/core/error.hpp"
+
+namespace legalcircle::cli {
+
+void Progress::begin(const std::string& stage) {
+  stage_ = stage;
+  start_ = std::chrono::steady_clock::now();
+  if (!quiet_) std::cerr << "legalcircle: " << stage << " ..." << std::flush;
+}
+
+double Progress::end(const std::string& detail) {
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  if (!quiet_) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f s", s);
+    std::cerr << ' ' << buf << (detail.empty() ? "" : " (" + detail + ")") << '\n';
+  }
+  return s;
+}
+
+void Progress::note(const std::string& message) const {
+  if (!quiet_) std::cerr << "legalcircle: " << message << '\n';
+}
+
+void Progress::warn(const std::string& message) const {
+  std::cerr << "legalcircle: warning: " << message << '\n';
+}
+
+Profiles profiles_from(const std::string& path) {
+  return path.empty() ? default_profiles() : load_profiles(path);
+}
+
+std::vector<Mode> parse_modes(const std::string& list) {
+  std::vector<Mode> modes;
+  std::stringstream in(list);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (item.empty()) continue;
+    const Mode m = parse_mode(item);
+    bool seen = false;
+    for (Mode x : modes) seen = seen || x == m;
+    if (!seen) modes.push_back(m);
+  }
+  if (modes.empty()) throw ConfigError("--mode: give at least one of walk, ebike, car");
+  return modes;
+}
+
+std::string default_geodata_dir() {
+  return (std::filesystem::path(LEGALCIRCLE_SOURCE_DIR) / "geodata" / "synthetic-county").string();
+}
+
+}  // namespace legalcircle::cli

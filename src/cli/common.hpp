@@ -1,0 +1,36 @@
+#pragma once
+// Pieces every command shares: progress on stderr, stage timing, profiles, road loading.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "legalcircle/graph/build_graph.hpp"
+#include "legalcircle/graph/profiles.hpp"
+
+namespace legalcircle::cli {
+
+// Stage messages on stderr ("legalcircle: building graph ... 0.41 s"); silent with --quiet.
+class Progress {
+ public:
+  explicit Progress(bool quiet) : quiet_(quiet) {}
+  void begin(const std::string& stage);
+  // Ends the current stage, prints its time and returns it in seconds.
+  double end(const std::string& detail = "");
+  void note(const std::string& message) const;  // a warning or remark, printed unless quiet
+  void warn(const std::string& message) const;  // always printed
+
+ private:
+  bool quiet_;
+  std::string stage_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// --profiles FILE, or the built-in defaults (identical to configs/profiles.yaml).
+Profiles profiles_from(const std::string& path);
+// Comma-separated modes ("walk,car") in the order given, duplicates removed.
+std::vector<Mode> parse_modes(const std::string& list);
+
+// The embedded synthetic county shipped in geodata/ (see geodata/synthetic-county/README.md).
+std::string default_geodata_dir();
+
+}  // namespace legalcircle::cli
