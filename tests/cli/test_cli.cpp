@@ -1,1 +1,172 @@
-// placeholder: being written
+// The command-line program end to end: the embedded default, the output contract, and bad input
+// giving a clear message, a non-zero exit and no partial output.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "support/run_command.hpp"
+
+namespace legalcircle {
+namespace {
+namespace fs = std::filesystem;
+using testing::fresh_temp_dir;
+using testing::read_file;
+using testing::run_command;
+using testing::write_file;
+
+const std::string kBinary = LEGALCIRCLE_BINARY;
+
+// A 1 km east-west residential road at lat 30.75 (nodes every ~100 m).
+std::string tiny_osm() {
+  std::string xml = "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6'>\n";
+  for (int i = 0; i <= 10; ++i)
+    xml += "<node id='" + std::to_string(i + 1) + "' lat='30.75' lon='" +
+           std::to_string(120.75 + i * 0.001044) + "'/>\n";
+  xml += "<way id='1'>";
+  for (int i = 0; i <= 10; ++i) xml += "<nd ref='" + std::to_string(i + 1) + "'/>";
+  xml += "<tag k='highway' v='residential'/><tag k='name' v='长水路'/></way>\n</osm>\n";
+  return xml;
+}
+
+struct TinyCase {
+  fs::path dir = fresh_temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::path roads = dir / "roads.osm";
+  fs::path services = dir / "services.csv";
+  fs::path demand = dir / "demand.csv";
+  fs::path out = dir / "out";
+  TinyCase() {
+    write_file(roads, tiny_osm());
+    write_file(services, "id,name,lon,lat\nS1,城东公共法律服务站,120.75,30.7501\n");
+  }
+  testing::CommandResult run(const std::string& extra = "") const {
+    return run_command(kBinary + " coverage -q --roads " + roads.string() + " --services " +
+                       services.string() + " --demand " + demand.string() + " -o " + out.string() +
+                       " " + extra);
+  }
+  bool out_has_files() const { return fs::exists(out) && !fs::is_empty(out); }
+};
+
+TEST(Cli, HelpListsCommandsAndExamples) {
+  auto r = run_command(kBinary + " --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.output.find("coverage"), std::string::npos);
+  EXPECT_NE(r.output.find("Examples"), std::string::npos);
+  auto c = run_command(kBinary + " coverage --help");
+  EXPECT_EQ(c.exit_code, 0);
+  EXPECT_NE(c.output.find("--max-snap-m"), std::string::npos);
+}
+
+TEST(Cli, CoverageWritesTheContractColumnsAndReportsFarPointsAsUnreachable) {
+  TinyCase t;
+  // V1 on the road 500 m east of S1; V2 about 50 km away: unreachable, still in the output.
+  write_file(t.demand, "id,name,population,lon,lat\nV1,南湖村,1200,120.7552,30.7501\nV2,远村,300,121.25,30.75\n");
+  auto r = t.run("--mode walk,car");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string csv = read_file(t.out / "coverage.csv");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "id,name,population,mode,nearest_service_id,minutes,covered,snap_m,reason");
+  // walk: ~500 m at 1.25 m/s plus two ~11 m access legs: about 6.97 minutes.
+  EXPECT_NE(csv.find("V1,南湖村,1200,walk,S1,6.9"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("V2,远村,300,walk,,,false,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("no road within max_snap_m"), std::string::npos);
+  auto summary = nlohmann::json::parse(read_file(t.out / "summary.json"));
+  EXPECT_EQ(summary["units"], 2);
+  EXPECT_EQ(summary["modes"]["walk"]["covered_units"], 1);
+  EXPECT_EQ(summary["modes"]["walk"]["unreachable_units"], 1);
+  EXPECT_DOUBLE_EQ(summary["modes"]["walk"]["covered_population"].get<double>(), 1200.0);
+  EXPECT_TRUE(summary["timings"].contains("build_graph_s"));
+  // Minutes are not capped: with a 5-minute threshold V1 is uncovered but still says ~6.97.
+  auto r5 = t.run("--minutes 5");
+  ASSERT_EQ(r5.exit_code, 0) << r5.output;
+  EXPECT_NE(read_file(t.out / "coverage.csv").find("V1,南湖村,1200,walk,S1,6.9"), std::string::npos);
+  EXPECT_TRUE(fs::exists(t.out / "coverage.geojson"));
+  // No staging leftovers.
+  for (const auto& e : fs::directory_iterator(t.out))
+    EXPECT_EQ(e.path().filename().string().rfind(".legalcircle-staging", 0), std::string::npos);
+}
+
+struct BadInput {
+  std::string name;
+  std::string demand_file;     // file name inside the case folder
+  std::string demand_text;     // its content; empty: do not create it
+  std::string expected;        // part of the error message
+};
+
+class CliBadInput : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(CliBadInput, FailsClearlyWithoutOutput) {
+  const BadInput& b = GetParam();
+  TinyCase t;
+  t.demand = t.dir / b.demand_file;
+  if (!b.demand_text.empty()) write_file(t.demand, b.demand_text);
+  auto r = t.run();
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(b.expected), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(b.demand_file), std::string::npos) << "message names the file: " << r.output;
+  EXPECT_FALSE(t.out_has_files()) << "partial output left in " << t.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliBadInput,
+    ::testing::Values(
+        BadInput{"missing_file", "nowhere.csv", "", "not found"},
+        BadInput{"header_only_csv", "empty.csv", "id,name,lon,lat\n", "no points"},
+        BadInput{"missing_lonlat", "nocoords.csv", "id,name,east,north\nV1,a,1,2\n", "lon"},
+        BadInput{"non_numeric", "text.csv", "id,name,lon,lat\nV1,a,120.75,abc\n", "line 2"},
+        BadInput{"empty_layer", "empty.geojson", R"({"type":"FeatureCollection","features":[]})",
+                 "empty"},
+        BadInput{"unreadable", "garbage.geojson", "this is not json {", "garbage.geojson"},
+        BadInput{"projected_without_crs", "projected.geojson",
+                 R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"V1"},)"
+                 R"("geometry":{"type":"Point","coordinates":[574000.0,3402000.0]}}]})",
+                 "--crs"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(Cli, MissingRoadsFileIsAnInputError) {
+  TinyCase t;
+  write_file(t.demand, "id,name,lon,lat\nV1,a,120.7552,30.7501\n");
+  auto r = run_command(kBinary + " coverage -q --roads " + (t.dir / "none.osm.pbf").string() +
+                       " --services " + t.services.string() + " --demand " + t.demand.string() +
+                       " -o " + t.out.string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("none.osm.pbf"), std::string::npos) << r.output;
+  EXPECT_FALSE(t.out_has_files());
+}
+
+TEST(Cli, BadOptionValuesAreConfigurationErrors) {
+  TinyCase t;
+  write_file(t.demand, "id,name,lon,lat\nV1,a,120.7552,30.7501\n");
+  EXPECT_EQ(t.run("--mode bicycle").exit_code, 3);
+  EXPECT_EQ(t.run("--minutes -2").exit_code, 3);
+  EXPECT_FALSE(t.out_has_files());
+}
+
+TEST(Cli, GraphPrintsPerModeStatistics) {
+  TinyCase t;
+  auto r = run_command(kBinary + " graph -q --roads " + t.roads.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("walk"), std::string::npos);
+  EXPECT_NE(r.output.find("car"), std::string::npos);
+}
+
+TEST(Cli, EmbeddedDefaultRunsAndFindsGaps) {
+  const fs::path out = fresh_temp_dir("embedded") / "out";
+  auto r = run_command(kBinary + " coverage -q --mode walk,ebike,car -o " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto s = nlohmann::json::parse(read_file(out / "summary.json"));
+  EXPECT_GE(s["units"].get<int>(), 80);
+  const double walk = s["modes"]["walk"]["covered_share_population"];
+  const double car = s["modes"]["car"]["covered_share_population"];
+  EXPECT_GT(walk, 0.0);
+  EXPECT_LT(walk, 1.0) << "the synthetic county is built to have walking gaps";
+  EXPECT_GE(car, walk);
+  // Deterministic: a second run gives the same table.
+  const fs::path out2 = out.parent_path() / "out2";
+  ASSERT_EQ(run_command(kBinary + " coverage -q --mode walk,ebike,car -o " + out2.string()).exit_code, 0);
+  EXPECT_EQ(read_file(out / "coverage.csv"), read_file(out2 / "coverage.csv"));
+  EXPECT_EQ(read_file(out / "coverage.geojson"), read_file(out2 / "coverage.geojson"));
+}
+
+}  // namespace
+}  // namespace legalcircle
