@@ -5,7 +5,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <unordered_map>
 
@@ -21,6 +20,22 @@
 
 namespace legalcircle {
 namespace {
+
+// keep_fields as given, with "*" standing for every field not in `skip` (id, name, ...).
+std::vector<std::string> expand_keep(const std::vector<std::string>& keep,
+                                     const std::vector<std::string>& fields,
+                                     const std::vector<std::string>& skip) {
+  std::vector<std::string> out;
+  for (const std::string& k : keep) {
+    if (k != "*") {
+      out.push_back(k);
+      continue;
+    }
+    for (const std::string& f : fields)
+      if (std::find(skip.begin(), skip.end(), f) == skip.end()) out.push_back(f);
+  }
+  return out;
+}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -122,7 +137,7 @@ std::vector<CsvRecord> parse_csv(const std::string& path, std::string text) {
         if (c == '\n') ++line;
         field += c;
       }
-    } else if (c == '"') {
+    } else if (c == '"' && field.empty() && !was_quoted) {  // a quote mid-field is text
       quoted = true;
       was_quoted = true;
     } else if (c == ',') {
@@ -188,7 +203,10 @@ PointLayer read_csv(const std::string& path, const PointReadOptions& opt) {
   const int name_col = column(opt.name_field);
   const int pop_col = opt.population_field.empty() ? -1 : column(opt.population_field);
   std::vector<int> keep_cols;
-  for (const auto& k : opt.keep_fields) {
+  for (const auto& k : expand_keep(opt.keep_fields, header,
+                                   {opt.id_field, opt.name_field, opt.population_field,
+                                    header[static_cast<size_t>(lon_col)],
+                                    header[static_cast<size_t>(lat_col)]})) {
     const int c = column(k);
     if (c < 0)
       throw InputError(path + ": no column '" + k + "' to keep (columns: " + join(header) + ")");
@@ -310,6 +328,7 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
   for (const auto& s : open_options) oo.push_back(s.c_str());
   oo.push_back(nullptr);
   gdal::DatasetPtr ds = gdal::open_vector(path, oo.data());
+  gdal::last_error();  // drop the warning of drivers that have no ENCODING option
   OGRLayer* ogr_layer = gdal::get_layer(*ds, path, opt.layer);
   const std::string source = path + " layer " + ogr_layer->GetName();
 
@@ -322,18 +341,24 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
   const int pop_idx =
       opt.population_field.empty() ? -1 : defn->GetFieldIndex(opt.population_field.c_str());
   std::vector<int> keep_idx;
-  for (const auto& k : opt.keep_fields) {
+  for (const auto& k :
+       expand_keep(opt.keep_fields, fields, {opt.id_field, opt.name_field, opt.population_field})) {
     const int i = defn->GetFieldIndex(k.c_str());
     if (i < 0)
       throw InputError(source + ": no field '" + k + "' to keep (fields: " + join(fields) + ")");
     keep_idx.push_back(i);
   }
 
-  // Source CRS: the file's own. A file without one (or a GeoJSON, which GDAL reads as WGS-84
-  // when it has no crs member) takes the user's --crs when given.
+  // Source CRS: the file's own. A file without one takes the user's --crs when given. GDAL
+  // reads a GeoJSON without crs member as EPSG:4326, indistinguishable from an explicit
+  // EPSG:4326, so for GeoJSON EPSG:4326 counts as undeclared.
   const OGRSpatialReference* file_srs = ogr_layer->GetSpatialRef();
   const bool geojson = EQUAL(ds->GetDriver()->GetDescription(), "GeoJSON");
-  bool declared = file_srs != nullptr && !(geojson && file_srs->IsGeographic());
+  const auto is_epsg_4326 = [](const OGRSpatialReference& s) {
+    const char* code = s.GetAuthorityCode(nullptr);
+    return s.IsGeographic() && code && std::string(code) == "4326";
+  };
+  bool declared = file_srs != nullptr && !(geojson && is_epsg_4326(*file_srs));
   OGRSpatialReference srs;
   if (file_srs && (declared || !opt.crs_given)) {
     srs = *file_srs;
@@ -516,7 +541,7 @@ class OsmPointHandler : public osmium::handler::Handler {
   PointLayer finish(const std::string& path) {
     PointLayer layer;
     layer.source = path;
-    layer.extra_fields = opt_.keep_fields;
+    layer.extra_fields = osm_keep_fields();
     append_sorted(node_ids_, nodes_, layer.points);
     append_sorted(way_ids_, ways_, layer.points);
     if (relations_ > 0)
@@ -531,6 +556,14 @@ class OsmPointHandler : public osmium::handler::Handler {
   }
 
  private:
+  // "*" (keep every attribute) means nothing for OSM tags: keep only named keys.
+  std::vector<std::string> osm_keep_fields() const {
+    std::vector<std::string> keys;
+    for (const auto& k : opt_.keep_fields)
+      if (k != "*") keys.push_back(k);
+    return keys;
+  }
+
   PointRecord make_record(const char* type, osmium::object_id_type id,
                           const osmium::TagList& tags, LonLat where) const {
     PointRecord p;
@@ -547,7 +580,7 @@ class OsmPointHandler : public osmium::handler::Handler {
       }
     }
     p.where = where;
-    for (const auto& k : opt_.keep_fields) {
+    for (const auto& k : osm_keep_fields()) {
       const char* v = tags.get_value_by_key(k.c_str());
       p.extra.emplace_back(k, v ? v : "");
     }

@@ -121,7 +121,7 @@ INSTANTIATE_TEST_SUITE_P(
                  R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"V1"},)"
                  R"("geometry":{"type":"Point","coordinates":[574000.0,3402000.0]}}]})",
                  "--crs"}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& test_case) { return test_case.param.name; });
 
 TEST(Cli, MissingRoadsFileIsAnInputError) {
   TinyCase t;

@@ -74,7 +74,9 @@ void check_multi_vs_single(const Extract& e, Mode mode, Direction dir) {
     ++reached;
     EXPECT_NEAR(u.seconds, best, 1e-6 * std::max(1.0, best)) << "unit " << e.demand.points[k].id;
     EXPECT_NEAR(single[u.nearest_service].units[k].seconds, best, 1e-6 * std::max(1.0, best));
-    if (std::abs(u.seconds - best) > 1e-3) EXPECT_EQ(u.nearest_service, best_service);
+    if (std::abs(u.seconds - best) > 1e-3) {
+      EXPECT_EQ(u.nearest_service, best_service);
+    }
     const double straight = haversine_m(demand[k], services[u.nearest_service]);
     EXPECT_GE(u.seconds * (1 + 1e-3), straight / vmax)
         << "unit " << e.demand.points[k].id << " faster than the crow flies";

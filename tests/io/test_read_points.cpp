@@ -114,11 +114,12 @@ TEST_F(ReadPoints, CsvWithBomCrlfQuotesAndChineseNames) {
       "s1,嘉兴市南湖区公共法律服务中心,120.7555,30.7469,1200,南湖区\r\n"
       "s2,\"新丰镇, \"\"法律\"\" 服务站\",120.8421,30.6503,,南湖区\r\n"
       "\r\n"
-      "s3,\"多行\n名称\",120.70,30.80, 35.5 ,秀洲区\r\n");
+      "s3,\"多行\n名称\",120.70,30.80, 35.5 ,秀洲区\r\n"
+      "s4,5\" 屏,120.71,30.81,,\r\n");
   PointReadOptions opt;
   opt.keep_fields = {"county"};
   const PointLayer layer = read_points(file, opt);
-  ASSERT_EQ(layer.points.size(), 3u);
+  ASSERT_EQ(layer.points.size(), 4u);
   EXPECT_EQ(layer.points[0].id, "s1");
   EXPECT_EQ(layer.points[0].name, "嘉兴市南湖区公共法律服务中心");
   EXPECT_DOUBLE_EQ(layer.points[0].where.lon, 120.7555);
@@ -131,6 +132,8 @@ TEST_F(ReadPoints, CsvWithBomCrlfQuotesAndChineseNames) {
   EXPECT_DOUBLE_EQ(layer.points[2].population, 35.5);
   ASSERT_EQ(layer.extra_fields, std::vector<std::string>{"county"});
   EXPECT_EQ(layer.points[2].extra.at(0).second, "秀洲区");
+  EXPECT_EQ(layer.points[3].name, "5\" 屏");
+  EXPECT_EQ(layer.points[3].extra.at(0).second, "");
 }
 
 TEST_F(ReadPoints, CsvWithoutIdColumnNumbersRows) {
@@ -251,6 +254,24 @@ TEST_F(ReadPoints, GeoJsonWithoutCrsHoldingProjectedCoordinates) {
   ASSERT_EQ(layer.points.size(), 1u);
   EXPECT_NEAR(layer.points[0].where.lon, 120.76, 0.01);
   EXPECT_NEAR(layer.points[0].where.lat, 30.74, 0.01);
+}
+
+TEST_F(ReadPoints, GeoJsonCrsMemberIsUsedAndBeatsTheOption) {
+  const LonLat jiaxing{120.7555, 30.7469};
+  const auto [x, y] = project(jiaxing, 4549);
+  const std::string file = write("gk.geojson", R"({"type":"FeatureCollection",
+    "crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":[
+    {"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[)" +
+                                                   std::to_string(x) + "," + std::to_string(y) +
+                                                   "]}}]}");
+  PointReadOptions opt;
+  opt.crs = "EPSG:4326";
+  opt.crs_given = true;
+  opt.encoding = "GBK";  // a Shapefile-only option does no harm elsewhere
+  const PointLayer layer = read_points(file, opt);
+  ASSERT_EQ(layer.points.size(), 1u);
+  EXPECT_NEAR(layer.points[0].where.lon, jiaxing.lon, 1e-7);
+  EXPECT_NEAR(layer.points[0].where.lat, jiaxing.lat, 1e-7);
 }
 
 TEST_F(ReadPoints, GeoJsonPolygonsBecomePointOnSurfaceAndLinesAPointOnTheLine) {

@@ -44,7 +44,9 @@ struct PointReadOptions {
   // OSM only: "key=v1,v2 key2=v3" — a feature matches when any key has one of its values
   // ("key=*" any value).
   std::string osm_filter;
-  std::vector<std::string> keep_fields;  // extra attributes to keep (empty: none)
+  // Extra attributes to keep (empty: none; "*": every field but id, name, population and
+  // coordinates; OSM keeps only named keys).
+  std::vector<std::string> keep_fields;
 };
 
 // Throws InputError naming file, layer, feature (row) and field on any problem: missing or

@@ -54,7 +54,7 @@ TEST(AsciiRouting, PartialEdgeWithAccessLegsAtBothEnds) {
 TEST(AsciiRouting, BothEndsOfASplitEdge) {
   // p-a: 20 m, a-b: 100 m (D at 30 m from a, 70 m from b), b-q: 20 m.
   AsciiMap map(R"(
-p-a--D-------b-q
+p-a--D------b-q
 )", 10.0);
   Network net(map.roads({{"pabq", kResidential}}), Mode::walk);
   // Only P: D leaves towards a, 30 + 20 = 50 m.
