@@ -198,8 +198,17 @@ int run_coverage(const CoverageOptions& given) {
   summary["max_snap_m"] = profiles.max_snap_m;
   summary["units"] = demand.points.size();
   double population = 0;
-  for (const PointRecord& p : demand.points) population += p.population;
+  std::size_t without_population = 0;
+  for (const PointRecord& p : demand.points) {
+    population += p.population;
+    without_population += !p.has_population;
+  }
   summary["population"] = population;
+  summary["units_without_population"] = without_population;
+  if (without_population > 0)
+    progress.warn(std::to_string(without_population) + " of " + std::to_string(demand.points.size()) +
+                  " demand units have no population (field '" + o.population_field +
+                  "'): they count 0 in population shares");
   summary["services"] = services.points.size();
 
   const double threshold_s = o.minutes * 60.0;

@@ -67,7 +67,9 @@ RawRoads read_gis_roads(const std::string& path, const RoadFieldMapping& mapping
   const int name_i = optional_field(mapping.name_field, "name");
 
   gdal::TransformPtr transform;
-  if (const OGRSpatialReference* srs = layer->GetSpatialRef()) transform = gdal::to_wgs84(*srs, where);
+  const OGRSpatialReference* srs = layer->GetSpatialRef();
+  if (srs) transform = gdal::to_wgs84(*srs, where);
+  const std::string no_crs_hint = srs ? "" : " (the layer has no CRS, so lon/lat is assumed)";
 
   // Pass 1: lines in lon/lat.
   std::vector<Line> lines;
@@ -114,7 +116,8 @@ RawRoads read_gis_roads(const std::string& path, const RoadFieldMapping& mapping
       for (int i = 0; i < n; ++i) {
         if (!std::isfinite(x[i]) || !std::isfinite(y[i]) || std::abs(y[i]) > 90 ||
             std::abs(x[i]) > 180)
-          throw InputError(feature + ": vertex " + std::to_string(i) + " is not a valid coordinate");
+          throw InputError(feature + ": vertex " + std::to_string(i) +
+                           " is not a valid lon/lat coordinate" + no_crs_hint);
         line.points.push_back({x[i], y[i]});
       }
       lines.push_back(std::move(line));

@@ -118,8 +118,8 @@ RawRoads read_osm_roads(const std::string& path) {
   RoadHandler handler(roads);
   try {
     using Index = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
-    Index index;
-    osmium::handler::NodeLocationsForWays<Index> locations(index);
+    Index index, negative_index;  // negative ids: files edited in JOSM and not uploaded
+    osmium::handler::NodeLocationsForWays<Index, Index> locations(index, negative_index);
     locations.ignore_errors();  // missing nodes leave invalid locations; the handler cuts there
     osmium::io::Reader reader(osmium::io::File(path),
                               osmium::osm_entity_bits::node | osmium::osm_entity_bits::way);

@@ -138,7 +138,10 @@ void write_csv(const std::string& path, const Table& t, bool excel_bom) {
   check_shape(path, t);
   std::string text = excel_bom ? "\xEF\xBB\xBF" : "";
   auto line = [&text](const auto& cells, auto get) {
-    for (size_t i = 0; i < cells.size(); ++i) text += (i ? "," : "") + csv_cell(get(cells[i]));
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (i) text += ',';
+      text += csv_cell(get(cells[i]));
+    }
     text += '\n';
   };
   line(t.columns, [](const Column& c) { return c.name; });

@@ -15,6 +15,7 @@
 // (v = j + 0.375 + meander, u = i + 0.625 + meander), so every road/canal crossing is known
 // exactly: it becomes a bridge (bridge=yes, layer=1) or the road stops 25 m short of the bank.
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -24,20 +25,17 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <set>
-#include <sstream>
-#include <string>
-#include <vector>
-
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-
 #include <osmium/builder/attr.hpp>
 #include <osmium/io/header.hpp>
 #include <osmium/io/pbf_output.hpp>
 #include <osmium/io/writer.hpp>
 #include <osmium/memory/buffer.hpp>
 #include <osmium/osm/location.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -58,9 +56,29 @@ std::uint64_t splitmix64(std::uint64_t x) {
 
 // Purposes of random draws; hashing them with the indices keeps draws independent of order.
 enum Tag : std::uint64_t {
-  kJitterX = 1, kJitterY, kBend, kTownJitter, kRuralClass, kTownClass, kBridge, kInter,
-  kInterPos, kVillageOrder, kVillageOffX, kVillageOffY, kPop1, kPop2, kName, kCommunityOrder,
-  kCanalPhase, kCanalSpan, kCanalGap, kPointOrder, kTownType, kLineName, kCanalName
+  kJitterX = 1,
+  kJitterY,
+  kBend,
+  kTownJitter,
+  kRuralClass,
+  kTownClass,
+  kBridge,
+  kInter,
+  kInterPos,
+  kVillageOrder,
+  kVillageOffX,
+  kVillageOffY,
+  kPop1,
+  kPop2,
+  kName,
+  kCommunityOrder,
+  kCanalPhase,
+  kCanalSpan,
+  kCanalGap,
+  kPointOrder,
+  kTownType,
+  kLineName,
+  kCanalName
 };
 
 struct Rand {
@@ -99,8 +117,9 @@ double dsin(double x) {
 double dcos(double x) { return dsin(x + kPi / 2); }
 
 // ---------------------------------------------------------------- names
-const std::vector<std::string> kTownA = {"荷", "梅", "澄", "桑", "柳", "芦", "菱", "莲", "苇", "渔",
-                                         "杏", "桂", "棠", "竹", "藕", "蚕", "菰", "葭", "蒲", "萍"};
+const std::vector<std::string> kTownA = {"荷", "梅", "澄", "桑", "柳", "芦", "菱",
+                                         "莲", "苇", "渔", "杏", "桂", "棠", "竹",
+                                         "藕", "蚕", "菰", "葭", "蒲", "萍"};
 const std::vector<std::string> kTownB = {"泾", "湾", "浜", "塘", "溪", "汇", "港", "渚",
                                          "荡", "漾", "桥", "埭", "墩", "浦", "溇", "圩"};
 const std::vector<std::string> kVillA = {
@@ -110,9 +129,9 @@ const std::vector<std::string> kVillA = {
 const std::vector<std::string> kVillB = {"港", "浜", "桥", "湾", "泾", "塘", "圩", "墩", "家", "庄",
                                          "溪", "漾", "兜", "埭", "汇", "浦", "田", "桑", "林", "园",
                                          "坝", "闸", "堰", "荡", "舍", "庙", "埠", "渡"};
-const std::vector<std::string> kCommA = {"和", "平", "文", "昌", "锦", "绣", "华", "嘉", "秀", "瑞",
-                                         "祥", "明", "星", "春", "晖", "桂", "新", "阳", "光", "振",
-                                         "兴", "紫", "金", "翠", "泰", "康", "乐", "安", "福", "宁"};
+const std::vector<std::string> kCommA = {
+    "和", "平", "文", "昌", "锦", "绣", "华", "嘉", "秀", "瑞", "祥", "明", "星", "春", "晖",
+    "桂", "新", "阳", "光", "振", "兴", "紫", "金", "翠", "泰", "康", "乐", "安", "福", "宁"};
 const std::vector<std::string> kCommB = {"苑", "庭", "园", "里", "坊", "湾", "城", "府",
                                          "景", "汇", "港", "都", "源", "塘", "桥", "苑"};
 const std::vector<std::string> kRoadWords = {
@@ -157,14 +176,22 @@ class NamePool {
 
 // ---------------------------------------------------------------- road classes
 enum Cls : std::uint8_t {
-  kNone = 0, kPrimary, kSecondary, kTertiary, kUnclassified, kResidential, kLiving, kService,
-  kTrack, kPath, kFootway
+  kNone = 0,
+  kPrimary,
+  kSecondary,
+  kTertiary,
+  kUnclassified,
+  kResidential,
+  kLiving,
+  kService,
+  kTrack,
+  kPath,
+  kFootway
 };
 const char* highway_value(std::uint8_t c) {
-  static const std::array<const char*, 11> v = {"",          "primary",     "secondary",
-                                                "tertiary",  "unclassified", "residential",
-                                                "living_street", "service",  "track",
-                                                "path",      "footway"};
+  static const std::array<const char*, 11> v = {
+      "",        "primary", "secondary", "tertiary", "unclassified", "residential", "living_street",
+      "service", "track",   "path",      "footway"};
   return v[c];
 }
 
@@ -203,8 +230,8 @@ struct Service {
 };
 struct Canal {
   bool horizontal = true;
-  int gap = 0;             // v in (gap, gap+1) for horizontal canals, u for vertical ones
-  double s0 = 0, s1 = 0;   // extent along the canal in the other parameter
+  int gap = 0;            // v in (gap, gap+1) for horizontal canals, u for vertical ones
+  double s0 = 0, s1 = 0;  // extent along the canal in the other parameter
   double a1, a2, l1, l2, p1, p2;
   std::uint32_t name = 0;
   double offset(double s) const {
@@ -323,10 +350,12 @@ class Generator {
   }
   // Lattice path along row j from i0 to i1 (any order).
   void path_row(int j, int i0, int i1, std::uint8_t cls, std::uint32_t name, bool must) {
-    for (int i = std::min(i0, i1); i < std::max(i0, i1); ++i) upgrade_coarse_h(i, j, cls, name, must);
+    for (int i = std::min(i0, i1); i < std::max(i0, i1); ++i)
+      upgrade_coarse_h(i, j, cls, name, must);
   }
   void path_col(int i, int j0, int j1, std::uint8_t cls, std::uint32_t name, bool must) {
-    for (int j = std::min(j0, j1); j < std::max(j0, j1); ++j) upgrade_coarse_v(i, j, cls, name, must);
+    for (int j = std::min(j0, j1); j < std::max(j0, j1); ++j)
+      upgrade_coarse_v(i, j, cls, name, must);
   }
 
   void make_lattice();
@@ -425,7 +454,8 @@ void Generator::make_towns() {
     double best = 1e18;
     for (std::size_t k = 0; k < towns_.size(); ++k) {
       if (towns_[k].county != c) continue;
-      const double d = (towns_[k].ti - cu) * (towns_[k].ti - cu) + (towns_[k].tj - cv) * (towns_[k].tj - cv);
+      const double d =
+          (towns_[k].ti - cu) * (towns_[k].ti - cu) + (towns_[k].tj - cv) * (towns_[k].tj - cv);
       if (d < best) best = d, cty.seat = static_cast<int>(k);
     }
     towns_[static_cast<std::size_t>(cty.seat)].seat = true;
@@ -439,7 +469,8 @@ void Generator::make_towns() {
     double best = 1e18;
     for (std::size_t k = 0; k < towns_.size(); ++k) {
       if (towns_[k].seat || towns_[k].county != s.county) continue;
-      const double d = (towns_[k].ti - s.ti) * (towns_[k].ti - s.ti) + (towns_[k].tj - s.tj) * (towns_[k].tj - s.tj);
+      const double d = (towns_[k].ti - s.ti) * (towns_[k].ti - s.ti) +
+                       (towns_[k].tj - s.tj) * (towns_[k].tj - s.tj);
       if (d < best) best = d, near = static_cast<int>(k);
     }
     if (near >= 0) street[static_cast<std::size_t>(near)] = true;
@@ -459,7 +490,8 @@ void Generator::make_towns() {
       std::snprintf(code, sizeof code, "%03d", 100 + cty.towns++);
     t.code = cty.code + code;
     for (int cj = t.tj - t.radius; cj < t.tj + t.radius; ++cj)
-      for (int ci = t.ti - t.radius; ci < t.ti + t.radius; ++ci) zone_[idx(ci, cj)] = static_cast<int>(k);
+      for (int ci = t.ti - t.radius; ci < t.ti + t.radius; ++ci)
+        zone_[idx(ci, cj)] = static_cast<int>(k);
   }
 }
 
@@ -506,8 +538,10 @@ void Generator::make_roads() {
     }
   }
   // County roads (tertiary): a ~2 km grid across the whole county.
-  for (int j = 2; j < ny_ - 1; j += 4) path_row(j, 0, nx_ - 1, kTertiary, add_name(pool_.road(r_, 100000 + j, "路")), true);
-  for (int i = 2; i < nx_ - 1; i += 5) path_col(i, 0, ny_ - 1, kTertiary, add_name(pool_.road(r_, 200000 + i, "路")), true);
+  for (int j = 2; j < ny_ - 1; j += 4)
+    path_row(j, 0, nx_ - 1, kTertiary, add_name(pool_.road(r_, 100000 + j, "路")), true);
+  for (int i = 2; i < nx_ - 1; i += 5)
+    path_col(i, 0, ny_ - 1, kTertiary, add_name(pool_.road(r_, 200000 + i, "路")), true);
 
   // Remaining lattice edges outside towns: village roads, field tracks, paths.
   auto rural_class = [&](int i, int j, int o) -> std::uint8_t {
@@ -521,13 +555,15 @@ void Generator::make_roads() {
   };
   for (int j = 0; j < ny_; ++j)
     for (int i = 0; i + 1 < nx_; ++i)
-      if (zone_of_cell(i, j) < 0 && zone_of_cell(i, j - 1) < 0 && H(kSub * i, kSub * j).cls == kNone) {
+      if (zone_of_cell(i, j) < 0 && zone_of_cell(i, j - 1) < 0 &&
+          H(kSub * i, kSub * j).cls == kNone) {
         const std::uint8_t c = rural_class(i, j, 0);
         if (c != kNone) upgrade_coarse_h(i, j, c, 0, false);
       }
   for (int j = 0; j + 1 < ny_; ++j)
     for (int i = 0; i < nx_; ++i)
-      if (zone_of_cell(i, j) < 0 && zone_of_cell(i - 1, j) < 0 && V(kSub * i, kSub * j).cls == kNone) {
+      if (zone_of_cell(i, j) < 0 && zone_of_cell(i - 1, j) < 0 &&
+          V(kSub * i, kSub * j).cls == kNone) {
         const std::uint8_t c = rural_class(i, j, 1);
         if (c != kNone) upgrade_coarse_v(i, j, c, 0, false);
       }
@@ -541,11 +577,13 @@ void Generator::make_roads() {
         col_name(static_cast<std::size_t>(a1 - a0 + 1));
     for (int b = b0; b <= b1; ++b) {
       const char* suffix = b % kSub == 0 ? "路" : (b % 2 == 0 ? "街" : "弄");
-      row_name[static_cast<std::size_t>(b - b0)] = add_name(pool_.road(r_, 300000 + k * 1000 + b - b0, suffix));
+      row_name[static_cast<std::size_t>(b - b0)] =
+          add_name(pool_.road(r_, 300000 + k * 1000 + b - b0, suffix));
     }
     for (int a = a0; a <= a1; ++a) {
       const char* suffix = a % kSub == 0 ? "路" : (a % 2 == 0 ? "街" : "巷");
-      col_name[static_cast<std::size_t>(a - a0)] = add_name(pool_.road(r_, 400000 + k * 1000 + a - a0, suffix));
+      col_name[static_cast<std::size_t>(a - a0)] =
+          add_name(pool_.road(r_, 400000 + k * 1000 + a - a0, suffix));
     }
     for (int b = b0; b <= b1; ++b)
       for (int a = a0; a < a1; ++a) {
@@ -561,10 +599,14 @@ void Generator::make_roads() {
           continue;
         }
         const double x = r_.unit(kTownClass, a, b, 0);
-        if (x < 0.80) upgrade(e, kResidential, nm, false);
-        else if (x < 0.85) upgrade(e, kLiving, nm, false);
-        else if (x < 0.90) upgrade(e, kFootway, 0, false);
-        else if (x < 0.93) upgrade(e, kService, 0, false);
+        if (x < 0.80)
+          upgrade(e, kResidential, nm, false);
+        else if (x < 0.85)
+          upgrade(e, kLiving, nm, false);
+        else if (x < 0.90)
+          upgrade(e, kFootway, 0, false);
+        else if (x < 0.93)
+          upgrade(e, kService, 0, false);
       }
     for (int a = a0; a <= a1; ++a)
       for (int b = b0; b < b1; ++b) {
@@ -575,10 +617,14 @@ void Generator::make_roads() {
           continue;
         }
         const double x = r_.unit(kTownClass, a, b, 1);
-        if (x < 0.82) upgrade(e, kResidential, nm, false);
-        else if (x < 0.86) upgrade(e, kLiving, nm, false);
-        else if (x < 0.91) upgrade(e, kFootway, 0, false);
-        else if (x < 0.94) upgrade(e, kService, 0, false);
+        if (x < 0.82)
+          upgrade(e, kResidential, nm, false);
+        else if (x < 0.86)
+          upgrade(e, kLiving, nm, false);
+        else if (x < 0.91)
+          upgrade(e, kFootway, 0, false);
+        else if (x < 0.94)
+          upgrade(e, kService, 0, false);
       }
   }
 }
@@ -596,12 +642,14 @@ void Generator::place_units() {
     for (int i = 2; i <= nx_ - 3; ++i) {
       bool near_zone = false;
       for (int dj = -2; dj <= 1 && !near_zone; ++dj)
-        for (int di = -2; di <= 1 && !near_zone; ++di) near_zone = zone_of_cell(i + di, j + dj) >= 0;
+        for (int di = -2; di <= 1 && !near_zone; ++di)
+          near_zone = zone_of_cell(i + di, j + dj) >= 0;
       if (near_zone) continue;
       int best = 0;
       double bd = 1e18;
       for (std::size_t k = 0; k < towns_.size(); ++k) {
-        const double d = (towns_[k].ti - i) * (towns_[k].ti - i) + (towns_[k].tj - j) * (towns_[k].tj - j);
+        const double d =
+            (towns_[k].ti - i) * (towns_[k].ti - i) + (towns_[k].tj - j) * (towns_[k].tj - j);
         if (d < bd) bd = d, best = static_cast<int>(k);
       }
       cands.push_back({r_.bits(kVillageOrder, i, j), i, j, best});
@@ -611,7 +659,12 @@ void Generator::place_units() {
   });
   std::vector<int> want(towns_.size()), have(towns_.size(), 0);
   for (std::size_t k = 0; k < towns_.size(); ++k)
-    want[k] = towns_[k].seat ? 5 : (towns_[k].type == "街道" ? 8 : 14 + static_cast<int>(r_.bits(kVillageOrder, static_cast<std::int64_t>(k), -1) % 3));
+    want[k] = towns_[k].seat
+                  ? 5
+                  : (towns_[k].type == "街道"
+                         ? 8
+                         : 14 + static_cast<int>(
+                                    r_.bits(kVillageOrder, static_cast<std::int64_t>(k), -1) % 3));
   std::vector<Unit> villages;
   for (const Cand& c : cands) {
     const auto k = static_cast<std::size_t>(c.town);
@@ -627,8 +680,9 @@ void Generator::place_units() {
     u.li = c.i, u.lj = c.j, u.town = c.town, u.type = "村";
     u.u = c.i + (r_.unit(kVillageOffX, c.i, c.j) - 0.5) * 0.56;
     u.v = c.j + (r_.unit(kVillageOffY, c.i, c.j) - 0.5) * 0.56;
-    u.population = 1000 + static_cast<int>(std::lround(
-                              3000.0 * (r_.unit(kPop1, c.i, c.j) + r_.unit(kPop2, c.i, c.j)) / 2.0));
+    u.population =
+        1000 + static_cast<int>(std::lround(
+                   3000.0 * (r_.unit(kPop1, c.i, c.j) + r_.unit(kPop2, c.i, c.j)) / 2.0));
     villages.push_back(u);
     ++have[k];
   }
@@ -646,8 +700,10 @@ void Generator::place_units() {
     for (int d = 0; d < std::max(nx_, ny_) && best_d == (1 << 30); ++d) {
       for (int sgn : {-1, 1}) {
         const int i = v.li + sgn * d, j = v.lj + sgn * d;
-        if (i >= 0 && i < nx_ && is_main_col(i) && d < best_d) best_d = d, target = i, along_row = true;
-        if (j >= 0 && j < ny_ && is_main_row(j) && d < best_d) best_d = d, target = j, along_row = false;
+        if (i >= 0 && i < nx_ && is_main_col(i) && d < best_d)
+          best_d = d, target = i, along_row = true;
+        if (j >= 0 && j < ny_ && is_main_row(j) && d < best_d)
+          best_d = d, target = j, along_row = false;
       }
     }
     if (best_d == (1 << 30)) continue;
@@ -673,14 +729,19 @@ void Generator::place_units() {
       if (got >= n) break;
       bool ok = true;
       for (const Unit& o : communities)
-        if ((o.li - ab.first) * (o.li - ab.first) + (o.lj - ab.second) * (o.lj - ab.second) < 7) ok = false;
+        if ((o.li - ab.first) * (o.li - ab.first) + (o.lj - ab.second) * (o.lj - ab.second) < 7)
+          ok = false;
       if (!ok) continue;
       Unit u;
       u.li = ab.first, u.lj = ab.second, u.town = static_cast<int>(k), u.type = "社区";
-      u.u = ab.first / static_cast<double>(kSub) + (r_.unit(kVillageOffX, ab.first, ab.second, 7) - 0.5) * 0.12;
-      u.v = ab.second / static_cast<double>(kSub) + (r_.unit(kVillageOffY, ab.first, ab.second, 7) - 0.5) * 0.12;
-      u.population = 3000 + static_cast<int>(std::lround(
-                                9000.0 * (r_.unit(kPop1, ab.first, ab.second, 7) + r_.unit(kPop2, ab.first, ab.second, 7)) / 2.0));
+      u.u = ab.first / static_cast<double>(kSub) +
+            (r_.unit(kVillageOffX, ab.first, ab.second, 7) - 0.5) * 0.12;
+      u.v = ab.second / static_cast<double>(kSub) +
+            (r_.unit(kVillageOffY, ab.first, ab.second, 7) - 0.5) * 0.12;
+      u.population = 3000 + static_cast<int>(std::lround(9000.0 *
+                                                         (r_.unit(kPop1, ab.first, ab.second, 7) +
+                                                          r_.unit(kPop2, ab.first, ab.second, 7)) /
+                                                         2.0));
       communities.push_back(u);
       ++got;
     }
@@ -742,14 +803,20 @@ void Generator::make_canals() {
     }
     const std::string suffix = major ? (k % 4 == 0 ? "塘" : "港") : (k % 3 == 0 ? "浜" : "泾");
     if (major || r_.unit(kCanalName, h, gap) < 0.7)
-      c.name = add_name(pool_.make(r_, 7000000 + (h << 20) + static_cast<std::uint64_t>(gap), kTownA, kVillB, suffix));
+      c.name = add_name(pool_.make(r_, 7000000 + (h << 20) + static_cast<std::uint64_t>(gap),
+                                   kTownA, kVillB, suffix));
     canals_.push_back(c);
-    (horizontal ? hcanal_ : vcanal_)[static_cast<std::size_t>(gap)] = static_cast<int>(canals_.size() - 1);
+    (horizontal ? hcanal_ : vcanal_)[static_cast<std::size_t>(gap)] =
+        static_cast<int>(canals_.size() - 1);
   };
   int k = 0;
-  for (int j = 1 + r_.range(0, 3, kCanalGap, 0, -1); j < ny_ - 2; j += r_.range(5, 8, kCanalGap, 0, j)) make(true, j, nx_, k++);
+  for (int j = 1 + r_.range(0, 3, kCanalGap, 0, -1); j < ny_ - 2;
+       j += r_.range(5, 8, kCanalGap, 0, j))
+    make(true, j, nx_, k++);
   k = 0;
-  for (int i = 2 + r_.range(0, 3, kCanalGap, 1, -1); i < nx_ - 2; i += r_.range(6, 9, kCanalGap, 1, i)) make(false, i, ny_, k++);
+  for (int i = 2 + r_.range(0, 3, kCanalGap, 1, -1); i < nx_ - 2;
+       i += r_.range(6, 9, kCanalGap, 1, i))
+    make(false, i, ny_, k++);
 }
 
 // ---------------------------------------------------------------- services
@@ -774,14 +841,16 @@ void Generator::place_services() {
     sv.name = t.name + "公共法律服务工作站";
     sv.tier = "town_station";
     sv.town = static_cast<int>(k);
-    auto [u, v] = t.seat ? fine(kSub * (t.ti + 1) + 2, kSub * (t.tj - 1)) : fine(kSub * t.ti + 2, kSub * t.tj);
+    auto [u, v] = t.seat ? fine(kSub * (t.ti + 1) + 2, kSub * (t.tj - 1))
+                         : fine(kSub * t.ti + 2, kSub * t.tj);
     sv.u = u + 0.01, sv.v = v - 0.06;
     stations.push_back(sv);
   }
   // Village points: a few distant villages (at most one per town) and one seat community.
   const int n_village = std::max(1, static_cast<int>(std::lround(4.0 * scale_)));
   std::vector<std::pair<std::uint64_t, std::size_t>> order;
-  for (std::size_t k = 0; k < units_.size(); ++k) order.push_back({r_.bits(kPointOrder, static_cast<std::int64_t>(k)), k});
+  for (std::size_t k = 0; k < units_.size(); ++k)
+    order.push_back({r_.bits(kPointOrder, static_cast<std::int64_t>(k)), k});
   std::sort(order.begin(), order.end());
   std::vector<bool> town_has(towns_.size(), false);
   int got = 0;
@@ -806,7 +875,8 @@ void Generator::place_services() {
       points.push_back(sv);
     }
   }
-  std::sort(points.begin(), points.end(), [](const Service& a, const Service& b) { return a.id < b.id; });
+  std::sort(points.begin(), points.end(),
+            [](const Service& a, const Service& b) { return a.id < b.id; });
   services_ = centres;
   services_.insert(services_.end(), stations.begin(), stations.end());
   services_.insert(services_.end(), points.begin(), points.end());
@@ -815,7 +885,8 @@ void Generator::place_services() {
 // ---------------------------------------------------------------- nodes and ways
 std::int64_t Generator::point_node(int a, int b, int dir) {
   const std::size_t key = fidx(a, b);
-  if (auto it = roundabout_attach_.find(key); it != roundabout_attach_.end()) return it->second[static_cast<std::size_t>(dir)];
+  if (auto it = roundabout_attach_.find(key); it != roundabout_attach_.end())
+    return it->second[static_cast<std::size_t>(dir)];
   std::int64_t& n = point_nodes_[key];
   if (n == 0) n = new_node(b % kSub == 0 ? row_point(b, a / 4.0) : col_point(a, b / 4.0));
   return n;
@@ -828,7 +899,8 @@ void Generator::chain_flush() {
 }
 
 void Generator::chain_add(std::int64_t n0, std::int64_t n1, const WayKey& key) {
-  if (chain_active_ && chain_.key == key && chain_.nodes.back() == n0 && chain_.nodes.size() < 400) {
+  if (chain_active_ && chain_.key == key && chain_.nodes.back() == n0 &&
+      chain_.nodes.size() < 400) {
     chain_.nodes.push_back(n1);
     return;
   }
@@ -847,19 +919,23 @@ void Generator::emit_edge(bool horizontal, int a, int b) {
     return;
   }
   const double s0 = (horizontal ? a : b) / 4.0;  // parameter along the line
-  auto at = [&](double t) { return horizontal ? row_point(b, s0 + 0.25 * t) : col_point(a, s0 + 0.25 * t); };
+  auto at = [&](double t) {
+    return horizontal ? row_point(b, s0 + 0.25 * t) : col_point(a, s0 + 0.25 * t);
+  };
   // Canal crossing (only the sub-edge [0.5,0.75] of a lattice cell for vertical canals, and
   // [0.25,0.5] for horizontal ones).
   double tc = -1;
   if (horizontal && a % kSub == 2) {
     const int ci = vcanal_[static_cast<std::size_t>(a / kSub)];
     const double v = b / 4.0;
-    if (ci >= 0 && v > canals_[static_cast<std::size_t>(ci)].s0 && v < canals_[static_cast<std::size_t>(ci)].s1)
+    if (ci >= 0 && v > canals_[static_cast<std::size_t>(ci)].s0 &&
+        v < canals_[static_cast<std::size_t>(ci)].s1)
       tc = (a / kSub + canals_[static_cast<std::size_t>(ci)].offset(v) - s0) / 0.25;
   } else if (!horizontal && b % kSub == 1) {
     const int ci = hcanal_[static_cast<std::size_t>(b / kSub)];
     const double u = a / 4.0;
-    if (ci >= 0 && u > canals_[static_cast<std::size_t>(ci)].s0 && u < canals_[static_cast<std::size_t>(ci)].s1)
+    if (ci >= 0 && u > canals_[static_cast<std::size_t>(ci)].s0 &&
+        u < canals_[static_cast<std::size_t>(ci)].s1)
       tc = (b / kSub + canals_[static_cast<std::size_t>(ci)].offset(u) - s0) / 0.25;
   }
   const std::int64_t key_salt = horizontal ? 0 : 1;
@@ -868,16 +944,19 @@ void Generator::emit_edge(bool horizontal, int a, int b) {
   const int k = r_.range(0, max_inter, kInter, a, b, key_salt);
   std::vector<double> ts;
   for (int m = 0; m < k; ++m)
-    ts.push_back((m + 1.0) / (k + 1) + (r_.unit(kInterPos, a, b, key_salt * 8 + m) - 0.5) * 0.3 / (k + 1));
+    ts.push_back((m + 1.0) / (k + 1) +
+                 (r_.unit(kInterPos, a, b, key_salt * 8 + m) - 0.5) * 0.3 / (k + 1));
 
   const int dir_start = horizontal ? 0 : 2, dir_end = horizontal ? 1 : 3;
   const std::int64_t n_start = point_node(a, b, dir_start);
-  const std::int64_t n_end = horizontal ? point_node(a + 1, b, dir_end) : point_node(a, b + 1, dir_end);
+  const std::int64_t n_end =
+      horizontal ? point_node(a + 1, b, dir_end) : point_node(a, b + 1, dir_end);
   // Drop intermediate nodes inside a roundabout.
   auto inside_roundabout = [&](double t) {
     for (const auto& [key, attach] : roundabout_attach_) {
       (void)attach;
-      const int ca = static_cast<int>(key % static_cast<std::size_t>(fx_)), cb = static_cast<int>(key / static_cast<std::size_t>(fx_));
+      const int ca = static_cast<int>(key % static_cast<std::size_t>(fx_)),
+                cb = static_cast<int>(key / static_cast<std::size_t>(fx_));
       const XY c = P(ca / 4.0, cb / 4.0), p = at(t);
       if ((c.x - p.x) * (c.x - p.x) + (c.y - p.y) * (c.y - p.y) < 45.0 * 45.0) return true;
     }
@@ -892,11 +971,11 @@ void Generator::emit_edge(bool horizontal, int a, int b) {
   for (double t : ts)
     if ((tc < 0 || std::abs(t - tc) > 0.26) && !inside_roundabout(t)) st.push_back({t, 0});
   if (tc >= 0) {
-    const double p = e.must_bridge ? 1.0
-                     : e.cls == kUnclassified ? 0.6
+    const double p = e.must_bridge                               ? 1.0
+                     : e.cls == kUnclassified                    ? 0.6
                      : e.cls == kResidential || e.cls == kLiving ? 0.7
-                     : e.cls == kFootway ? 0.6
-                     : 0.35;
+                     : e.cls == kFootway                         ? 0.6
+                                                                 : 0.35;
     if (r_.unit(kBridge, a, b, key_salt) < p) {
       st.push_back({tc - 0.12, 1});
       st.push_back({tc + 0.12, 2});
@@ -942,14 +1021,17 @@ void Generator::build_ways() {
       ring[static_cast<std::size_t>(k)] = new_node({c.x + 30.0 * dcos(th), c.y + 30.0 * dsin(th)});
     }
     std::array<std::int64_t, 4> attach{};
-    const std::array<std::pair<int, int>, 4> nb = {{{ca + 1, cb}, {ca - 1, cb}, {ca, cb + 1}, {ca, cb - 1}}};
+    const std::array<std::pair<int, int>, 4> nb = {
+        {{ca + 1, cb}, {ca - 1, cb}, {ca, cb + 1}, {ca, cb - 1}}};
     for (int d = 0; d < 4; ++d) {
-      const XY p = P(nb[static_cast<std::size_t>(d)].first / 4.0, nb[static_cast<std::size_t>(d)].second / 4.0);
+      const XY p = P(nb[static_cast<std::size_t>(d)].first / 4.0,
+                     nb[static_cast<std::size_t>(d)].second / 4.0);
       const double dx = p.x - c.x, dy = p.y - c.y;
       int best = 0;
       double bd = -1e18;
       for (int k = 0; k < 16; ++k) {
-        const double dot = dx * dirs[static_cast<std::size_t>(k)].x + dy * dirs[static_cast<std::size_t>(k)].y;
+        const double dot =
+            dx * dirs[static_cast<std::size_t>(k)].x + dy * dirs[static_cast<std::size_t>(k)].y;
         if (dot > bd) bd = dot, best = k;
       }
       attach[static_cast<std::size_t>(d)] = ring[static_cast<std::size_t>(best)];
@@ -999,7 +1081,8 @@ void Generator::build_ways() {
     for (std::size_t k = 0; k + 1 < w.nodes.size(); ++k) {
       const auto& p = nodes_[static_cast<std::size_t>(w.nodes[k] - 1)];
       const auto& q = nodes_[static_cast<std::size_t>(w.nodes[k + 1] - 1)];
-      const double dx = (p.lon() - q.lon()) * m_per_deg_lon_, dy = (p.lat() - q.lat()) * m_per_deg_lat_;
+      const double dx = (p.lon() - q.lon()) * m_per_deg_lon_,
+                   dy = (p.lat() - q.lat()) * m_per_deg_lat_;
       stats.road_km += std::sqrt(dx * dx + dy * dy) / 1000.0;
     }
   }
@@ -1039,7 +1122,8 @@ void Generator::write(const fs::path& dir) const {
       }
     };
     for (std::size_t k = 0; k < nodes_.size(); ++k) {
-      osmium::builder::add_node(buffer, _id(static_cast<osmium::object_id_type>(k + 1)), _location(nodes_[k]));
+      osmium::builder::add_node(buffer, _id(static_cast<osmium::object_id_type>(k + 1)),
+                                _location(nodes_[k]));
       flush(false);
     }
     std::int64_t wid = 1;
@@ -1084,8 +1168,9 @@ void Generator::write(const fs::path& dir) const {
       props["town_code"] = t.code;
       props["village_code"] = u.id;
       props["area_class"] = u.type == "社区" ? "urban" : "rural";
-      s += "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" + fixed7(lon(p)) + "," +
-           fixed7(lat(p)) + "]},\"properties\":" + props.dump(-1, ' ', false) + "}";
+      s += "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" +
+           fixed7(lon(p)) + "," + fixed7(lat(p)) +
+           "]},\"properties\":" + props.dump(-1, ' ', false) + "}";
       s += k + 1 < units_.size() ? ",\n" : "\n";
     }
     s += "]}\n";
@@ -1096,8 +1181,8 @@ void Generator::write(const fs::path& dir) const {
     std::string s = "id,name,tier,lon,lat,town\n";
     for (const Service& sv : services_) {
       const XY p = P(sv.u, sv.v);
-      s += sv.id + "," + sv.name + "," + sv.tier + "," + fixed7(lon(p)) + "," + fixed7(lat(p)) + "," +
-           towns_[static_cast<std::size_t>(sv.town)].name + "\n";
+      s += sv.id + "," + sv.name + "," + sv.tier + "," + fixed7(lon(p)) + "," + fixed7(lat(p)) +
+           "," + towns_[static_cast<std::size_t>(sv.town)].name + "\n";
     }
     write_text(dir / "services.csv", s);
   }
@@ -1117,41 +1202,52 @@ void Generator::write(const fs::path& dir) const {
     o << "# Synthetic county (示例县) — the embedded default dataset\n\n"
       << "**SYNTHETIC data generated by `src/tools/generate_county.cpp`, seed " << seed_
       << ", scale " << scale_txt << "; not a real place.** "
-      << "Names, codes, populations, roads, canals and service points are invented. The layout imitates a\n"
-      << "Jiaxing-like water-town county (水乡) around lon 120.6–120.95, lat 30.6–30.85 so that coordinates,\n"
+      << "Names, codes, populations, roads, canals and service points are invented. The layout "
+         "imitates a\n"
+      << "Jiaxing-like water-town county (水乡) around lon 120.6–120.95, lat 30.6–30.85 so that "
+         "coordinates,\n"
       << "CRS handling and Chinese text look like the real use case. The county code "
       << counties_[0].code << " is not a real division.\n\n"
       << "## Files\n\n"
       << "| file | contents |\n|---|---|\n"
-      << "| `roads.osm.pbf` | " << nodes_.size() << " nodes, " << stats.road_ways << " highway ways (" << std::fixed;
+      << "| `roads.osm.pbf` | " << nodes_.size() << " nodes, " << stats.road_ways
+      << " highway ways (" << std::fixed;
     o.precision(0);
     o << stats.road_km << " km), " << stats.canal_ways
       << " `waterway=canal` ways; uncompressed PBF, no metadata |\n"
-      << "| `villages.geojson` | " << units_.size() << " demand units: " << n_vill << " villages (村, area_class rural), "
-      << n_comm << " communities (社区, area_class urban); population " << pop << " |\n"
-      << "| `services.csv` | " << services_.size() << " public legal service points: " << tiers["center"]
-      << " center (中心), " << tiers["town_station"] << " town_station (镇街站), " << tiers["village_point"]
+      << "| `villages.geojson` | " << units_.size() << " demand units: " << n_vill
+      << " villages (村, area_class rural), " << n_comm
+      << " communities (社区, area_class urban); population " << pop << " |\n"
+      << "| `services.csv` | " << services_.size()
+      << " public legal service points: " << tiers["center"] << " center (中心), "
+      << tiers["town_station"] << " town_station (镇街站), " << tiers["village_point"]
       << " village_point (村社点) |\n\n"
       << "## Contents\n\n"
-      << "- " << counties_.size() << " county (" << counties_[0].name << ", code " << counties_[0].code << "), "
-      << towns_.size() << " towns/streets:";
+      << "- " << counties_.size() << " county (" << counties_[0].name << ", code "
+      << counties_[0].code << "), " << towns_.size() << " towns/streets:";
     for (const Town& t : towns_) o << " " << t.name << " (" << t.code << ")";
     o << ".\n"
       << "- Roads: primary 禾丰大道 (east–west) and 长水路 (north–south) crossing at a roundabout\n"
-      << "  (`junction=roundabout`, " << stats.roundabouts << ") in the county seat; secondary roads (…线) between\n"
-      << "  towns; a ~2 km grid of tertiary county roads; unclassified village roads, tracks, paths and\n"
-      << "  footways between fields; 125 m residential grids in town centres with " << stats.oneway_ways
-      << " one-way ways\n"
+      << "  (`junction=roundabout`, " << stats.roundabouts
+      << ") in the county seat; secondary roads (…线) between\n"
+      << "  towns; a ~2 km grid of tertiary county roads; unclassified village roads, tracks, "
+         "paths and\n"
+      << "  footways between fields; 125 m residential grids in town centres with "
+      << stats.oneway_ways << " one-way ways\n"
       << "  (`oneway=yes` and `oneway=-1`).\n"
-      << "- Canals (" << canals_.size() << ", " << canal_nodes << " canal nodes, not part of the road network): roads cross them only on\n"
+      << "- Canals (" << canals_.size() << ", " << canal_nodes
+      << " canal nodes, not part of the road network): roads cross them only on\n"
       << "  " << stats.bridges << " bridges (`bridge=yes`, `layer=1`); at " << stats.canal_cuts
       << " other places a road stops 25 m short of the bank,\n"
       << "  so the network is split by canals except at bridges.\n"
-      << "- Villages lie within ~200 m of a road; communities within ~40 m. Fields: id (= village_code),\n"
-      << "  name, type (村/社区), population, county, county_code, town, town_code, village_code (12 digits:\n"
+      << "- Villages lie within ~200 m of a road; communities within ~40 m. Fields: id (= "
+         "village_code),\n"
+      << "  name, type (村/社区), population, county, county_code, town, town_code, village_code "
+         "(12 digits:\n"
       << "  town code + 001–199 for communities, 201–399 for villages), area_class.\n"
       << "- Service ids: C + county code (center), T + town code (town_station), V + village code\n"
-      << "  (village_point). Most villages have no point of their own, so a 15-minute walk leaves real gaps;\n"
+      << "  (village_point). Most villages have no point of their own, so a 15-minute walk leaves "
+         "real gaps;\n"
       << "  e-bike and car cover more.\n\n"
       << "## Regenerate\n\n"
       << "```sh\ncmake --build build --target legalcircle_generate\n"

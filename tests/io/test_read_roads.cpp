@@ -119,6 +119,20 @@ TEST_F(ReadRoads, OsmXmlWaysTagsAndMissingNodes) {
   EXPECT_TRUE(g.weights(Mode::car).present);
 }
 
+TEST_F(ReadRoads, OsmNegativeIdsFromJosm) {
+  const std::string path = write("josm.osm", R"(<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="JOSM">
+  <node id="-1" lat="30.0" lon="120.0"/><node id="-2" lat="30.0" lon="120.001"/>
+  <way id="-3"><nd ref="-1"/><nd ref="-2"/><tag k="highway" v="service"/></way>
+</osm>)");
+  const RawRoads r = read_osm_roads(path);
+  ASSERT_EQ(r.ways.size(), 1u);
+  EXPECT_EQ(r.ways[0].id, -3);
+  EXPECT_EQ(r.node_id[r.ways[0].nodes[1]], -2);
+  EXPECT_NEAR(r.coord[r.ways[0].nodes[1]].lon, 120.001, 1e-7);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
 TEST_F(ReadRoads, OsmFakeGzip) {
   // Not a real .gz: libosmium refuses it with a message we pass on.
   const std::string path = write("bad.osm.gz", "plain text, not gzip");
