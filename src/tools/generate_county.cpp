@@ -37,6 +37,11 @@
 #include <string>
 #include <vector>
 
+// Coordinates must not depend on whether the compiler fuses a*b+c into one FMA instruction.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+
 namespace {
 
 namespace fs = std::filesystem;
