@@ -75,6 +75,7 @@ CLI::App* add_coverage_command(CLI::App& app, CoverageOptions& o) {
                 "comma-separated list")
       ->capture_default_str();
   c->add_flag("--excel-bom", o.excel_bom, "Start coverage.csv with a UTF-8 BOM for Excel");
+  add_road_field_options(*c, o.road_fields);
   c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr");
   c->footer(
       "Examples:\n"
@@ -151,7 +152,7 @@ int run_coverage(const CoverageOptions& given) {
 
   // Read everything before computing anything, so bad input fails fast.
   progress.begin("reading roads " + o.roads);
-  RawRoads raw = read_roads(o.roads);
+  RawRoads raw = read_roads(o.roads, o.road_fields);
   timings["read_roads_s"] = progress.end(std::to_string(raw.ways.size()) + " highway ways");
   progress.begin("reading services " + o.services);
   const PointLayer services = read_points(o.services, point_options(o, o.services, true));

@@ -20,6 +20,7 @@ CLI::App* add_graph_command(CLI::App& app, GraphOptions& o) {
   c->add_option("--mode", o.modes, "Modes, comma-separated")->capture_default_str();
   c->add_option("--profiles", o.profiles, "Mode profiles YAML (default: built in)");
   c->add_option("--json", o.json_out, "Also write the statistics as JSON to this file");
+  add_road_field_options(*c, o.road_fields);
   c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr");
   c->footer("Example:\n  legalcircle graph --roads ../shared/data/osm/porto.osm.pbf");
   return c;
@@ -31,7 +32,7 @@ int run_graph(const GraphOptions& o) {
   BuildOptions build;
   build.modes = parse_modes(o.modes);
   progress.begin("reading roads " + o.roads);
-  const RawRoads raw = read_roads(o.roads);
+  const RawRoads raw = read_roads(o.roads, o.road_fields);
   progress.end(std::to_string(raw.ways.size()) + " highway ways");
   progress.begin("building graph");
   const RoadGraph graph = build_graph(raw, profiles, build);

@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "legalcircle/io/read_roads.hpp"
+
 namespace legalcircle::cli {
 
 struct CoverageOptions {
@@ -20,6 +22,7 @@ struct CoverageOptions {
   std::string crs = "EPSG:4326";
   std::string keep_fields = "auto";
   double limit_minutes = -1;  // < 0: unbounded search (minutes are never capped)
+  RoadFieldMapping road_fields;
   bool excel_bom = false;
   bool quiet = false;
 };
@@ -28,6 +31,7 @@ int run_coverage(const CoverageOptions& options);
 
 struct GraphOptions {
   std::string roads, profiles, modes = "walk,ebike,car", json_out;
+  RoadFieldMapping road_fields;
   bool quiet = false;
 };
 CLI::App* add_graph_command(CLI::App& app, GraphOptions& options);

@@ -52,6 +52,25 @@ std::vector<Mode> parse_modes(const std::string& list) {
   return modes;
 }
 
+void add_road_field_options(CLI::App& c, RoadFieldMapping& m) {
+  const char* group = "GIS road layers (ignored for OSM files)";
+  c.add_option("--road-layer", m.layer, "Layer of the roads file (default: first)")->group(group);
+  c.add_option("--road-class-field", m.class_field, "Field holding the OSM highway class")
+      ->capture_default_str()->group(group);
+  c.add_option("--road-oneway-field", m.oneway_field, "Field holding OSM oneway values")
+      ->capture_default_str()->group(group);
+  c.add_option("--road-speed-field", m.speed_field,
+               "Field holding the speed in km/h (read as maxspeed: used when the profile has "
+               "use_maxspeed: true)")
+      ->capture_default_str()->group(group);
+  c.add_option("--road-name-field", m.name_field, "Field holding the road name")
+      ->capture_default_str()->group(group);
+  c.add_option("--road-snap-m", m.vertex_snap_m,
+               "Vertices of different lines closer than this are joined")
+      ->capture_default_str()->group(group);
+  c.add_option("--road-encoding", m.encoding, "Shapefile attribute encoding (e.g. GBK)")->group(group);
+}
+
 std::string default_geodata_dir() {
   return (std::filesystem::path(LEGALCIRCLE_SOURCE_DIR) / "geodata" / "synthetic-county").string();
 }

@@ -4,8 +4,11 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "legalcircle/graph/build_graph.hpp"
 #include "legalcircle/graph/profiles.hpp"
+#include "legalcircle/io/read_roads.hpp"
 
 namespace legalcircle::cli {
 
@@ -29,6 +32,9 @@ class Progress {
 Profiles profiles_from(const std::string& path);
 // Comma-separated modes ("walk,car") in the order given, duplicates removed.
 std::vector<Mode> parse_modes(const std::string& list);
+
+// --road-layer, --road-class-field, ...: the field mapping for GIS line layers.
+void add_road_field_options(CLI::App& command, RoadFieldMapping& mapping);
 
 // The embedded synthetic county shipped in geodata/ (see geodata/synthetic-county/README.md).
 std::string default_geodata_dir();

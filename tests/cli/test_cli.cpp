@@ -142,6 +142,27 @@ TEST(Cli, BadOptionValuesAreConfigurationErrors) {
   EXPECT_FALSE(t.out_has_files());
 }
 
+TEST(Cli, GisRoadLayerWithFieldMapping) {
+  TinyCase t;
+  // The same 1 km road as a GeoJSON line whose class lives in field "dengji".
+  const fs::path roads = t.dir / "roads.geojson";
+  write_file(roads, R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
+                    R"("properties":{"dengji":"residential","mingcheng":"长水路"},)"
+                    R"("geometry":{"type":"LineString","coordinates":[[120.75,30.75],[120.7604,30.75]]}}]})");
+  write_file(t.demand, "id,name,population,lon,lat\nV1,南湖村,1200,120.7552,30.7501\n");
+  auto r = run_command(kBinary + " coverage -q --roads " + roads.string() + " --road-class-field dengji" +
+                       " --road-name-field mingcheng --services " + t.services.string() +
+                       " --demand " + t.demand.string() + " -o " + t.out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(read_file(t.out / "coverage.csv").find("V1,南湖村,1200,walk,S1,6.9"), std::string::npos);
+  // Without the mapping the class field is missing: a clear error naming the field.
+  auto bad = run_command(kBinary + " coverage -q --roads " + roads.string() + " --services " +
+                         t.services.string() + " --demand " + t.demand.string() + " -o " +
+                         (t.dir / "out2").string());
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("highway"), std::string::npos) << bad.output;
+}
+
 TEST(Cli, GraphPrintsPerModeStatistics) {
   TinyCase t;
   auto r = run_command(kBinary + " graph -q --roads " + t.roads.string());
