@@ -59,72 +59,86 @@ AttachedPoint attach(const SegmentIndex& index, LonLat p, const CoverageRequest&
   return a;
 }
 
+TravelTimeField::TravelTimeField(const RoadGraph& g, const SegmentIndex& index,
+                                 const CoverageRequest& request)
+    : graph_(g), index_(index), request_(request), search_(g, request.mode, request.direction) {}
+
+void TravelTimeField::set_services(const std::vector<LonLat>& services) {
+  const RoadGraph& g = graph_;
+  const CoverageRequest& request = request_;
+  const bool to_service = request.direction == Direction::to_service;
+  services_.clear();
+  unsnapped_.clear();
+  service_on_segment_.clear();
+  // Seed: to_service runs on the reversed graph, so a service is "reached" from a node by
+  // the node's way into the service (its entries); from_service leaves by its exits.
+  search_.reset();
+  services_.reserve(services.size());
+  for (uint32_t i = 0; i < services.size(); ++i) {
+    AttachedPoint sp = attach(index_, services[i], request);
+    if (!sp.snap.ok()) {
+      unsnapped_.push_back(i);
+    } else {
+      const auto seeds = to_service ? entries(g, request.mode, sp.snap) : exits(g, request.mode, sp.snap);
+      for (const Attachment& a : seeds) search_.add_source(a.node, sp.access_s + a.seconds, i);
+      service_on_segment_.emplace_back(sp.snap.segment, i);
+    }
+    services_.push_back(sp);
+  }
+  search_.run(request.limit_s);
+  std::sort(service_on_segment_.begin(), service_on_segment_.end());
+}
+
+UnitResult TravelTimeField::evaluate(LonLat p) const {
+  UnitResult u;
+  const bool to_service = request_.direction == Direction::to_service;
+  const AttachedPoint dp = attach(index_, p, request_);
+  u.snap_m = dp.snap.offset_m;
+  if (!dp.snap.ok()) {
+    u.reason = Unreachable::snap_too_far;
+    return u;
+  }
+  // Lexicographic minimum of (time, service index), as the search labels nodes.
+  auto consider = [&u](double t, uint32_t service) {
+    if (t < u.seconds || (t == u.seconds && service < u.nearest_service)) {
+      u.seconds = t;
+      u.nearest_service = service;
+    }
+  };
+  const Mode mode = request_.mode;
+  const auto legs = to_service ? exits(graph_, mode, dp.snap) : entries(graph_, mode, dp.snap);
+  for (const Attachment& a : legs) {
+    const double t = search_.time(a.node);
+    if (t < kInf) consider(dp.access_s + a.seconds + t, search_.source(a.node));
+  }
+  auto range = std::equal_range(service_on_segment_.begin(), service_on_segment_.end(),
+                                std::make_pair(dp.snap.segment, 0u),
+                                [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (auto it = range.first; it != range.second; ++it) {
+    const AttachedPoint& sp = services_[it->second];
+    const double along = to_service ? along_segment_s(graph_, mode, dp.snap, sp.snap)
+                                    : along_segment_s(graph_, mode, sp.snap, dp.snap);
+    if (along < kInf) consider(dp.access_s + along + sp.access_s, it->second);
+  }
+  if (u.seconds > request_.limit_s) {  // a direct path may exceed the bound too
+    u.seconds = kInf;
+    u.nearest_service = kInvalidId;
+  }
+  if (!(u.seconds < kInf)) u.reason = Unreachable::no_service_reached;
+  return u;
+}
+
 CoverageResult compute_coverage(const RoadGraph& g, const SegmentIndex& index,
                                 const std::vector<LonLat>& services,
                                 const std::vector<LonLat>& demand, const CoverageRequest& request) {
+  TravelTimeField field(g, index, request);
+  field.set_services(services);
   CoverageResult result;
-  const bool to_service = request.direction == Direction::to_service;
-
-  // Seed: to_service runs on the reversed graph, so a service is "reached" from a node by
-  // the node's way into the service (its entries); from_service leaves by its exits.
-  MultiSourceSearch search(g, request.mode, request.direction);
-  search.reset();
-  result.services.reserve(services.size());
-  for (uint32_t i = 0; i < services.size(); ++i) {
-    AttachedPoint sp = attach(index, services[i], request);
-    if (!sp.snap.ok()) {
-      result.unsnapped_services.push_back(i);
-    } else {
-      const auto seeds = to_service ? entries(g, request.mode, sp.snap) : exits(g, request.mode, sp.snap);
-      for (const Attachment& a : seeds) search.add_source(a.node, sp.access_s + a.seconds, i);
-    }
-    result.services.push_back(sp);
-  }
-  search.run(request.limit_s);
-  result.settled_nodes = search.settled_count();
-
-  // Services per segment, for the direct along-segment path of units on the same segment.
-  std::vector<std::pair<uint32_t, uint32_t>> service_on_segment;  // (segment, service)
-  for (uint32_t i = 0; i < result.services.size(); ++i)
-    if (result.services[i].snap.ok()) service_on_segment.emplace_back(result.services[i].snap.segment, i);
-  std::sort(service_on_segment.begin(), service_on_segment.end());
-
-  result.units.resize(demand.size());
-  for (std::size_t k = 0; k < demand.size(); ++k) {
-    UnitResult& u = result.units[k];
-    const AttachedPoint dp = attach(index, demand[k], request);
-    u.snap_m = dp.snap.offset_m;
-    if (!dp.snap.ok()) {
-      u.reason = Unreachable::snap_too_far;
-      continue;
-    }
-    // Lexicographic minimum of (time, service index), as the search labels nodes.
-    auto consider = [&u](double t, uint32_t service) {
-      if (t < u.seconds || (t == u.seconds && service < u.nearest_service)) {
-        u.seconds = t;
-        u.nearest_service = service;
-      }
-    };
-    const auto legs = to_service ? exits(g, request.mode, dp.snap) : entries(g, request.mode, dp.snap);
-    for (const Attachment& a : legs) {
-      const double t = search.time(a.node);
-      if (t < kInf) consider(dp.access_s + a.seconds + t, search.source(a.node));
-    }
-    auto range = std::equal_range(service_on_segment.begin(), service_on_segment.end(),
-                                  std::make_pair(dp.snap.segment, 0u),
-                                  [](const auto& x, const auto& y) { return x.first < y.first; });
-    for (auto it = range.first; it != range.second; ++it) {
-      const AttachedPoint& sp = result.services[it->second];
-      const double along = to_service ? along_segment_s(g, request.mode, dp.snap, sp.snap)
-                                      : along_segment_s(g, request.mode, sp.snap, dp.snap);
-      if (along < kInf) consider(dp.access_s + along + sp.access_s, it->second);
-    }
-    if (u.seconds > request.limit_s) {  // a direct path may exceed the bound too
-      u.seconds = kInf;
-      u.nearest_service = kInvalidId;
-    }
-    if (!(u.seconds < kInf)) u.reason = Unreachable::no_service_reached;
-  }
+  result.services = field.services();
+  result.unsnapped_services = field.unsnapped_services();
+  result.settled_nodes = field.search().settled_count();
+  result.units.reserve(demand.size());
+  for (const LonLat& p : demand) result.units.push_back(field.evaluate(p));
   return result;
 }
 

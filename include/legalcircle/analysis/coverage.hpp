@@ -61,8 +61,33 @@ struct CoverageResult {
   uint64_t settled_nodes = 0;
 };
 
-// One multi-source search seeded at every snapped service; then each unit reads its exits or
-// entries and the direct same-segment path.
+// One multi-source search seeded at every snapped service, then the travel time of any
+// location: its exits (or entries) plus the node labels, and the direct same-segment path.
+// Coverage of demand units and the isochrone raster cells both go through evaluate(), so a
+// cell and a village at the same place always get the same time.
+class TravelTimeField {
+ public:
+  // Holds the search's node arrays; reuse one field for many service sets.
+  TravelTimeField(const RoadGraph& g, const SegmentIndex& index, const CoverageRequest& request);
+  // Snaps the services and runs the search (bounded by request.limit_s).
+  void set_services(const std::vector<LonLat>& services);
+  // Thread-safe (const) once set_services() returned.
+  UnitResult evaluate(LonLat p) const;
+  const std::vector<AttachedPoint>& services() const { return services_; }
+  const std::vector<uint32_t>& unsnapped_services() const { return unsnapped_; }
+  const MultiSourceSearch& search() const { return search_; }
+
+ private:
+  const RoadGraph& graph_;
+  const SegmentIndex& index_;
+  CoverageRequest request_;
+  MultiSourceSearch search_;
+  std::vector<AttachedPoint> services_;
+  std::vector<uint32_t> unsnapped_;
+  std::vector<std::pair<uint32_t, uint32_t>> service_on_segment_;  // (segment, service), sorted
+};
+
+// TravelTimeField over the services, evaluated at every demand unit.
 CoverageResult compute_coverage(const RoadGraph& g, const SegmentIndex& index,
                                 const std::vector<LonLat>& services,
                                 const std::vector<LonLat>& demand, const CoverageRequest& request);
