@@ -5,24 +5,16 @@
 
 #include <CLI/CLI.hpp>
 
-#include "legalcircle/io/read_roads.hpp"
+#include "inputs.hpp"
 
 namespace legalcircle::cli {
 
 struct CoverageOptions {
-  std::string roads, services, demand, out_dir = "out", profiles;
+  InputOptions inputs;
+  std::string out_dir = "out";
   std::string modes = "walk";
   double minutes = 15.0;
-  std::string direction = "to_service";
-  double max_snap_m = -1;  // < 0: the profiles' value
-  std::string services_filter, demand_filter;
-  std::string id_field = "id", name_field = "name", population_field = "population";
-  std::string services_id_field, demand_id_field;  // override id_field per layer
-  std::string services_layer, demand_layer;
-  std::string crs = "EPSG:4326";
-  std::string keep_fields = "auto";
   double limit_minutes = -1;  // < 0: unbounded search (minutes are never capped)
-  RoadFieldMapping road_fields;
   bool excel_bom = false;
   bool quiet = false;
 };
@@ -36,5 +28,20 @@ struct GraphOptions {
 };
 CLI::App* add_graph_command(CLI::App& app, GraphOptions& options);
 int run_graph(const GraphOptions& options);
+
+struct IsochroneOptions {
+  InputOptions inputs;
+  std::string out_dir = "out";
+  std::string modes = "walk";
+  std::string minutes = "5,10,15";
+  double cell_m = -1;      // < 0: per mode, 50 / 100 / 200 m
+  double simplify_m = -1;  // < 0: half a cell
+  bool per_service = true;
+  bool geotiff = false;
+  unsigned threads = 0;    // 0: all cores
+  bool quiet = false;
+};
+CLI::App* add_isochrones_command(CLI::App& app, IsochroneOptions& options);
+int run_isochrones(const IsochroneOptions& options);
 
 }  // namespace legalcircle::cli

@@ -19,12 +19,15 @@ int main(int argc, char** argv) {
       "  legalcircle coverage                       # the embedded synthetic county, walk 15 min\n"
       "  legalcircle coverage --roads roads.osm.pbf --services services.csv \\\n"
       "      --demand villages.geojson --mode walk,ebike,car -o out/\n"
+      "  legalcircle isochrones --mode walk --minutes 5,10,15 -o out/\n"
       "  legalcircle graph --roads roads.osm.pbf\n"
       "Run 'legalcircle COMMAND --help' for a command's options.");
 
   cli::CoverageOptions coverage;
   cli::GraphOptions graph;
+  cli::IsochroneOptions isochrones;
   CLI::App* cmd_coverage = cli::add_coverage_command(app, coverage);
+  CLI::App* cmd_isochrones = cli::add_isochrones_command(app, isochrones);
   CLI::App* cmd_graph = cli::add_graph_command(app, graph);
 
   try {
@@ -35,6 +38,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (cmd_coverage->parsed()) return cli::run_coverage(coverage);
+    if (cmd_isochrones->parsed()) return cli::run_isochrones(isochrones);
     if (cmd_graph->parsed()) return cli::run_graph(graph);
   } catch (const InputError& e) {
     std::cerr << "legalcircle: input error: " << e.what() << '\n';

@@ -24,6 +24,9 @@ void check_shape(const std::string& path, const Table& t) {
   if (!t.geometry.empty() && t.geometry.size() != t.rows.size())
     throw OutputError(path + ": " + std::to_string(t.geometry.size()) + " points for " +
                       std::to_string(t.rows.size()) + " rows");
+  if (!t.wkb.empty() && (t.wkb.size() != t.rows.size() || !t.geometry.empty()))
+    throw OutputError(path + ": " + std::to_string(t.wkb.size()) + " polygons for " +
+                      std::to_string(t.rows.size()) + " rows");
 }
 
 OGRFieldType ogr_type(Column::Type type) {
@@ -85,7 +88,7 @@ std::string csv_cell(const std::string& s) {
 
 }  // namespace
 
-void write_geojson_points(const std::string& path, const std::string& layer_name, const Table& t) {
+void write_geojson(const std::string& path, const std::string& layer_name, const Table& t) {
   check_shape(path, t);
   gdal::ensure_registered();
   std::error_code ec;
@@ -103,7 +106,9 @@ void write_geojson_points(const std::string& path, const std::string& layer_name
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     const char* layer_options[] = {"RFC7946=YES", nullptr};
     OGRLayer* layer = ds->CreateLayer(layer_name.c_str(), &wgs84,
-                                      t.geometry.empty() ? wkbNone : wkbPoint,
+                                      !t.wkb.empty()        ? wkbMultiPolygon
+                                      : t.geometry.empty() ? wkbNone
+                                                           : wkbPoint,
                                       const_cast<char**>(layer_options));
     if (!layer) throw OutputError(path + ": cannot create layer (" + gdal::last_error() + ")");
     for (const auto& col : t.columns) {
@@ -121,6 +126,12 @@ void write_geojson_points(const std::string& path, const std::string& layer_name
       if (!t.geometry.empty()) {
         OGRPoint pt(t.geometry[r].lon, t.geometry[r].lat);
         f->SetGeometry(&pt);  // copies
+      }
+      if (!t.wkb.empty() && !t.wkb[r].empty()) {
+        OGRGeometry* g = nullptr;
+        if (OGRGeometryFactory::createFromWkb(t.wkb[r].data(), nullptr, &g, t.wkb[r].size()) != OGRERR_NONE)
+          throw OutputError(where + ": broken polygon geometry");
+        f->SetGeometryDirectly(g);
       }
       if (layer->CreateFeature(f.get()) != OGRERR_NONE)
         throw OutputError(where + ": cannot write feature (" + gdal::last_error() + ")");

@@ -52,7 +52,7 @@ Table coverage_table() {
 TEST_F(WriteOutputs, GeoJsonRoundTripThroughGdal) {
   const std::string file = path("coverage.geojson");
   { std::ofstream(file) << "old content"; }  // replaced, not refused
-  write_geojson_points(file, "coverage", coverage_table());
+  write_geojson(file, "coverage", coverage_table());
 
   const std::string text = slurp(file);
   EXPECT_EQ(text.find("\"crs\""), std::string::npos);  // RFC 7946 has no crs member
@@ -100,7 +100,7 @@ TEST_F(WriteOutputs, GeoJsonBadCellLeavesNoFile) {
   t.rows[1][2] = "many";
   const std::string file = path("bad.geojson");
   try {
-    write_geojson_points(file, "coverage", t);
+    write_geojson(file, "coverage", t);
     FAIL() << "no OutputError";
   } catch (const OutputError& e) {
     EXPECT_NE(std::string(e.what()).find("bad.geojson: row 1: column 'population'"),
@@ -108,7 +108,7 @@ TEST_F(WriteOutputs, GeoJsonBadCellLeavesNoFile) {
         << e.what();
   }
   EXPECT_FALSE(fs::exists(file));
-  EXPECT_THROW(write_geojson_points(path("no/such/folder/x.geojson"), "x", coverage_table()),
+  EXPECT_THROW(write_geojson(path("no/such/folder/x.geojson"), "x", coverage_table()),
                OutputError);
 }
 
@@ -157,7 +157,7 @@ TEST_F(WriteOutputs, TableWithoutGeometryOrWithWrongShape) {
   t.columns = {{"id", Column::Type::text}};
   t.rows = {{"x"}};
   const std::string file = path("nogeom.geojson");
-  write_geojson_points(file, "plain", t);
+  write_geojson(file, "plain", t);
   gdal::DatasetPtr ds = gdal::open_vector(file);
   EXPECT_EQ(gdal::get_layer(*ds, file, "")->GetFeatureCount(), 1);
 

@@ -10,7 +10,7 @@
 
 namespace legalcircle {
 
-// A flat table with optional point geometry: what coverage.csv / coverage.geojson hold.
+// A flat table with optional point or polygon geometry: what coverage.csv / coverage.geojson hold.
 struct Column {
   enum class Type { text, integer, real, boolean };
   std::string name;
@@ -21,11 +21,13 @@ struct Table {
   std::vector<Column> columns;
   // One row per feature; cells as text ("" = null). Booleans "true"/"false".
   std::vector<std::vector<std::string>> rows;
-  std::vector<LonLat> geometry;  // one point per row, or empty for no geometry
+  std::vector<LonLat> geometry;  // one point per row, or empty
+  std::vector<std::string> wkb;  // or one (multi)polygon per row as WKB in EPSG:4326 ("" = null)
 };
 
-// RFC 7946 GeoJSON (EPSG:4326) through GDAL: typed properties, null for empty cells.
-void write_geojson_points(const std::string& path, const std::string& layer_name, const Table& t);
+// RFC 7946 GeoJSON (EPSG:4326, right-hand ring order) through GDAL: typed properties, null for
+// empty cells.
+void write_geojson(const std::string& path, const std::string& layer_name, const Table& t);
 // UTF-8 CSV, RFC 4180 quoting, no geometry columns unless the table has them as cells.
 void write_csv(const std::string& path, const Table& t, bool excel_bom = false);
 // Writes text to path via a temporary file + rename.

@@ -1,0 +1,38 @@
+#pragma once
+// The time raster behind isochrones (DESIGN.md "Isochrones"): a grid in a local metric
+// projection whose every cell centre is snapped and timed exactly like a demand point, so a
+// village inside the T-minute polygon is covered and one outside is not, up to one cell.
+#include <vector>
+
+#include "legalcircle/analysis/coverage.hpp"
+
+namespace legalcircle {
+
+struct RasterGrid {
+  LocalProjection projection;  // metric frame: x east, y north, metres
+  double cell_m = 50.0;
+  double min_x = 0.0;  // west edge of the raster
+  double max_y = 0.0;  // north edge of the raster
+  int width = 0;
+  int height = 0;
+  XY cell_center(int col, int row) const {
+    return {min_x + (col + 0.5) * cell_m, max_y - (row + 0.5) * cell_m};
+  }
+};
+
+struct TimeRaster {
+  RasterGrid grid;
+  std::vector<float> seconds;  // row-major from the north-west cell; +inf: not reachable
+};
+
+// Default cell size per mode: 50 m walk, 100 m ebike, 200 m car.
+double default_cell_m(Mode mode);
+
+// Times of every cell over the extent reachable within max_s (nodes the field's search settled
+// within max_s and the services themselves, widened by the longest access leg that still fits),
+// with a border of unreachable cells so traced polygons close inside the raster.
+// `field` must have been seeded with request.limit_s >= max_s. Rows run on `threads` threads.
+TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
+                       double max_s, double cell_m, unsigned threads = 1);
+
+}  // namespace legalcircle

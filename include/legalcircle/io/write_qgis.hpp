@@ -1,0 +1,58 @@
+#pragma once
+// QGIS project (.qgs) and layer styles (.qml) for a run's GeoPackage, so GIS staff open one file
+// and see styled layers: travel minutes green→red, the circles as semi-transparent fills,
+// uncovered villages in red, services by tier. Written as plain XML text (no QGIS needed);
+// the renderers are QGIS 3's renderer-v2 (graduatedSymbol, categorizedSymbol, singleSymbol).
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace legalcircle {
+
+enum class QgisGeometry { point, line, polygon };
+
+enum class QgisStyle {
+  graduated_minutes,  // field "minutes": 0–5, 5–10, 10–15, 15–30, >30, green→red
+  circle_fill,        // field "minutes" by the same classes, semi-transparent fills
+  uncovered_red,      // field "covered": false red, true green
+  services_by_tier,   // field "tier", categorized (categories below)
+  plain,              // one symbol
+};
+
+struct QgisCategory {
+  std::string value;  // the field value ("" = every other value)
+  std::string label;  // legend text (UTF-8); empty = value
+};
+
+struct QgisLayer {
+  std::string name;   // layer name inside the GeoPackage
+  std::string title;  // name in the layer tree and legend (UTF-8, e.g. 未覆盖村社); empty = name
+  QgisGeometry geometry = QgisGeometry::point;
+  QgisStyle style = QgisStyle::plain;
+  // services_by_tier: the tiers, highest first; empty = center, town_station, village_point.
+  std::vector<QgisCategory> categories;
+  std::string crs = "EPSG:4326";  // the layer's CRS in the GeoPackage
+  bool visible = true;
+};
+
+struct QgisProject {
+  std::string title;               // project title (UTF-8)
+  std::string gpkg = "out.gpkg";   // GeoPackage file name, in the project's folder
+  std::vector<QgisLayer> layers;   // drawn in list order, the first on top
+};
+
+// The renderer-v2 element of a layer's style (also embedded in the project).
+std::string qgis_renderer_xml(const QgisLayer& layer);
+// A complete .qml style document for the layer.
+std::string qgis_style_qml(const QgisLayer& layer);
+// A complete .qgs project document (QGIS 3, project CRS EPSG:4326, relative paths).
+std::string qgis_project_xml(const QgisProject& project);
+
+// Writes the project to qgs_path and one <layer name>.qml per layer beside it (each through a
+// temporary file and rename). Throws OutputError naming the path.
+void write_qgis_project(const std::string& qgs_path, const QgisProject& project);
+
+// XML text/attribute escaping (& < > " '); drops characters XML 1.0 does not allow.
+std::string xml_escape(std::string_view text);
+
+}  // namespace legalcircle

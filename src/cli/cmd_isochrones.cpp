@@ -1,0 +1,165 @@
+// legalcircle isochrones: the 15-minute circle (union of all services) and per-service
+// isochrones as polygons that agree with coverage (DESIGN.md "Isochrones").
+#include <atomic>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "inputs.hpp"
+#include "legalcircle/analysis/isochrone.hpp"
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/io/trace_polygons.hpp"
+#include "legalcircle/io/write_outputs.hpp"
+#include "staging.hpp"
+
+namespace legalcircle::cli {
+
+CLI::App* add_isochrones_command(CLI::App& app, IsochroneOptions& o) {
+  CLI::App* c = app.add_subcommand(
+      "isochrones",
+      "Isochrone polygons: the union circle of all services per band (circle.geojson) and one\n"
+      "polygon per service and band (isochrones.geojson). A location is inside the T-minute\n"
+      "polygon exactly when its own travel time (same snapping and access leg as a village) is\n"
+      "<= T, up to one raster cell. Without --roads/--services: the embedded synthetic county.");
+  add_input_options(*c, o.inputs, false);
+  c->add_option("--mode", o.modes, "Travel modes, comma-separated: walk, ebike, car")->capture_default_str();
+  c->add_option("--minutes", o.minutes, "Bands in minutes, increasing")->capture_default_str();
+  c->add_option("--cell-m", o.cell_m, "Raster cell size in metres (default 50 walk, 100 ebike, 200 car)");
+  c->add_option("--simplify-m", o.simplify_m, "Simplification tolerance in metres (default half a cell)");
+  c->add_flag("!--no-per-service", o.per_service, "Only the union circle, no per-service polygons");
+  c->add_flag("--geotiff", o.geotiff, "Also write circle_<mode>_minutes.tif (minutes, nodata -1)");
+  c->add_option("--threads", o.threads, "Worker threads (default: all cores)");
+  c->add_option("-o,--out", o.out_dir, "Output folder (created if missing)")->capture_default_str();
+  c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr");
+  c->footer(
+      "Examples:\n"
+      "  legalcircle isochrones --mode walk,ebike,car\n"
+      "  legalcircle isochrones --roads roads.osm.pbf --services services.csv --mode walk \\\n"
+      "      --minutes 5,10,15 --geotiff -o out/");
+  return c;
+}
+
+namespace {
+
+struct ServiceBands {
+  std::vector<BandPolygon> bands;
+};
+
+}  // namespace
+
+int run_isochrones(const IsochroneOptions& o) {
+  Progress progress(o.quiet);
+  const std::vector<Mode> modes = parse_modes(o.modes);
+  const std::vector<double> bands = parse_minutes_list(o.minutes, "--minutes");
+  if (o.cell_m == 0 || (o.cell_m > 0 && o.cell_m < 1)) throw ConfigError("--cell-m must be at least 1 metre");
+  const unsigned threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  nlohmann::ordered_json timings;
+  const Inputs in = load_inputs(o.inputs, modes, false, progress, timings);
+  const std::vector<LonLat> service_xy = in.service_xy();
+  const std::vector<PointRecord>& services = in.service_points.points;
+
+  Table circle;
+  circle.columns = {{"minutes", Column::Type::real}, {"mode", Column::Type::text}, {"area_km2", Column::Type::real}};
+  Table per_service;
+  per_service.columns = {{"service_id", Column::Type::text}, {"name", Column::Type::text},
+                         {"minutes", Column::Type::real}, {"mode", Column::Type::text},
+                         {"area_km2", Column::Type::real}};
+  std::vector<std::pair<std::string, TimeRaster>> geotiffs;
+  nlohmann::ordered_json summary;
+  summary["command"] = "isochrones";
+  summary["inputs"] = {{"roads", in.roads}, {"services", in.services}, {"synthetic_embedded_default", in.embedded}};
+  summary["bands_minutes"] = bands;
+
+  for (Mode mode : modes) {
+    const std::string name(mode_name(mode));
+    const double cell_m = o.cell_m > 0 ? o.cell_m : default_cell_m(mode);
+    const double max_s = bands.back() * 60.0;
+    CoverageRequest request;
+    request.mode = mode;
+    request.direction = in.direction;
+    request.access_leg_kmh = in.profiles.access_leg_kmh;
+    request.max_snap_m = in.profiles.max_snap_m;
+    // Search a little past the last band so cells just outside it have real times and the
+    // contour falls between them and the cells inside.
+    request.limit_s = max_s + 2.0 * cell_m / (request.access_leg_kmh / 3.6);
+    const SegmentIndex index(in.graph, mode);
+
+    progress.begin(name + ": union circle");
+    TravelTimeField field(in.graph, index, request);
+    field.set_services(service_xy);
+    const TimeRaster raster = time_raster(in.graph, field, request, max_s, cell_m, threads);
+    const std::vector<BandPolygon> union_bands = trace_bands(raster, bands, o.simplify_m);
+    timings[name + "_circle_s"] =
+        progress.end(std::to_string(raster.grid.width) + "x" + std::to_string(raster.grid.height) + " cells");
+    for (const BandPolygon& b : union_bands) {
+      circle.rows.push_back({fixed(b.minutes, 2), name, fixed(b.area_km2, 4)});
+      circle.wkb.push_back(b.wkb);
+    }
+    for (uint32_t i : field.unsnapped_services())
+      progress.warn(name + ": service " + services[i].id + " is farther than " +
+                    fixed(request.max_snap_m, 0) + " m from a usable road: no isochrone");
+    if (o.geotiff) geotiffs.emplace_back("circle_" + name + "_minutes.tif", raster);
+
+    if (o.per_service) {
+      progress.begin(name + ": " + std::to_string(services.size()) + " per-service isochrones on " +
+                     std::to_string(threads) + " threads");
+      std::vector<std::vector<BandPolygon>> results(services.size());
+      std::atomic<std::size_t> next{0};
+      std::mutex failure_mutex;
+      std::exception_ptr failure;
+      auto work = [&] {
+        try {
+          TravelTimeField own(in.graph, index, request);  // node arrays reused across services
+          for (std::size_t i = next++; i < services.size(); i = next++) {
+            own.set_services({service_xy[i]});
+            if (!own.services()[0].snap.ok()) continue;
+            results[i] = trace_bands(time_raster(in.graph, own, request, max_s, cell_m, 1), bands, o.simplify_m);
+          }
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+        }
+      };
+      std::vector<std::thread> pool;
+      for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
+      for (std::thread& t : pool) t.join();
+      if (failure) std::rethrow_exception(failure);
+      const double t_ps = progress.end();
+      timings[name + "_per_service_s"] = t_ps;
+      summary["modes"][name]["per_service_polygons_per_s"] =
+          t_ps > 0 ? double(services.size()) / t_ps : 0.0;
+      for (std::size_t i = 0; i < services.size(); ++i)
+        for (const BandPolygon& b : results[i]) {
+          if (b.wkb.empty()) continue;
+          per_service.rows.push_back({services[i].id, services[i].name, fixed(b.minutes, 2), name, fixed(b.area_km2, 4)});
+          per_service.wkb.push_back(b.wkb);
+        }
+    }
+    summary["modes"][name]["cell_m"] = cell_m;
+    summary["modes"][name]["raster"] = {{"width", raster.grid.width}, {"height", raster.grid.height}};
+    for (const BandPolygon& b : union_bands)
+      summary["modes"][name]["circle_area_km2"][fixed(b.minutes, 0)] = b.area_km2;
+  }
+  summary["attribution"] =
+      in.embedded ? "SYNTHETIC data generated by legalcircle (geodata/synthetic-county), not a real place"
+      : is_osm_file(in.roads) ? "Road data (c) OpenStreetMap contributors, ODbL 1.0" : "";
+
+  progress.begin("writing " + o.out_dir);
+  StagedOutput out(o.out_dir);
+  write_geojson(out.path("circle.geojson"), "circle", circle);
+  if (o.per_service) write_geojson(out.path("isochrones.geojson"), "isochrones", per_service);
+  for (const auto& [file, raster] : geotiffs) write_minutes_geotiff(out.path(file), raster);
+  timings["write_s"] = progress.end();
+  summary["timings"] = timings;
+  write_text_file(out.path("isochrones_summary.json"), summary.dump(2) + "\n");
+  out.commit();
+  progress.note("wrote circle.geojson" + std::string(o.per_service ? ", isochrones.geojson" : "") +
+                " to " + o.out_dir);
+  return 0;
+}
+
+}  // namespace legalcircle::cli

@@ -1,0 +1,174 @@
+#include "inputs.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/graph/build_graph.hpp"
+
+namespace legalcircle::cli {
+namespace fs = std::filesystem;
+
+void add_input_options(CLI::App& c, InputOptions& o, bool with_demand) {
+  c.add_option("--roads", o.roads,
+               "Road network: .osm.pbf, .osm, .osm.gz, .osm.bz2, or a line layer "
+               "(.geojson, .gpkg, .shp) with OSM-style highway/oneway/maxspeed/name fields");
+  c.add_option("--services", o.services,
+               "Service points: .csv (lon/lat columns), .geojson, .gpkg, .shp, or an OSM file "
+               "(filtered by --services-filter)");
+  if (with_demand)
+    c.add_option("--demand", o.demand,
+                 "Demand units (villages, communities): points or polygons, same formats as "
+                 "--services (OSM filtered by --demand-filter)");
+  c.add_option("--direction", o.direction,
+               "to_service: residents travel to the service; from_service: the reverse")
+      ->check(CLI::IsMember({"to_service", "from_service"}))
+      ->capture_default_str();
+  c.add_option("--profiles", o.profiles,
+               "Mode profiles YAML (default: built in, identical to configs/profiles.yaml)");
+  c.add_option("--max-snap-m", o.max_snap_m,
+               "Points strictly farther than this from a usable road are unreachable "
+               "(default: the profiles' max_snap_m, 1000)");
+  c.add_option("--services-filter", o.services_filter,
+               std::string("Tag filter for services read from an OSM file (default \"") +
+                   kDefaultServiceOsmFilter + "\")");
+  if (with_demand)
+    c.add_option("--demand-filter", o.demand_filter,
+                 std::string("Tag filter for demand read from an OSM file (default \"") +
+                     kDefaultDemandOsmFilter + "\")");
+  c.add_option("--id-field", o.id_field, "Id field of the point layers (missing: row/FID)")
+      ->capture_default_str();
+  c.add_option("--services-id-field", o.services_id_field, "Id field of the services layer");
+  if (with_demand) c.add_option("--demand-id-field", o.demand_id_field, "Id field of the demand layer");
+  c.add_option("--name-field", o.name_field, "Name field")->capture_default_str();
+  c.add_option("--population-field", o.population_field, "Population field")->capture_default_str();
+  c.add_option("--services-layer", o.services_layer, "Layer of the services file (default: first)");
+  if (with_demand) c.add_option("--demand-layer", o.demand_layer, "Layer of the demand file (default: first)");
+  c.add_option("--crs", o.crs,
+               "CRS of CSV coordinates, or of GIS files that carry none (e.g. EPSG:4490, EPSG:4549)")
+      ->capture_default_str();
+  if (with_demand)
+    c.add_option("--keep-fields", o.keep_fields,
+                 "Demand attributes copied to the output: auto (all others), none, or a "
+                 "comma-separated list")
+        ->capture_default_str();
+  add_road_field_options(c, o.road_fields);
+}
+
+namespace {
+
+PointReadOptions point_options(const InputOptions& o, const std::string& path, bool services) {
+  PointReadOptions p;
+  p.layer = services ? o.services_layer : o.demand_layer;
+  const std::string& own_id = services ? o.services_id_field : o.demand_id_field;
+  p.id_field = own_id.empty() ? o.id_field : own_id;
+  p.name_field = o.name_field;
+  p.population_field = o.population_field;
+  p.crs = o.crs;
+  p.crs_given = o.crs != "EPSG:4326";
+  if (is_osm_file(path)) {
+    const std::string& f = services ? o.services_filter : o.demand_filter;
+    p.osm_filter = f.empty() ? (services ? kDefaultServiceOsmFilter : kDefaultDemandOsmFilter) : f;
+  }
+  if (!services) {
+    if (o.keep_fields == "auto") p.keep_fields = {"*"};
+    else if (o.keep_fields != "none") p.keep_fields = split_commas(o.keep_fields);
+  }
+  return p;
+}
+
+}  // namespace
+
+std::vector<LonLat> Inputs::service_xy() const {
+  std::vector<LonLat> v;
+  for (const PointRecord& p : service_points.points) v.push_back(p.where);
+  return v;
+}
+
+std::vector<LonLat> Inputs::demand_xy() const {
+  std::vector<LonLat> v;
+  for (const PointRecord& p : demand_points.points) v.push_back(p.where);
+  return v;
+}
+
+Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool with_demand,
+                   Progress& progress, nlohmann::ordered_json& timings) {
+  Inputs in;
+  in.roads = o.roads;
+  in.services = o.services;
+  in.demand = o.demand;
+  in.embedded = o.roads.empty() && o.services.empty() && (!with_demand || o.demand.empty());
+  if (in.embedded) {
+    const fs::path dir = default_geodata_dir();
+    in.roads = (dir / "roads.osm.pbf").string();
+    in.services = (dir / "services.csv").string();
+    if (with_demand) in.demand = (dir / "villages.geojson").string();
+    progress.note("no inputs given: using the embedded SYNTHETIC county in " + dir.string());
+  } else if (in.roads.empty() || in.services.empty() || (with_demand && in.demand.empty())) {
+    throw ConfigError(with_demand ? "give all of --roads, --services and --demand (or none, for "
+                                    "the embedded synthetic county)"
+                                  : "give both --roads and --services (or neither, for the "
+                                    "embedded synthetic county)");
+  }
+  in.profiles = profiles_from(o.profiles);
+  if (o.max_snap_m >= 0) in.profiles.max_snap_m = o.max_snap_m;
+  in.direction = o.direction == "from_service" ? Direction::from_service : Direction::to_service;
+
+  progress.begin("reading roads " + in.roads);
+  RawRoads raw = read_roads(in.roads, o.road_fields);
+  timings["read_roads_s"] = progress.end(std::to_string(raw.ways.size()) + " highway ways");
+  for (const std::string& w : raw.warnings) progress.warn(w);
+  progress.begin("reading services " + in.services);
+  in.service_points = read_points(in.services, point_options(o, in.services, true));
+  double t_points = progress.end(std::to_string(in.service_points.points.size()) + " points");
+  if (with_demand) {
+    progress.begin("reading demand " + in.demand);
+    in.demand_points = read_points(in.demand, point_options(o, in.demand, false));
+    t_points += progress.end(std::to_string(in.demand_points.points.size()) + " units");
+  }
+  timings["read_points_s"] = t_points;
+  for (const auto* layer : {&in.service_points, &in.demand_points})
+    for (const std::string& w : layer->warnings) progress.warn(w);
+
+  progress.begin("building graph");
+  BuildOptions build;
+  build.modes = modes;
+  in.graph = build_graph(raw, in.profiles, build);
+  raw = RawRoads{};  // free the raw ways before the searches
+  timings["build_graph_s"] = progress.end(std::to_string(in.graph.node_count()) + " nodes");
+  return in;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::vector<double> parse_minutes_list(const std::string& list, const std::string& option) {
+  std::vector<double> out;
+  for (const std::string& item : split_commas(list)) {
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    if (end == item.c_str() || *end != '\0' || !(v > 0) || !std::isfinite(v))
+      throw ConfigError(option + ": '" + item + "' is not a positive number of minutes");
+    if (!out.empty() && v <= out.back())
+      throw ConfigError(option + ": give the minutes in increasing order (" + list + ")");
+    out.push_back(v);
+  }
+  if (out.empty()) throw ConfigError(option + ": give at least one number of minutes");
+  return out;
+}
+
+}  // namespace legalcircle::cli

@@ -1,0 +1,590 @@
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "legalcircle/config/scenario.hpp"
+#include "legalcircle/core/error.hpp"
+
+namespace legalcircle {
+
+namespace fs = std::filesystem;
+
+std::string_view to_string(Direction v) {
+  return v == Direction::to_service ? "to_service" : "from_service";
+}
+
+std::string_view to_string(AreaClass v) {
+  switch (v) {
+    case AreaClass::urban: return "urban";
+    case AreaClass::rural: return "rural";
+    case AreaClass::remote: return "remote";
+  }
+  return "?";
+}
+
+std::string_view to_string(StandardBasis v) {
+  return v == StandardBasis::distance ? "distance" : "time";
+}
+
+AreaClass parse_area_class(std::string_view name) {
+  for (AreaClass c : {AreaClass::urban, AreaClass::rural, AreaClass::remote})
+    if (to_string(c) == name) return c;
+  throw ConfigError("unknown area class '" + std::string(name) +
+                    "' (expected urban, rural or remote)");
+}
+
+const Tier* Scenario::find_tier(std::string_view tier_name) const {
+  for (const Tier& t : tiers)
+    if (t.name == tier_name) return &t;
+  return nullptr;
+}
+
+namespace {
+
+std::string join(const std::string& prefix, std::string_view name) {
+  return prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
+}
+
+std::string index(const std::string& prefix, std::size_t i) {
+  return prefix + "[" + std::to_string(i) + "]";
+}
+
+// Reads one scenario document. Every accessor takes the node and its full key path, so an
+// error can name both the key and the line.
+class Reader {
+ public:
+  Reader(std::string file, const ScenarioLoadOptions& options)
+      : file_(std::move(file)), options_(options) {
+    dir_ = fs::path(file_).parent_path();
+  }
+
+  Scenario load() {
+    std::error_code ec;
+    if (!fs::is_regular_file(file_, ec)) throw ConfigError(file_ + ": file not found");
+    YAML::Node loaded;
+    try {
+      loaded = YAML::LoadFile(file_);
+    } catch (const YAML::ParserException& e) {
+      throw ConfigError(file_ + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(file_ + ": " + e.what());
+    }
+    root_ = loaded;
+    const YAML::Node& root = root_;
+    if (!root.IsMap()) fail(root, "(top level)", "expected a mapping with an 'inputs' key");
+
+    Scenario s;
+    s.file = file_;
+    s.dir = dir_.string();
+    s.name = fs::path(file_).stem().string();
+    allow_keys(root, "", {"name", "title", "inputs", "profiles", "tiers", "rules", "standard",
+                          "isochrones", "planning", "outputs"});
+    if (auto n = root["name"]) s.name = text(n, "name");
+    s.title = s.name;
+    if (auto n = root["title"]) s.title = text(n, "title");
+
+    if (auto n = root["inputs"])
+      s.inputs = inputs(n, "inputs");
+    else
+      fail(root, "inputs", "missing (roads, services and demand are required)");
+    if (auto n = root["profiles"]) s.profiles = profiles(n, "profiles");
+    else s.profiles.profiles = default_profiles();
+    if (auto n = root["tiers"]) s.tiers = tiers(n, "tiers");
+    if (auto n = root["rules"]) {
+      expect_seq(n, "rules");
+      for (std::size_t i = 0; i < n.size(); ++i)
+        s.rules.push_back(rule(n[i], index("rules", i), s));
+    }
+    if (auto n = root["standard"]) s.standard = standard(n, "standard", s);
+    if (s.rules.empty() && !s.standard) {
+      CoverageRule r;
+      r.name = "15min";
+      r.threshold_minutes = 15.0;
+      r.modes = {Mode::walk, Mode::ebike, Mode::car};
+      s.rules.push_back(r);
+    }
+    if (auto n = root["isochrones"]) s.isochrones = isochrones(n, "isochrones");
+    if (auto n = root["planning"]) s.planning = planning(n, "planning", s);
+    if (auto n = root["outputs"]) s.outputs = outputs(n, "outputs");
+    cross_checks(s);
+    return s;
+  }
+
+ private:
+  // -- primitives --------------------------------------------------------------------------
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& key,
+                         const std::string& what) const {
+    YAML::Mark mark = node.Mark();
+    std::string where = file_;
+    if (!mark.is_null()) where += ":" + std::to_string(mark.line + 1);
+    throw ConfigError(where + ": key '" + key + "': " + what);
+  }
+
+  void expect_map(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsMap()) fail(node, key, "expected a mapping");
+  }
+
+  void expect_seq(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsSequence()) fail(node, key, "expected a list");
+  }
+
+  // Every key of the mapping must be one of `allowed`.
+  void allow_keys(const YAML::Node& node, const std::string& prefix,
+                  const std::vector<std::string_view>& allowed) const {
+    expect_map(node, prefix.empty() ? "(top level)" : prefix);
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) fail(kv.first, prefix, "keys must be plain names");
+      const std::string name = kv.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        std::string list;
+        for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        fail(kv.first, join(prefix, name), "unknown key (expected one of: " + list + ")");
+      }
+    }
+  }
+
+  template <class T>
+  T scalar(const YAML::Node& node, const std::string& key, const char* type) const {
+    if (!node.IsScalar()) fail(node, key, std::string("expected ") + type);
+    try {
+      return node.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(node, key, std::string("expected ") + type + ", got '" + node.Scalar() + "'");
+    }
+  }
+
+  std::string text(const YAML::Node& node, const std::string& key) const {
+    return scalar<std::string>(node, key, "a string");
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& key) const {
+    return scalar<bool>(node, key, "true or false");
+  }
+
+  double number(const YAML::Node& node, const std::string& key, bool positive) const {
+    const double v = scalar<double>(node, key, "a number");
+    if (!std::isfinite(v) || v < 0 || (positive && v == 0))
+      fail(node, key, positive ? "expected a positive number" : "expected a number >= 0");
+    return v;
+  }
+
+  int integer(const YAML::Node& node, const std::string& key) const {
+    return scalar<int>(node, key, "an integer");
+  }
+
+  std::vector<std::string> strings(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsSequence()) fail(node, key, "expected a list of strings");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < node.size(); ++i) out.push_back(text(node[i], index(key, i)));
+    return out;
+  }
+
+  Mode mode(const YAML::Node& node, const std::string& key) const {
+    const std::string v = text(node, key);
+    try {
+      return parse_mode(v);
+    } catch (const ConfigError&) {
+      fail(node, key, "unknown mode '" + v + "' (expected walk, ebike or car)");
+    }
+  }
+
+  std::vector<Mode> modes(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsSequence()) fail(node, key, "expected a list of modes (walk, ebike, car)");
+    std::vector<Mode> out;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      Mode m = mode(node[i], index(key, i));
+      if (std::find(out.begin(), out.end(), m) != out.end())
+        fail(node[i], index(key, i), "mode listed twice");
+      out.push_back(m);
+    }
+    return out;
+  }
+
+  AreaClass area_class(const YAML::Node& node, const std::string& key) const {
+    const std::string v = text(node, key);
+    try {
+      return parse_area_class(v);
+    } catch (const ConfigError&) {
+      fail(node, key, "unknown area class '" + v + "' (expected urban, rural or remote)");
+    }
+  }
+
+  // A path relative to the scenario's folder; checked to exist unless told otherwise.
+  std::string file_path(const YAML::Node& node, const std::string& key) const {
+    const std::string v = text(node, key);
+    if (v.empty()) fail(node, key, "empty path");
+    fs::path p(v);
+    if (p.is_relative()) p = dir_ / p;
+    const std::string resolved = p.lexically_normal().string();
+    std::error_code ec;
+    if (options_.check_files && !fs::exists(resolved, ec))
+      fail(node, key, "file not found: " + resolved);
+    return resolved;
+  }
+
+  // -- sections ------------------------------------------------------------------------------
+
+  RoadsInput roads(const YAML::Node& node, const std::string& key) const {
+    RoadsInput r;
+    if (node.IsScalar()) {  // shorthand: `roads: roads.osm.pbf`
+      r.path = file_path(node, key);
+      return r;
+    }
+    allow_keys(node, key, {"path", "layer", "class_field", "oneway_field", "speed_field",
+                           "name_field", "vertex_snap_m", "encoding"});
+    if (auto n = node["path"]) r.path = file_path(n, join(key, "path"));
+    else fail(node, join(key, "path"), "missing: the road network file is required");
+    RoadFieldMapping& m = r.mapping;
+    if (auto n = node["layer"]) m.layer = text(n, join(key, "layer"));
+    if (auto n = node["class_field"]) m.class_field = text(n, join(key, "class_field"));
+    if (auto n = node["oneway_field"]) m.oneway_field = text(n, join(key, "oneway_field"));
+    if (auto n = node["speed_field"]) m.speed_field = text(n, join(key, "speed_field"));
+    if (auto n = node["name_field"]) m.name_field = text(n, join(key, "name_field"));
+    if (auto n = node["vertex_snap_m"]) m.vertex_snap_m = number(n, join(key, "vertex_snap_m"), false);
+    if (auto n = node["encoding"]) m.encoding = text(n, join(key, "encoding"));
+    return r;
+  }
+
+  enum class Role { services, demand, candidates };
+
+  PointInput points(const YAML::Node& node, const std::string& key, Role role) const {
+    PointInput p;
+    p.read.osm_filter = role == Role::services ? kDefaultServiceOsmFilter
+                        : role == Role::demand ? kDefaultDemandOsmFilter
+                                               : "";
+    if (role == Role::services) p.tier_field = "tier";
+    if (node.IsScalar()) {  // shorthand: `services: services.csv`
+      p.path = file_path(node, key);
+      return p;
+    }
+    std::vector<std::string_view> allowed = {"path",  "layer",     "crs",        "offset",
+                                             "id_field", "name_field", "population_field",
+                                             "lon_field", "lat_field", "osm_filter", "encoding",
+                                             "keep_fields"};
+    if (role == Role::services) {
+      allowed.push_back("tier_field");
+      allowed.push_back("default_tier");
+    }
+    if (role == Role::demand) allowed.push_back("admin");
+    allow_keys(node, key, allowed);
+    if (auto n = node["path"]) p.path = file_path(n, join(key, "path"));
+    else fail(node, join(key, "path"), "missing: the file is required");
+    PointReadOptions& r = p.read;
+    if (auto n = node["layer"]) r.layer = text(n, join(key, "layer"));
+    if (auto n = node["crs"]) {
+      r.crs = text(n, join(key, "crs"));
+      r.crs_given = true;
+    }
+    if (auto n = node["offset"]) {
+      const std::string v = text(n, join(key, "offset"));
+      try {
+        p.offset = parse_offset_system(v);
+      } catch (const ConfigError&) {
+        fail(n, join(key, "offset"), "expected none, gcj02 or bd09, got '" + v + "'");
+      }
+    }
+    if (auto n = node["id_field"]) r.id_field = text(n, join(key, "id_field"));
+    if (auto n = node["name_field"]) r.name_field = text(n, join(key, "name_field"));
+    if (auto n = node["population_field"]) r.population_field = text(n, join(key, "population_field"));
+    if (auto n = node["lon_field"]) r.lon_field = text(n, join(key, "lon_field"));
+    if (auto n = node["lat_field"]) r.lat_field = text(n, join(key, "lat_field"));
+    if (auto n = node["osm_filter"]) r.osm_filter = text(n, join(key, "osm_filter"));
+    if (auto n = node["encoding"]) r.encoding = text(n, join(key, "encoding"));
+    if (auto n = node["keep_fields"]) r.keep_fields = strings(n, join(key, "keep_fields"));
+    if (auto n = node["tier_field"]) p.tier_field = text(n, join(key, "tier_field"));
+    if (auto n = node["default_tier"]) p.default_tier = text(n, join(key, "default_tier"));
+    if (auto n = node["admin"]) {
+      const std::string akey = join(key, "admin");
+      allow_keys(n, akey, {"county", "county_code", "town", "town_code", "village",
+                           "village_code", "area_class", "type"});
+      AdminFields& a = p.admin;
+      auto field = [&](const char* name, std::string& out) {
+        if (auto f = n[name]) out = text(f, join(akey, name));
+      };
+      field("county", a.county);
+      field("county_code", a.county_code);
+      field("town", a.town);
+      field("town_code", a.town_code);
+      field("village", a.village);
+      field("village_code", a.village_code);
+      field("area_class", a.area_class);
+      field("type", a.type);
+      // The outputs carry the admin fields, so the reader must keep them.
+      if (!(r.keep_fields.size() == 1 && r.keep_fields[0] == "*")) {
+        for (const std::string* f : {&a.county, &a.county_code, &a.town, &a.town_code,
+                                     &a.village, &a.village_code, &a.area_class, &a.type})
+          if (!f->empty() &&
+              std::find(r.keep_fields.begin(), r.keep_fields.end(), *f) == r.keep_fields.end())
+            r.keep_fields.push_back(*f);
+      }
+    }
+    // Services need their tier field kept too.
+    if (role == Role::services && !p.tier_field.empty() &&
+        !(r.keep_fields.size() == 1 && r.keep_fields[0] == "*") &&
+        std::find(r.keep_fields.begin(), r.keep_fields.end(), p.tier_field) == r.keep_fields.end())
+      r.keep_fields.push_back(p.tier_field);
+    return p;
+  }
+
+  Inputs inputs(const YAML::Node& node, const std::string& key) const {
+    allow_keys(node, key, {"roads", "services", "demand", "candidates"});
+    Inputs in;
+    if (auto n = node["roads"]) in.roads = roads(n, join(key, "roads"));
+    else fail(node, join(key, "roads"), "missing: the road network is required");
+    if (auto n = node["services"]) in.services = points(n, join(key, "services"), Role::services);
+    else fail(node, join(key, "services"), "missing: the service points are required");
+    if (auto n = node["demand"]) in.demand = points(n, join(key, "demand"), Role::demand);
+    else fail(node, join(key, "demand"), "missing: the demand units (villages) are required");
+    if (auto n = node["candidates"])
+      in.candidates = points(n, join(key, "candidates"), Role::candidates);
+    return in;
+  }
+
+  ProfilesConfig profiles(const YAML::Node& node, const std::string& key) const {
+    allow_keys(node, key, {"file", "max_snap_m", "direction"});
+    ProfilesConfig p;
+    if (auto n = node["file"]) {
+      p.file = file_path(n, join(key, "file"));
+      p.profiles = options_.check_files ? load_profiles(p.file) : default_profiles();
+    } else {
+      p.profiles = default_profiles();
+    }
+    if (auto n = node["max_snap_m"]) p.profiles.max_snap_m = number(n, join(key, "max_snap_m"), false);
+    if (auto n = node["direction"]) {
+      const std::string v = text(n, join(key, "direction"));
+      if (v == "to_service") p.direction = Direction::to_service;
+      else if (v == "from_service") p.direction = Direction::from_service;
+      else fail(n, join(key, "direction"), "expected to_service or from_service, got '" + v + "'");
+    }
+    return p;
+  }
+
+  std::vector<Tier> tiers(const YAML::Node& node, const std::string& key) const {
+    expect_seq(node, key);
+    std::vector<Tier> out;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node& t = node[i];
+      const std::string tkey = index(key, i);
+      allow_keys(t, tkey, {"name", "label", "level"});
+      Tier tier;
+      if (auto n = t["name"]) tier.name = text(n, join(tkey, "name"));
+      if (tier.name.empty()) fail(t, join(tkey, "name"), "missing: every tier needs a name");
+      for (const Tier& other : out)
+        if (other.name == tier.name) fail(t["name"], join(tkey, "name"), "tier '" + tier.name + "' defined twice");
+      if (auto n = t["level"]) tier.level = integer(n, join(tkey, "level"));
+      else fail(t, join(tkey, "level"), "missing: every tier needs a level (higher serves lower)");
+      tier.label = tier.name;
+      if (auto n = t["label"]) tier.label = text(n, join(tkey, "label"));
+      out.push_back(std::move(tier));
+    }
+    return out;
+  }
+
+  std::string tier_ref(const YAML::Node& node, const std::string& key, const Scenario& s) const {
+    const std::string v = text(node, key);
+    if (!s.find_tier(v)) {
+      std::string list;
+      for (const Tier& t : s.tiers) list += (list.empty() ? "" : ", ") + t.name;
+      fail(node, key, "unknown tier '" + v + "' (tiers: " + (list.empty() ? "none defined" : list) + ")");
+    }
+    return v;
+  }
+
+  CoverageRule rule(const YAML::Node& node, const std::string& key, const Scenario& s) const {
+    allow_keys(node, key, {"name", "tier", "threshold_minutes", "threshold_km", "modes",
+                           "higher_tiers_serve", "applies_to"});
+    CoverageRule r;
+    if (auto n = node["name"]) r.name = text(n, join(key, "name"));
+    if (r.name.empty()) fail(node, join(key, "name"), "missing: every rule needs a name");
+    for (const CoverageRule& other : s.rules)
+      if (other.name == r.name) fail(node["name"], join(key, "name"), "rule '" + r.name + "' defined twice");
+    if (auto n = node["tier"]) r.tier = tier_ref(n, join(key, "tier"), s);
+    if (auto n = node["threshold_minutes"]) r.threshold_minutes = number(n, join(key, "threshold_minutes"), true);
+    if (auto n = node["threshold_km"]) r.threshold_km = number(n, join(key, "threshold_km"), true);
+    if (!r.threshold_minutes && !r.threshold_km)
+      fail(node, key, "needs threshold_minutes or threshold_km (or both)");
+    if (auto n = node["modes"]) r.modes = modes(n, join(key, "modes"));
+    if (r.modes.empty())
+      fail(node["modes"] ? node["modes"] : node, join(key, "modes"),
+           "a rule needs at least one mode (walk, ebike, car)");
+    if (auto n = node["higher_tiers_serve"]) r.higher_tiers_serve = boolean(n, join(key, "higher_tiers_serve"));
+    if (auto n = node["applies_to"]) r.applies_to = area_class(n, join(key, "applies_to"));
+    return r;
+  }
+
+  ProvincialStandard standard(const YAML::Node& node, const std::string& key,
+                              const Scenario& s) const {
+    allow_keys(node, key, {"name", "basis", "urban", "rural", "remote", "type_classes", "tiers"});
+    ProvincialStandard st;
+    if (auto n = node["name"]) st.name = text(n, join(key, "name"));
+    if (auto n = node["basis"]) {
+      const std::string v = text(n, join(key, "basis"));
+      if (v == "distance") st.basis = StandardBasis::distance;
+      else if (v == "time") st.basis = StandardBasis::time;
+      else fail(n, join(key, "basis"), "expected distance or time, got '" + v + "'");
+    }
+    for (AreaClass c : {AreaClass::urban, AreaClass::rural, AreaClass::remote}) {
+      const std::string name(to_string(c));
+      auto n = node[name];
+      if (!n) continue;
+      const std::string ckey = join(key, name);
+      allow_keys(n, ckey, {"mode", "km", "minutes"});
+      StandardClass& sc = st.classes[static_cast<std::size_t>(c)];
+      if (auto m = n["mode"]) sc.mode = mode(m, join(ckey, "mode"));
+      if (auto m = n["km"]) sc.km = number(m, join(ckey, "km"), true);
+      if (auto m = n["minutes"]) sc.minutes = number(m, join(ckey, "minutes"), true);
+    }
+    if (auto n = node["type_classes"]) {
+      const std::string tkey = join(key, "type_classes");
+      expect_map(n, tkey);
+      st.type_classes.clear();
+      for (const auto& kv : n) {
+        const std::string type = text(kv.first, tkey);
+        st.type_classes[type] = area_class(kv.second, join(tkey, type));
+      }
+    }
+    if (auto n = node["tiers"]) {
+      const std::string tkey = join(key, "tiers");
+      expect_seq(n, tkey);
+      for (std::size_t i = 0; i < n.size(); ++i)
+        st.tiers.push_back(tier_ref(n[i], index(tkey, i), s));
+    }
+    return st;
+  }
+
+  IsochroneConfig isochrones(const YAML::Node& node, const std::string& key) const {
+    allow_keys(node, key, {"enabled", "bands", "cell_m", "simplify_m", "modes", "per_service",
+                           "geotiff"});
+    IsochroneConfig c;
+    if (auto n = node["enabled"]) c.enabled = boolean(n, join(key, "enabled"));
+    if (auto n = node["bands"]) {
+      const std::string bkey = join(key, "bands");
+      if (!n.IsSequence() || n.size() == 0) fail(n, bkey, "expected a non-empty list of minutes");
+      c.bands_minutes.clear();
+      for (std::size_t i = 0; i < n.size(); ++i) {
+        const double v = number(n[i], index(bkey, i), true);
+        if (!c.bands_minutes.empty() && v <= c.bands_minutes.back())
+          fail(n[i], index(bkey, i), "bands must be in ascending order");
+        c.bands_minutes.push_back(v);
+      }
+    }
+    if (auto n = node["cell_m"]) {
+      const std::string ckey = join(key, "cell_m");
+      allow_keys(n, ckey, {"walk", "ebike", "car"});
+      for (Mode m : kAllModes)
+        if (auto v = n[std::string(mode_name(m))])
+          c.cell_m[static_cast<std::size_t>(m)] = number(v, join(ckey, mode_name(m)), true);
+    }
+    if (auto n = node["simplify_m"]) c.simplify_m = number(n, join(key, "simplify_m"), false);
+    if (auto n = node["modes"]) c.modes = modes(n, join(key, "modes"));
+    if (auto n = node["per_service"]) c.per_service = boolean(n, join(key, "per_service"));
+    if (auto n = node["geotiff"]) c.geotiff = boolean(n, join(key, "geotiff"));
+    return c;
+  }
+
+  PlanningConfig planning(const YAML::Node& node, const std::string& key, const Scenario& s) const {
+    allow_keys(node, key, {"candidates", "add", "target", "mode", "minutes", "tier"});
+    PlanningConfig p;
+    if (auto n = node["candidates"]) {
+      const std::string ckey = join(key, "candidates");
+      const std::string v = text(n, ckey);
+      if (v == "layer") {
+        p.candidates = PlanningConfig::Source::layer;
+        if (!s.inputs.candidates)
+          fail(n, ckey, "'layer' needs inputs.candidates (or use demand, or grid:500)");
+      } else if (v == "demand") {
+        p.candidates = PlanningConfig::Source::demand;
+      } else if (v == "grid" || v.rfind("grid:", 0) == 0) {
+        p.candidates = PlanningConfig::Source::grid;
+        if (v.size() > 5) {
+          try {
+            std::size_t used = 0;
+            p.grid_m = std::stod(v.substr(5), &used);
+            if (used != v.size() - 5 || !(p.grid_m > 0) || !std::isfinite(p.grid_m))
+              throw std::invalid_argument(v);
+          } catch (const std::exception&) {
+            fail(n, ckey, "expected grid:<metres>, e.g. grid:500, got '" + v + "'");
+          }
+        }
+      } else {
+        fail(n, ckey, "expected layer, demand or grid:<metres>, got '" + v + "'");
+      }
+    }
+    if (auto n = node["add"]) {
+      const int k = integer(n, join(key, "add"));
+      if (k < 1) fail(n, join(key, "add"), "expected a positive number of new sites");
+      p.add = k;
+    }
+    if (auto n = node["target"]) {
+      const double t = number(n, join(key, "target"), true);
+      if (t > 1) fail(n, join(key, "target"), "expected a population share in (0, 1], e.g. 0.95");
+      p.target = t;
+    }
+    if (p.add.has_value() == p.target.has_value())
+      fail(node, key, "give exactly one of 'add' (number of new sites) or 'target' (share)");
+    if (auto n = node["mode"]) p.mode = mode(n, join(key, "mode"));
+    if (auto n = node["minutes"]) p.minutes = number(n, join(key, "minutes"), true);
+    if (auto n = node["tier"]) p.tier = tier_ref(n, join(key, "tier"), s);
+    return p;
+  }
+
+  OutputConfig outputs(const YAML::Node& node, const std::string& key) const {
+    allow_keys(node, key, {"geopackage", "geojson", "csv", "csv_bom", "qgis", "project_crs",
+                           "report", "lang"});
+    OutputConfig o;
+    if (auto n = node["geopackage"]) o.geopackage = boolean(n, join(key, "geopackage"));
+    if (auto n = node["geojson"]) o.geojson = boolean(n, join(key, "geojson"));
+    if (auto n = node["csv"]) o.csv = boolean(n, join(key, "csv"));
+    if (auto n = node["csv_bom"]) o.csv_bom = boolean(n, join(key, "csv_bom"));
+    if (auto n = node["qgis"]) o.qgis = boolean(n, join(key, "qgis"));
+    if (auto n = node["project_crs"]) {
+      o.project_crs = text(n, join(key, "project_crs"));
+      if (o.project_crs.rfind("EPSG:", 0) != 0 || o.project_crs.size() == 5 ||
+          o.project_crs.find_first_not_of("0123456789", 5) != std::string::npos)
+        fail(n, join(key, "project_crs"), "expected EPSG:<code>, e.g. EPSG:4549");
+    }
+    if (auto n = node["report"]) o.report = boolean(n, join(key, "report"));
+    if (auto n = node["lang"]) {
+      o.lang = text(n, join(key, "lang"));
+      if (o.lang != "zh" && o.lang != "en") fail(n, join(key, "lang"), "expected zh or en");
+    }
+    if (o.qgis && !o.geopackage)
+      fail(node["qgis"] ? node["qgis"] : node, join(key, "qgis"),
+           "the QGIS project reads the GeoPackage: set geopackage: true or qgis: false");
+    return o;
+  }
+
+  // Checks that span sections (they run after every section is read).
+  void cross_checks(const Scenario& s) const {
+    const PointInput& svc = s.inputs.services;
+    if (!svc.default_tier.empty() && !s.find_tier(svc.default_tier))
+      fail(root_["inputs"]["services"]["default_tier"], "inputs.services.default_tier",
+           "unknown tier '" + svc.default_tier + "'");
+    const AdminFields& admin = s.inputs.demand.admin;
+    const bool has_class = !admin.area_class.empty() || !admin.type.empty();
+    if (s.standard && !has_class)
+      fail(root_["standard"], "standard",
+           "needs the demand units' area class: set inputs.demand.admin.area_class or .type");
+    for (std::size_t i = 0; i < s.rules.size(); ++i)
+      if (s.rules[i].applies_to && !has_class)
+        fail(root_["rules"][i]["applies_to"], index("rules", i) + ".applies_to",
+             "needs the demand units' area class: set inputs.demand.admin.area_class or .type");
+  }
+
+  std::string file_;
+  fs::path dir_;
+  ScenarioLoadOptions options_;
+  YAML::Node root_;
+};
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const ScenarioLoadOptions& options) {
+  return Reader(path, options).load();
+}
+
+}  // namespace legalcircle

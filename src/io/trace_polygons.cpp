@@ -1,0 +1,144 @@
+#include "legalcircle/io/trace_polygons.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+#include <gdal_alg.h>
+#include <ogr_geometry.h>
+
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/io/gdal_handle.hpp"
+
+namespace legalcircle {
+namespace {
+
+// Unreachable cells get a time far beyond any band, so contours close before them.
+constexpr float kUnreachableMinutes = 1.0e6f;
+
+OGRSpatialReference raster_srs(const RasterGrid& grid) {
+  const LonLat o = grid.projection.origin();
+  OGRSpatialReference srs;
+  // x = R cos(lat0) (lon - lon0), y = R (lat - lat0): LocalProjection exactly.
+  const std::string proj = "+proj=eqc +lat_ts=" + std::to_string(o.lat) + " +lat_0=" + std::to_string(o.lat) +
+                           " +lon_0=" + std::to_string(o.lon) + " +x_0=0 +y_0=0 +R=6371008.8 +units=m +no_defs";
+  srs.importFromProj4(proj.c_str());
+  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  return srs;
+}
+
+gdal::DatasetPtr minutes_dataset(GDALDriver* driver, const std::string& path, const TimeRaster& r,
+                                 float unreachable) {
+  gdal::DatasetPtr ds(driver->Create(path.c_str(), r.grid.width, r.grid.height, 1, GDT_Float32, nullptr));
+  if (!ds) throw OutputError(path + ": cannot create raster (" + gdal::last_error() + ")");
+  double transform[6] = {r.grid.min_x, r.grid.cell_m, 0.0, r.grid.max_y, 0.0, -r.grid.cell_m};
+  ds->SetGeoTransform(transform);
+  const OGRSpatialReference srs = raster_srs(r.grid);
+  ds->SetSpatialRef(&srs);
+  std::vector<float> minutes(r.seconds.size());
+  for (std::size_t i = 0; i < minutes.size(); ++i)
+    minutes[i] = std::isfinite(r.seconds[i]) ? r.seconds[i] / 60.0f : unreachable;
+  if (ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, r.grid.width, r.grid.height, minutes.data(),
+                                     r.grid.width, r.grid.height, GDT_Float32, 0, 0) != CE_None)
+    throw OutputError(path + ": cannot write raster (" + gdal::last_error() + ")");
+  return ds;
+}
+
+// Keeps the polygons of a geometry (MakeValid may return a collection with lines or points).
+void collect_polygons(const OGRGeometry* g, OGRMultiPolygon& out) {
+  if (!g) return;
+  const OGRwkbGeometryType t = wkbFlatten(g->getGeometryType());
+  if (t == wkbPolygon) {
+    if (!g->IsEmpty()) out.addGeometry(g);
+  } else if (t == wkbMultiPolygon || t == wkbGeometryCollection) {
+    for (const OGRGeometry* part : *g->toGeometryCollection()) collect_polygons(part, out);
+  }
+}
+
+// Valid multipolygon from any geometry (dissolving overlaps with a zero buffer if needed).
+std::unique_ptr<OGRGeometry> make_valid(std::unique_ptr<OGRGeometry> g) {
+  if (!g || g->IsValid()) return g;
+  std::unique_ptr<OGRGeometry> fixed(g->MakeValid());
+  if (!fixed || !fixed->IsValid()) fixed.reset(g->Buffer(0.0));
+  return fixed;
+}
+
+}  // namespace
+
+std::string raster_crs_wkt(const RasterGrid& grid) {
+  const OGRSpatialReference srs = raster_srs(grid);
+  char* wkt = nullptr;
+  srs.exportToWkt(&wkt);
+  std::string out = wkt ? wkt : "";
+  CPLFree(wkt);
+  return out;
+}
+
+std::vector<BandPolygon> trace_bands(const TimeRaster& raster, const std::vector<double>& minutes,
+                                     double simplify_m) {
+  gdal::ensure_registered();
+  std::vector<BandPolygon> bands;
+  for (double m : minutes) bands.push_back(BandPolygon{m, "", 0.0});
+  if (raster.grid.width < 2 || raster.grid.height < 2) return bands;
+  if (simplify_m < 0) simplify_m = raster.grid.cell_m / 2.0;
+
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  const gdal::DatasetPtr grid = minutes_dataset(mem, "", raster, kUnreachableMinutes);
+  OGRSpatialReference srs = raster_srs(raster.grid);  // CreateLayer takes it non-const
+  OGRSpatialReference wgs84;
+  wgs84.importFromEPSG(4326);
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  gdal::TransformPtr to_wgs84(OGRCreateCoordinateTransformation(&srs, &wgs84));
+  if (!to_wgs84) throw OutputError("isochrones: no transformation to EPSG:4326 (" + gdal::last_error() + ")");
+
+  for (BandPolygon& band : bands) {
+    // One contour run per band with a single level: its lower polygon is {time <= level}, so
+    // bands nest exactly before simplification.
+    gdal::DatasetPtr vec(GetGDALDriverManager()->GetDriverByName("Memory")->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+    OGRLayer* layer = vec->CreateLayer("contour", &srs, wkbMultiPolygon, nullptr);
+    OGRFieldDefn id("id", OFTInteger), lo("lo", OFTReal), hi("hi", OFTReal);
+    layer->CreateField(&id);
+    layer->CreateField(&lo);
+    layer->CreateField(&hi);
+    const std::string level = "FIXED_LEVELS=" + std::to_string(band.minutes);
+    const char* options[] = {level.c_str(), "POLYGONIZE=YES", "ID_FIELD=0", "ELEV_FIELD_MIN=1",
+                             "ELEV_FIELD_MAX=2", nullptr};
+    if (GDALContourGenerateEx(grid->GetRasterBand(1), layer, options, nullptr, nullptr) != CE_None)
+      throw OutputError("isochrones: contour generation failed (" + gdal::last_error() + ")");
+
+    OGRMultiPolygon inside;
+    layer->ResetReading();
+    for (gdal::FeaturePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature()))
+      if (f->GetFieldAsDouble(2) <= band.minutes + 1e-9) collect_polygons(f->GetGeometryRef(), inside);
+    if (inside.IsEmpty()) continue;
+
+    std::unique_ptr<OGRGeometry> shape(inside.SimplifyPreserveTopology(simplify_m));
+    shape = make_valid(std::move(shape));
+    OGRMultiPolygon projected;
+    collect_polygons(shape.get(), projected);
+    if (projected.IsEmpty()) continue;
+    band.area_km2 = projected.get_Area() / 1e6;
+
+    std::unique_ptr<OGRGeometry> geo(projected.clone());
+    if (geo->transform(to_wgs84.get()) != OGRERR_NONE)
+      throw OutputError("isochrones: cannot transform polygons to EPSG:4326");
+    geo = make_valid(std::move(geo));
+    OGRMultiPolygon out;
+    collect_polygons(geo.get(), out);
+    band.wkb.resize(out.WkbSize());
+    out.exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(band.wkb.data()), wkbVariantIso);
+  }
+  return bands;
+}
+
+void write_minutes_geotiff(const std::string& path, const TimeRaster& raster) {
+  gdal::ensure_registered();
+  GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+  if (!gtiff) throw OutputError(path + ": GDAL has no GTiff driver");
+  gdal::DatasetPtr ds = minutes_dataset(gtiff, path, raster, -1.0f);
+  ds->GetRasterBand(1)->SetNoDataValue(-1.0);
+  ds->GetRasterBand(1)->SetDescription("travel time, minutes");
+  ds.reset();
+  if (!std::filesystem::exists(path)) throw OutputError(path + ": GeoTIFF not written");
+}
+
+}  // namespace legalcircle
