@@ -89,10 +89,14 @@ void TravelTimeField::set_services(const std::vector<LonLat>& services) {
   std::sort(service_on_segment_.begin(), service_on_segment_.end());
 }
 
-UnitResult TravelTimeField::evaluate(LonLat p) const {
+UnitResult TravelTimeField::evaluate(LonLat p) const { return evaluate_snapped(index_.snap(p, request_.max_snap_m)); }
+
+UnitResult TravelTimeField::evaluate_snapped(const SnappedPoint& snap) const {
   UnitResult u;
   const bool to_service = request_.direction == Direction::to_service;
-  const AttachedPoint dp = attach(index_, p, request_);
+  AttachedPoint dp;
+  dp.snap = snap;
+  if (snap.ok()) dp.access_s = snap.offset_m / (request_.access_leg_kmh / 3.6);
   u.snap_m = dp.snap.offset_m;
   if (!dp.snap.ok()) {
     u.reason = Unreachable::snap_too_far;

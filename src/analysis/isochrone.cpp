@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <thread>
 
 namespace legalcircle {
@@ -12,13 +13,57 @@ double default_cell_m(Mode mode) {
   switch (mode) {
     case Mode::walk: return 50.0;
     case Mode::ebike: return 100.0;
-    case Mode::car: return 200.0;
+    case Mode::car: return 100.0;
   }
   return 100.0;
 }
 
+namespace {
+
+// Runs body(row) for every row on `threads` threads.
+template <class Body>
+void parallel_rows(int rows, unsigned threads, Body body) {
+  std::atomic<int> next{0};
+  auto work = [&] {
+    for (int row = next++; row < rows; row = next++) body(row);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+}
+
+}  // namespace
+
+SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, double max_snap_m, double cell_m,
+                   unsigned threads) {
+  SnapGrid out;
+  RasterGrid& grid = out.grid;
+  grid.projection = g.projection;
+  grid.cell_m = cell_m;
+  if (g.node_count() == 0) return out;
+  double min_x = kInf, min_y = kInf, max_x = -kInf, max_y = -kInf;
+  for (const LonLat& c : g.coord) {
+    const XY p = g.projection.forward(c);
+    min_x = std::min(min_x, p.x), max_x = std::max(max_x, p.x);
+    min_y = std::min(min_y, p.y), max_y = std::max(max_y, p.y);
+  }
+  const double margin = max_snap_m + 2.0 * cell_m;
+  grid.min_x = std::floor((min_x - margin) / cell_m) * cell_m;
+  grid.max_y = std::ceil((max_y + margin) / cell_m) * cell_m;
+  grid.width = static_cast<int>(std::ceil((max_x + margin - grid.min_x) / cell_m));
+  grid.height = static_cast<int>(std::ceil((grid.max_y - (min_y - margin)) / cell_m));
+  out.snaps.resize(static_cast<std::size_t>(grid.width) * grid.height);
+  parallel_rows(grid.height, threads, [&](int row) {
+    for (int col = 0; col < grid.width; ++col)
+      out.snaps[static_cast<std::size_t>(row) * grid.width + col] =
+          index.snap(g.projection.inverse(grid.cell_center(col, row)), max_snap_m);
+  });
+  return out;
+}
+
 TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
-                       double max_s, double cell_m, unsigned threads) {
+                       double max_s, double cell_m, unsigned threads, const SnapGrid* snaps) {
   TimeRaster raster;
   RasterGrid& grid = raster.grid;
   grid.projection = g.projection;
@@ -80,22 +125,29 @@ TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const C
       mark(p, p, limit_s - s.access_s);
     }
 
-  std::atomic<int> next_row{0};
-  auto work = [&] {
-    for (int row = next_row++; row < grid.height; row = next_row++) {
-      if (row == 0 || row == grid.height - 1) continue;  // border stays unreachable
-      for (int col = 1; col + 1 < grid.width; ++col) {
-        if (!live[static_cast<std::size_t>(row / kBlock) * bw + col / kBlock]) continue;
-        const UnitResult u = field.evaluate(g.projection.inverse(grid.cell_center(col, row)));
-        if (u.seconds < kInf)  // times past max_s too: they place the boundary between cells
-          raster.seconds[static_cast<std::size_t>(row) * grid.width + col] = static_cast<float>(u.seconds);
+  // Offset of this raster inside the snap grid (both are anchored at the projection origin).
+  int dc = 0, dr = 0;
+  if (snaps) {
+    if (snaps->grid.cell_m != cell_m) throw std::invalid_argument("snap grid of another cell size");
+    dc = static_cast<int>(std::lround((grid.min_x - snaps->grid.min_x) / cell_m));
+    dr = static_cast<int>(std::lround((snaps->grid.max_y - grid.max_y) / cell_m));
+  }
+  parallel_rows(grid.height, threads, [&](int row) {
+    if (row == 0 || row == grid.height - 1) return;  // border stays unreachable
+    for (int col = 1; col + 1 < grid.width; ++col) {
+      if (!live[static_cast<std::size_t>(row / kBlock) * bw + col / kBlock]) continue;
+      UnitResult u;
+      if (snaps) {
+        const int sc = col + dc, sr = row + dr;
+        if (sc < 0 || sr < 0 || sc >= snaps->grid.width || sr >= snaps->grid.height) continue;
+        u = field.evaluate_snapped(snaps->snaps[static_cast<std::size_t>(sr) * snaps->grid.width + sc]);
+      } else {
+        u = field.evaluate(g.projection.inverse(grid.cell_center(col, row)));
       }
+      if (u.seconds < kInf)  // times past max_s too: they place the boundary between cells
+        raster.seconds[static_cast<std::size_t>(row) * grid.width + col] = static_cast<float>(u.seconds);
     }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  });
   return raster;
 }
 

@@ -28,7 +28,7 @@ CLI::App* add_isochrones_command(CLI::App& app, IsochroneOptions& o) {
   add_input_options(*c, o.inputs, false);
   c->add_option("--mode", o.modes, "Travel modes, comma-separated: walk, ebike, car")->capture_default_str();
   c->add_option("--minutes", o.minutes, "Bands in minutes, increasing")->capture_default_str();
-  c->add_option("--cell-m", o.cell_m, "Raster cell size in metres (default 50 walk, 100 ebike, 200 car)");
+  c->add_option("--cell-m", o.cell_m, "Raster cell size in metres (default 50 walk, 100 ebike, 100 car)");
   c->add_option("--simplify-m", o.simplify_m, "Simplification tolerance in metres (default half a cell)");
   c->add_flag("!--no-per-service", o.per_service, "Only the union circle, no per-service polygons");
   c->add_flag("--geotiff", o.geotiff, "Also write circle_<mode>_minutes.tif (minutes, nodata -1)");
@@ -88,10 +88,14 @@ int run_isochrones(const IsochroneOptions& o) {
     request.limit_s = max_s + 2.0 * cell_m / (request.access_leg_kmh / 3.6);
     const SegmentIndex index(in.graph, mode);
 
+    progress.begin(name + ": snapping raster cells");
+    const SnapGrid snaps = snap_grid(in.graph, index, request.max_snap_m, cell_m, threads);
+    timings[name + "_snap_grid_s"] = progress.end(std::to_string(snaps.grid.width) + "x" +
+                                                  std::to_string(snaps.grid.height) + " cells");
     progress.begin(name + ": union circle");
     TravelTimeField field(in.graph, index, request);
     field.set_services(service_xy);
-    const TimeRaster raster = time_raster(in.graph, field, request, max_s, cell_m, threads);
+    const TimeRaster raster = time_raster(in.graph, field, request, max_s, cell_m, threads, &snaps);
     const std::vector<BandPolygon> union_bands = trace_bands(raster, bands, o.simplify_m);
     timings[name + "_circle_s"] =
         progress.end(std::to_string(raster.grid.width) + "x" + std::to_string(raster.grid.height) + " cells");
@@ -117,7 +121,8 @@ int run_isochrones(const IsochroneOptions& o) {
           for (std::size_t i = next++; i < services.size(); i = next++) {
             own.set_services({service_xy[i]});
             if (!own.services()[0].snap.ok()) continue;
-            results[i] = trace_bands(time_raster(in.graph, own, request, max_s, cell_m, 1), bands, o.simplify_m);
+            results[i] = trace_bands(time_raster(in.graph, own, request, max_s, cell_m, 1, &snaps),
+                                     bands, o.simplify_m);
           }
         } catch (...) {
           std::lock_guard<std::mutex> lock(failure_mutex);

@@ -136,9 +136,12 @@ class Reader {
   void allow_keys(const YAML::Node& node, const std::string& prefix,
                   const std::vector<std::string_view>& allowed) const {
     expect_map(node, prefix.empty() ? "(top level)" : prefix);
+    std::set<std::string> seen;
     for (const auto& kv : node) {
       if (!kv.first.IsScalar()) fail(kv.first, prefix, "keys must be plain names");
       const std::string name = kv.first.Scalar();
+      // YAML readers differ on duplicates (yaml-cpp keeps the first): refuse them.
+      if (!seen.insert(name).second) fail(kv.first, join(prefix, name), "key given twice");
       if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
         std::string list;
         for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);

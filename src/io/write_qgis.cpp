@@ -26,7 +26,13 @@ constexpr MinuteClass kMinuteClasses[] = {
 };
 
 std::string attr(std::string_view name, std::string_view value) {
-  return " " + std::string(name) + "=\"" + xml_escape(value) + "\"";
+  // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string at -O3.
+  std::string out(" ");
+  out.append(name);
+  out.append("=\"");
+  out.append(xml_escape(value));
+  out.push_back('"');
+  return out;
 }
 
 std::string option(std::string_view name, std::string_view value) {

@@ -73,6 +73,9 @@ class TravelTimeField {
   void set_services(const std::vector<LonLat>& services);
   // Thread-safe (const) once set_services() returned.
   UnitResult evaluate(LonLat p) const;
+  // The same for a point already snapped with this request's max_snap_m (cached snaps).
+  UnitResult evaluate_snapped(const SnappedPoint& snap) const;
+  const CoverageRequest& request() const { return request_; }
   const std::vector<AttachedPoint>& services() const { return services_; }
   const std::vector<uint32_t>& unsnapped_services() const { return unsnapped_; }
   const MultiSourceSearch& search() const { return search_; }

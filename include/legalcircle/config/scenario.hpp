@@ -124,7 +124,7 @@ struct ProvincialStandard {
 struct IsochroneConfig {
   bool enabled = true;
   std::vector<double> bands_minutes = {5, 10, 15};  // ascending, positive
-  std::array<double, kModeCount> cell_m = {50, 100, 200};  // indexed by Mode
+  std::array<double, kModeCount> cell_m = {50, 100, 100};  // indexed by Mode; see default_cell_m()
   std::optional<double> simplify_m;  // absent: half a cell
   std::vector<Mode> modes;           // empty: every mode a rule or the standard uses
   bool per_service = true;           // also one polygon set per service, besides the union

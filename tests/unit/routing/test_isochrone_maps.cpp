@@ -1,0 +1,129 @@
+// Isochrone polygons on hand-drawn networks: no leaking across an unlinked gap, holes kept.
+#include <gtest/gtest.h>
+
+#include "legalcircle/graph/build_graph.hpp"
+#include "support/ascii_map.hpp"
+#include "support/isochrone_check.hpp"
+
+namespace legalcircle {
+namespace {
+
+using testing::AsciiMap;
+
+const std::vector<std::pair<std::string, std::string>> kResidential = {{"highway", "residential"}};
+
+TEST(IsochroneMaps, ParallelRoadsWithoutLinkGiveNoPolygonAcrossTheGap) {
+  // Two parallel roads 400 m apart (cell = 100 m), linked only 3 km east: for walk that link is
+  // 40 minutes away. S sits on the south road. Walk 5 minutes = 375 m.
+  AsciiMap map(R"(
+a------------------------------b
+                               |
+                               |
+                               |
+c-S----------------------------d
+)", 100.0);
+  RoadGraph g = build_graph(map.roads({{"abdc", kResidential}}), default_profiles(),
+                            BuildOptions{{Mode::walk}, true});
+  SegmentIndex index(g, Mode::walk);
+  CoverageRequest req;
+  req.mode = Mode::walk;
+  auto iso = testing::trace(g, index, req, {map.at('S')}, {5.0}, 20.0);
+  ASSERT_TRUE(iso.polygons[0]);
+  EXPECT_TRUE(iso.polygons[0]->IsValid());
+  // On the south road near S: inside. 100 m north of S (walked access leg 80 s): inside.
+  EXPECT_TRUE(testing::inside(iso.polygons[0].get(), map.offset('S', 0, 0)));
+  EXPECT_TRUE(testing::inside(iso.polygons[0].get(), map.offset('S', 0, 100)));
+  // 250 m north of S the nearest road is the north one, 150 m away and 40 minutes round:
+  // outside, though it is only 250 m from S as the crow flies.
+  EXPECT_FALSE(testing::inside(iso.polygons[0].get(), map.offset('S', 0, 250)));
+  EXPECT_FALSE(testing::inside(iso.polygons[0].get(), map.offset('S', 0, 390)));
+  // Far along the south road (more than 375 m): outside.
+  EXPECT_FALSE(testing::inside(iso.polygons[0].get(), map.offset('S', 600, 0)));
+}
+
+TEST(IsochroneMaps, UnreachableBlockIsAHole) {
+  // A 1.2 km square ring road around a block; with a 200 m snap limit the block's middle has no
+  // road within reach: a hole in the 15-minute car polygon that surrounds it.
+  AsciiMap map(R"(
+a-----b-----c
+|           |
+|           |
+h     M     d
+|           |
+|           |
+g-----f-----e
+)", 200.0);
+  RoadGraph g = build_graph(map.roads({{"abcdefgha", kResidential}}), default_profiles(),
+                            BuildOptions{{Mode::car}, true});
+  SegmentIndex index(g, Mode::car);
+  CoverageRequest req;
+  req.mode = Mode::car;
+  req.max_snap_m = 200.0;
+  auto iso = testing::trace(g, index, req, {map.at('a')}, {15.0}, 50.0);
+  ASSERT_TRUE(iso.polygons[0]);
+  EXPECT_TRUE(iso.polygons[0]->IsValid());
+  EXPECT_FALSE(testing::inside(iso.polygons[0].get(), map.at('M')));  // the hole
+  EXPECT_TRUE(testing::inside(iso.polygons[0].get(), map.offset('h', 100, 0)));  // inner edge
+  EXPECT_TRUE(testing::inside(iso.polygons[0].get(), map.at('e')));  // far corner, 4.8 km at 25 km/h
+  bool has_hole = false;
+  const OGRMultiPolygon* mp = iso.polygons[0]->toMultiPolygon();
+  for (const OGRPolygon* poly : *mp) has_hole = has_hole || poly->getNumInteriorRings() > 0;
+  EXPECT_TRUE(has_hole);
+}
+
+TEST(IsochroneMaps, BandsNestAndAreaGrows) {
+  AsciiMap map(R"(
+a-------b-------c
+|       |       |
+d-------e-------f
+|       |       |
+g-------h-------i
+)", 150.0);
+  RoadGraph g = build_graph(map.roads({{"abc", kResidential}, {"def", kResidential}, {"ghi", kResidential},
+                                       {"adg", kResidential}, {"beh", kResidential}, {"cfi", kResidential}}),
+                            default_profiles(), BuildOptions{{Mode::walk}, true});
+  SegmentIndex index(g, Mode::walk);
+  CoverageRequest req;
+  req.mode = Mode::walk;
+  auto iso = testing::trace(g, index, req, {map.at('e')}, {5.0, 10.0, 15.0}, 25.0);
+  for (std::size_t k = 0; k < 3; ++k) {
+    ASSERT_TRUE(iso.polygons[k]) << k;
+    EXPECT_TRUE(iso.polygons[k]->IsValid());
+  }
+  EXPECT_LT(iso.bands[0].area_km2, iso.bands[1].area_km2);
+  EXPECT_LT(iso.bands[1].area_km2, iso.bands[2].area_km2);
+  // 5 within 10 within 15, up to the simplification tolerance (half a cell, ~1.2e-4 degrees).
+  for (std::size_t k = 0; k + 1 < 3; ++k) {
+    std::unique_ptr<OGRGeometry> grown(iso.polygons[k + 1]->Buffer(2.5e-4));
+    EXPECT_TRUE(grown->Contains(iso.polygons[k].get())) << k;
+  }
+}
+
+TEST(IsochroneMaps, CachedSnapGridGivesTheSameRaster) {
+  AsciiMap map(R"(
+a-------b-------c
+|       |
+d-------e-------f
+)", 120.0);
+  RoadGraph g = build_graph(map.roads({{"abc", kResidential}, {"def", kResidential}, {"ad", kResidential},
+                                       {"be", {{"highway", "residential"}, {"oneway", "yes"}}}}),
+                            default_profiles(), BuildOptions{{Mode::car}, true});
+  SegmentIndex index(g, Mode::car);
+  CoverageRequest req;
+  req.mode = Mode::car;
+  req.limit_s = 200.0;
+  TravelTimeField field(g, index, req);
+  field.set_services({map.offset('b', 30, 40)});
+  const SnapGrid snaps = snap_grid(g, index, req.max_snap_m, 40.0, 2);
+  const TimeRaster direct = time_raster(g, field, req, 150.0, 40.0, 1);
+  const TimeRaster cached = time_raster(g, field, req, 150.0, 40.0, 2, &snaps);
+  ASSERT_EQ(direct.grid.width, cached.grid.width);
+  ASSERT_EQ(direct.grid.height, cached.grid.height);
+  EXPECT_EQ(direct.seconds, cached.seconds);
+  std::size_t reached = 0;
+  for (float t : direct.seconds) reached += t < 1e30f;
+  EXPECT_GT(reached, 100u);
+}
+
+}  // namespace
+}  // namespace legalcircle
