@@ -163,6 +163,45 @@ TEST(Cli, GisRoadLayerWithFieldMapping) {
   EXPECT_NE(bad.output.find("highway"), std::string::npos) << bad.output;
 }
 
+// Signed area of a ring in lon/lat (shoelace): > 0 counterclockwise.
+double signed_area(const nlohmann::json& ring) {
+  double a = 0;
+  for (std::size_t i = 0; i + 1 < ring.size(); ++i)
+    a += ring[i][0].get<double>() * ring[i + 1][1].get<double>() - ring[i + 1][0].get<double>() * ring[i][1].get<double>();
+  return a / 2;
+}
+
+TEST(Cli, IsochronesWriteCircleAndPerServicePolygonsInRfc7946Order) {
+  const fs::path out = fresh_temp_dir("isochrones") / "out";
+  auto r = run_command(kBinary + " isochrones -q --mode walk,car --minutes 5,10,15 --geotiff -o " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto circle = nlohmann::json::parse(read_file(out / "circle.geojson"));
+  ASSERT_EQ(circle["features"].size(), 6u);  // 3 bands x 2 modes
+  double last_area = 0;
+  int holes = 0;
+  for (const auto& f : circle["features"]) {
+    const auto& p = f["properties"];
+    EXPECT_TRUE(p.contains("minutes") && p.contains("mode") && p.contains("area_km2"));
+    if (p["mode"] == "walk") {
+      EXPECT_GT(p["area_km2"].get<double>(), last_area) << "bands grow";
+      last_area = p["area_km2"].get<double>();
+    }
+    ASSERT_EQ(f["geometry"]["type"], "MultiPolygon");
+    for (const auto& polygon : f["geometry"]["coordinates"]) {
+      EXPECT_GT(signed_area(polygon[0]), 0) << "exterior ring counterclockwise (RFC 7946)";
+      for (std::size_t k = 1; k < polygon.size(); ++k, ++holes)
+        EXPECT_LT(signed_area(polygon[k]), 0) << "holes clockwise";
+    }
+  }
+  auto per_service = nlohmann::json::parse(read_file(out / "isochrones.geojson"));
+  EXPECT_EQ(per_service["features"].size(), 12u * 3u * 2u);  // 12 services, 3 bands, 2 modes
+  EXPECT_TRUE(per_service["features"][0]["properties"].contains("service_id"));
+  EXPECT_TRUE(fs::exists(out / "circle_walk_minutes.tif"));
+  auto info = run_command("gdalinfo " + (out / "circle_car_minutes.tif").string());
+  ASSERT_EQ(info.exit_code, 0) << info.output;  // gdal-bin comes with .ci/install-deps.sh
+  EXPECT_NE(info.output.find("NoData Value=-1"), std::string::npos) << info.output;
+}
+
 TEST(Cli, GraphPrintsPerModeStatistics) {
   TinyCase t;
   auto r = run_command(kBinary + " graph -q --roads " + t.roads.string());
