@@ -9,9 +9,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <thread>
+#include <atomic>
 #include <vector>
 
 #include "legalcircle/analysis/coverage.hpp"
+#include "legalcircle/analysis/isochrone.hpp"
+#include "legalcircle/io/trace_polygons.hpp"
 #include "legalcircle/graph/build_graph.hpp"
 #include "legalcircle/io/read_roads.hpp"
 
@@ -42,6 +46,51 @@ long peak_rss_mb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return u.ru_maxrss / 1024;
+}
+
+// Isochrones: the snap grid, the union circle of `services` services, and per-service polygons
+// (5/10/15 minute bands) on both cores.
+void bench_isochrones(const RoadGraph& g) {
+  const std::vector<double> bands = {5, 10, 15};
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  for (Mode mode : {Mode::walk, Mode::car}) {
+    const SegmentIndex index(g, mode);
+    std::vector<LonLat> services;
+    for (uint32_t k = 0; k < 100; ++k) {
+      const uint32_t node = static_cast<uint32_t>((uint64_t(k) * 2654435761u) % g.node_count());
+      if (g.weights(mode).node_kept[node]) services.push_back(g.coord[node]);
+    }
+    const double cell_m = default_cell_m(mode);
+    CoverageRequest req;
+    req.mode = mode;
+    req.limit_s = 900.0 + 2.0 * cell_m / (req.access_leg_kmh / 3.6);
+    auto t0 = std::chrono::steady_clock::now();
+    const SnapGrid snaps = snap_grid(g, index, req.max_snap_m, cell_m, threads);
+    const double t_snaps = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    TravelTimeField field(g, index, req);
+    field.set_services(services);
+    const TimeRaster raster = time_raster(g, field, req, 900.0, cell_m, threads, &snaps);
+    const auto circle = trace_bands(raster, bands);
+    const double t_union = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      TravelTimeField own(g, index, req);
+      for (std::size_t i = next++; i < services.size(); i = next++) {
+        own.set_services({services[i]});
+        trace_bands(time_raster(g, own, req, 900.0, cell_m, 1, &snaps), bands);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
+    for (auto& t : pool) t.join();
+    const double t_per = seconds_since(t0);
+    std::printf("  %-5s isochrones (%.0f m cells): snap grid %dx%d %.3f s; union circle of %zu services "
+                "%.3f s (%.1f km2 at 15 min); per-service %.1f services/s (%zu services x 3 bands, %u threads)\n",
+                std::string(mode_name(mode)).c_str(), cell_m, snaps.grid.width, snaps.grid.height, t_snaps,
+                services.size(), t_union, circle.back().area_km2, services.size() / t_per, services.size(), threads);
+  }
 }
 
 void bench_file(const std::string& path) {
@@ -76,6 +125,7 @@ void bench_file(const std::string& path) {
                 std::string(mode_name(mode)).c_str(), settled / t / 1e6,
                 static_cast<unsigned long long>(settled), t);
   }
+  bench_isochrones(g);
   std::printf("  peak RSS so far %ld MB\n", peak_rss_mb());
 }
 

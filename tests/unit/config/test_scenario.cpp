@@ -170,7 +170,7 @@ TEST_F(ScenarioErrors, MinimalFileLoadsWithDefaultsAndResolvedPaths) {
   ASSERT_EQ(s.rules.size(), 1u);  // the default rule: every service, 15 minutes, three modes
   EXPECT_EQ(*s.rules[0].threshold_minutes, 15.0);
   EXPECT_EQ(s.rules[0].modes.size(), 3u);
-  EXPECT_EQ(s.isochrones.cell_m[static_cast<std::size_t>(Mode::car)], 200.0);
+  EXPECT_EQ(s.isochrones.cell_m[static_cast<std::size_t>(Mode::car)], 100.0);
   EXPECT_TRUE(s.outputs.geopackage);
   EXPECT_EQ(s.outputs.lang, "zh");
   EXPECT_EQ(s.inputs.services.offset, OffsetSystem::wgs84);
