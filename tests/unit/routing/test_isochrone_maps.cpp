@@ -1,7 +1,11 @@
 // Isochrone polygons on hand-drawn networks: no leaking across an unlinked gap, holes kept.
 #include <gtest/gtest.h>
 
+#include <gdal_alg.h>
+#include <gdal_priv.h>
+
 #include "legalcircle/graph/build_graph.hpp"
+#include "legalcircle/io/gdal_handle.hpp"
 #include "support/ascii_map.hpp"
 #include "support/isochrone_check.hpp"
 
@@ -123,6 +127,68 @@ d-------e-------f
   std::size_t reached = 0;
   for (float t : direct.seconds) reached += t < 1e30f;
   EXPECT_GT(reached, 100u);
+}
+
+// trace_bands assembles GDAL's contour lines with organizePolygons (GDAL's polygon mode is
+// quadratic in rings); both must give the same region.
+TEST(IsochroneMaps, RingAssemblyEqualsGdalPolygonMode) {
+  AsciiMap map(R"(
+a-------b-------c-------j
+|       |       |       |
+d-------e-------f-------k
+|       |               |
+g-------h-------i-------l
+)", 60.0);
+  RoadGraph g = build_graph(map.roads({{"abcj", kResidential}, {"defk", kResidential}, {"ghil", kResidential},
+                                       {"adg", kResidential}, {"beh", kResidential}, {"cf", kResidential},
+                                       {"jkl", kResidential}}),
+                            default_profiles(), BuildOptions{{Mode::walk}, true});
+  SegmentIndex index(g, Mode::walk);
+  CoverageRequest req;
+  req.mode = Mode::walk;
+  req.max_snap_m = 30.0;  // blocks' middles (60 m from a road) unreachable: holes
+  auto iso = testing::trace(g, index, req, {map.at('e'), map.at('l')}, {10.0}, 10.0);
+  const TimeRaster& r = iso.raster;
+  // GDAL's polygon mode on the same minutes.
+  gdal::ensure_registered();
+  gdal::DatasetPtr ds(GetGDALDriverManager()->GetDriverByName("MEM")->Create("", r.grid.width, r.grid.height, 1, GDT_Float32, nullptr));
+  double gt[6] = {r.grid.min_x, r.grid.cell_m, 0, r.grid.max_y, 0, -r.grid.cell_m};
+  ds->SetGeoTransform(gt);
+  std::vector<float> minutes(r.seconds.size());
+  for (std::size_t i = 0; i < minutes.size(); ++i) minutes[i] = std::isfinite(r.seconds[i]) ? r.seconds[i] / 60.0f : 1e6f;
+  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, r.grid.width, r.grid.height, minutes.data(),
+                                           r.grid.width, r.grid.height, GDT_Float32, 0, 0), CE_None);
+  gdal::DatasetPtr vec(GetGDALDriverManager()->GetDriverByName("Memory")->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+  OGRLayer* layer = vec->CreateLayer("c", nullptr, wkbMultiPolygon, nullptr);
+  OGRFieldDefn id("id", OFTInteger), lo("lo", OFTReal), hi("hi", OFTReal);
+  layer->CreateField(&id);
+  layer->CreateField(&lo);
+  layer->CreateField(&hi);
+  const char* options[] = {"FIXED_LEVELS=10", "POLYGONIZE=YES", "ID_FIELD=0", "ELEV_FIELD_MIN=1", "ELEV_FIELD_MAX=2", nullptr};
+  ASSERT_EQ(GDALContourGenerateEx(ds->GetRasterBand(1), layer, options, nullptr, nullptr), CE_None);
+  OGRMultiPolygon gdal_region;
+  for (gdal::FeaturePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature()))
+    if (f->GetFieldAsDouble(2) <= 10.0 + 1e-9)
+      for (const OGRPolygon* p : *f->GetGeometryRef()->toMultiPolygon()) gdal_region.addGeometry(p);
+  // Ours, unsimplified, in the raster's metric frame.
+  const std::vector<BandPolygon> ours = trace_bands(r, {10.0}, 0.0);
+  auto geo = testing::from_wkb(ours[0].wkb);
+  ASSERT_TRUE(geo);
+  OGRSpatialReference metric, wgs84;
+  metric.importFromWkt(raster_crs_wkt(r.grid).c_str());
+  metric.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  wgs84.importFromEPSG(4326);
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  gdal::TransformPtr to_metric(OGRCreateCoordinateTransformation(&wgs84, &metric));
+  ASSERT_EQ(geo->transform(to_metric.get()), OGRERR_NONE);
+  std::unique_ptr<OGRGeometry> diff(geo->SymDifference(&gdal_region));
+  const double area = gdal_region.get_Area();
+  ASSERT_GT(area, 0.0);
+  double holes = 0;
+  for (const OGRPolygon* p : gdal_region) holes += p->getNumInteriorRings();
+  EXPECT_GT(holes, 0) << "the case should have holes";
+  const double diff_area = diff && !diff->IsEmpty() ? static_cast<const OGRSurface*>(diff.get())->get_Area() : 0.0;
+  EXPECT_LT(diff_area, 1e-6 * area) << "symmetric difference " << diff_area << " m2 of " << area;
 }
 
 }  // namespace
