@@ -20,6 +20,8 @@ double default_cell_m(Mode mode) {
 
 namespace {
 
+constexpr int kBlock = 8;  // cells per side of a block of the live mask
+
 // Runs body(row) for every row on `threads` threads.
 template <class Body>
 void parallel_rows(int rows, unsigned threads, Body body) {
@@ -33,39 +35,21 @@ void parallel_rows(int rows, unsigned threads, Body body) {
   for (std::thread& t : pool) t.join();
 }
 
-}  // namespace
-
-SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, double max_snap_m, double cell_m,
-                   unsigned threads) {
-  SnapGrid out;
-  RasterGrid& grid = out.grid;
-  grid.projection = g.projection;
-  grid.cell_m = cell_m;
-  if (g.node_count() == 0) return out;
-  double min_x = kInf, min_y = kInf, max_x = -kInf, max_y = -kInf;
-  for (const LonLat& c : g.coord) {
-    const XY p = g.projection.forward(c);
-    min_x = std::min(min_x, p.x), max_x = std::max(max_x, p.x);
-    min_y = std::min(min_y, p.y), max_y = std::max(max_y, p.y);
+// The raster window a field can reach within max_s, and which blocks of it may hold a cell
+// within the search limit.
+struct ReachWindow {
+  RasterGrid grid;
+  int blocks_wide = 0, blocks_high = 0;
+  std::vector<uint8_t> live;  // per block
+  bool live_cell(int col, int row) const {
+    return live[static_cast<std::size_t>(row / kBlock) * blocks_wide + col / kBlock] != 0;
   }
-  const double margin = max_snap_m + 2.0 * cell_m;
-  grid.min_x = std::floor((min_x - margin) / cell_m) * cell_m;
-  grid.max_y = std::ceil((max_y + margin) / cell_m) * cell_m;
-  grid.width = static_cast<int>(std::ceil((max_x + margin - grid.min_x) / cell_m));
-  grid.height = static_cast<int>(std::ceil((grid.max_y - (min_y - margin)) / cell_m));
-  out.snaps.resize(static_cast<std::size_t>(grid.width) * grid.height);
-  parallel_rows(grid.height, threads, [&](int row) {
-    for (int col = 0; col < grid.width; ++col)
-      out.snaps[static_cast<std::size_t>(row) * grid.width + col] =
-          index.snap(g.projection.inverse(grid.cell_center(col, row)), max_snap_m);
-  });
-  return out;
-}
+};
 
-TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
-                       double max_s, double cell_m, unsigned threads, const SnapGrid* snaps) {
-  TimeRaster raster;
-  RasterGrid& grid = raster.grid;
+ReachWindow reach_window(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
+                         double max_s, double cell_m) {
+  ReachWindow w;
+  RasterGrid& grid = w.grid;
   grid.projection = g.projection;
   grid.cell_m = cell_m;
 
@@ -78,7 +62,7 @@ TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const C
     min_y = std::min(min_y, p.y), max_y = std::max(max_y, p.y);
   };
   const MultiSourceSearch& search = field.search();
-  auto for_each_reached_segment = [&](auto&& visit) {  // (segment, earliest end time)
+  auto for_each_reached_segment = [&](auto&& visit) {  // (segment, time of the reached end)
     for (uint32_t v : search.settled_nodes())
       for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a) visit(g.arc_segment[a], search.time(v));
   };
@@ -89,31 +73,28 @@ TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const C
   });
   for (const AttachedPoint& s : field.services())
     if (s.snap.ok()) include(g.projection.forward(s.snap.snapped));
-  if (!(min_x <= max_x)) return raster;  // nothing reachable: empty raster
+  if (!(min_x <= max_x)) return w;  // nothing reachable: empty window
   const double margin = std::min(request.max_snap_m, max_s * access_mps) + 2.0 * cell_m;
-  // Snap the extent to the cell grid anchored at the projection origin, so rasters of
-  // different services line up.
+  // Anchor the window on the cell grid of the projection origin, so windows of different
+  // fields (union circle, each service) line up cell for cell.
   grid.min_x = std::floor((min_x - margin) / cell_m) * cell_m;
   grid.max_y = std::ceil((max_y + margin) / cell_m) * cell_m;
   grid.width = static_cast<int>(std::ceil((max_x + margin - grid.min_x) / cell_m));
   grid.height = static_cast<int>(std::ceil((grid.max_y - (min_y - margin)) / cell_m));
-  raster.seconds.assign(static_cast<std::size_t>(grid.width) * grid.height,
-                        std::numeric_limits<float>::infinity());
 
-  // Blocks of kBlock x kBlock cells that may hold a cell within the search limit: a cell at
-  // time <= limit snaps onto a reached segment (or a service's) within the access leg that the
-  // remaining time allows. Only those blocks are evaluated; the rest stay unreachable.
-  constexpr int kBlock = 8;
-  const int bw = (grid.width + kBlock - 1) / kBlock, bh = (grid.height + kBlock - 1) / kBlock;
-  std::vector<uint8_t> live(static_cast<std::size_t>(bw) * bh, 0);
+  // A cell at time <= limit snaps onto a reached segment (or a service's) within the access leg
+  // the remaining time allows: only blocks near those can hold one.
+  w.blocks_wide = (grid.width + kBlock - 1) / kBlock;
+  w.blocks_high = (grid.height + kBlock - 1) / kBlock;
+  w.live.assign(static_cast<std::size_t>(w.blocks_wide) * w.blocks_high, 0);
   auto mark = [&](XY a, XY b, double slack_s) {
     const double r = std::min(request.max_snap_m, std::max(0.0, slack_s) * access_mps) + cell_m;
     const int c0 = std::max(0, static_cast<int>((std::min(a.x, b.x) - r - grid.min_x) / cell_m) / kBlock);
-    const int c1 = std::min(bw - 1, static_cast<int>((std::max(a.x, b.x) + r - grid.min_x) / cell_m) / kBlock);
+    const int c1 = std::min(w.blocks_wide - 1, static_cast<int>((std::max(a.x, b.x) + r - grid.min_x) / cell_m) / kBlock);
     const int r0 = std::max(0, static_cast<int>((grid.max_y - std::max(a.y, b.y) - r) / cell_m) / kBlock);
-    const int r1 = std::min(bh - 1, static_cast<int>((grid.max_y - std::min(a.y, b.y) + r) / cell_m) / kBlock);
+    const int r1 = std::min(w.blocks_high - 1, static_cast<int>((grid.max_y - std::min(a.y, b.y) + r) / cell_m) / kBlock);
     for (int br = r0; br <= r1; ++br)
-      for (int bc = c0; bc <= c1; ++bc) live[static_cast<std::size_t>(br) * bw + bc] = 1;
+      for (int bc = c0; bc <= c1; ++bc) w.live[static_cast<std::size_t>(br) * w.blocks_wide + bc] = 1;
   };
   const double limit_s = std::isfinite(request.limit_s) ? request.limit_s : max_s;
   for_each_reached_segment([&](uint32_t s, double t) {
@@ -124,8 +105,39 @@ TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const C
       const XY p = g.projection.forward(s.snap.snapped);
       mark(p, p, limit_s - s.access_s);
     }
+  return w;
+}
 
-  // Offset of this raster inside the snap grid (both are anchored at the projection origin).
+bool is_border(const RasterGrid& grid, int col, int row) {
+  return row == 0 || col == 0 || row == grid.height - 1 || col == grid.width - 1;
+}
+
+}  // namespace
+
+SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, const TravelTimeField& field,
+                   const CoverageRequest& request, double max_s, double cell_m, unsigned threads) {
+  const ReachWindow w = reach_window(g, field, request, max_s, cell_m);
+  SnapGrid out;
+  out.grid = w.grid;
+  out.snaps.resize(static_cast<std::size_t>(w.grid.width) * w.grid.height);
+  parallel_rows(w.grid.height, threads, [&](int row) {
+    for (int col = 0; col < w.grid.width; ++col)
+      if (!is_border(w.grid, col, row) && w.live_cell(col, row))
+        out.snaps[static_cast<std::size_t>(row) * w.grid.width + col] =
+            index.snap(g.projection.inverse(w.grid.cell_center(col, row)), request.max_snap_m);
+  });
+  return out;
+}
+
+TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
+                       double max_s, double cell_m, unsigned threads, const SnapGrid* snaps) {
+  const ReachWindow w = reach_window(g, field, request, max_s, cell_m);
+  TimeRaster raster;
+  raster.grid = w.grid;
+  const RasterGrid& grid = raster.grid;
+  raster.seconds.assign(static_cast<std::size_t>(grid.width) * grid.height,
+                        std::numeric_limits<float>::infinity());
+  // Offset of this raster inside the snap grid (both anchored at the projection origin).
   int dc = 0, dr = 0;
   if (snaps) {
     if (snaps->grid.cell_m != cell_m) throw std::invalid_argument("snap grid of another cell size");
@@ -133,9 +145,9 @@ TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const C
     dr = static_cast<int>(std::lround((snaps->grid.max_y - grid.max_y) / cell_m));
   }
   parallel_rows(grid.height, threads, [&](int row) {
-    if (row == 0 || row == grid.height - 1) return;  // border stays unreachable
-    for (int col = 1; col + 1 < grid.width; ++col) {
-      if (!live[static_cast<std::size_t>(row / kBlock) * bw + col / kBlock]) continue;
+    for (int col = 0; col < grid.width; ++col) {
+      // The border stays unreachable so traced polygons close inside the raster.
+      if (is_border(grid, col, row) || !w.live_cell(col, row)) continue;
       UnitResult u;
       if (snaps) {
         const int sc = col + dc, sr = row + dr;

@@ -88,13 +88,10 @@ int run_isochrones(const IsochroneOptions& o) {
     request.limit_s = max_s + 2.0 * cell_m / (request.access_leg_kmh / 3.6);
     const SegmentIndex index(in.graph, mode);
 
-    progress.begin(name + ": snapping raster cells");
-    const SnapGrid snaps = snap_grid(in.graph, index, request.max_snap_m, cell_m, threads);
-    timings[name + "_snap_grid_s"] = progress.end(std::to_string(snaps.grid.width) + "x" +
-                                                  std::to_string(snaps.grid.height) + " cells");
     progress.begin(name + ": union circle");
     TravelTimeField field(in.graph, index, request);
     field.set_services(service_xy);
+    const SnapGrid snaps = snap_grid(in.graph, index, field, request, max_s, cell_m, threads);
     const TimeRaster raster = time_raster(in.graph, field, request, max_s, cell_m, threads, &snaps);
     const std::vector<BandPolygon> union_bands = trace_bands(raster, bands, o.simplify_m);
     timings[name + "_circle_s"] =

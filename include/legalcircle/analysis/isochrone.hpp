@@ -29,21 +29,23 @@ struct TimeRaster {
 // why car is finer than DESIGN.md's 200 m).
 double default_cell_m(Mode mode);
 
-// The snap of every cell centre of a grid covering the whole graph (plus the snap limit).
-// Snapping does not depend on the services, so the union circle and every per-service raster
-// of one mode share it: each cell then costs a few label lookups instead of an R-tree query.
+// The snaps of the cells a field (the union of all services) may reach within max_s. Snapping
+// does not depend on the services, and a single service never reaches a cell the union does not,
+// so every per-service raster of a mode can read its snaps from the union's grid: each cell then
+// costs a few label lookups instead of an R-tree query. Cells out of reach hold no snap.
 struct SnapGrid {
   RasterGrid grid;
   std::vector<SnappedPoint> snaps;  // row-major like TimeRaster
 };
-SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, double max_snap_m, double cell_m,
-                   unsigned threads = 1);
+SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, const TravelTimeField& field,
+                   const CoverageRequest& request, double max_s, double cell_m, unsigned threads = 1);
 
 // Times of every cell over the extent reachable within max_s (nodes the field's search settled
 // within max_s and the services themselves, widened by the longest access leg that still fits),
 // with a border of unreachable cells so traced polygons close inside the raster.
 // `field` must have been seeded with request.limit_s >= max_s. Rows run on `threads` threads.
-// With `snaps` (built for the same cell size) cells read their snap from it.
+// With `snaps` (built for the same cell size from a field reaching at least as far) cells read
+// their snap from it.
 TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
                        double max_s, double cell_m, unsigned threads = 1,
                        const SnapGrid* snaps = nullptr);

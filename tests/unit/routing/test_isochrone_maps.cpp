@@ -118,7 +118,7 @@ d-------e-------f
   req.limit_s = 200.0;
   TravelTimeField field(g, index, req);
   field.set_services({map.offset('b', 30, 40)});
-  const SnapGrid snaps = snap_grid(g, index, req.max_snap_m, 40.0, 2);
+  const SnapGrid snaps = snap_grid(g, index, field, req, 150.0, 40.0, 2);
   const TimeRaster direct = time_raster(g, field, req, 150.0, 40.0, 1);
   const TimeRaster cached = time_raster(g, field, req, 150.0, 40.0, 2, &snaps);
   ASSERT_EQ(direct.grid.width, cached.grid.width);
