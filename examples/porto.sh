@@ -20,4 +20,10 @@ OSM="$SHARED/osm/porto.osm.pbf"
   --mode walk,car --minutes 15 \
   -o "$OUT" "$@"
 
-echo "outputs in $OUT: coverage.geojson, coverage.csv, summary.json"
+"$LEGALCIRCLE" isochrones \
+  --roads "$OSM" \
+  --services "$OSM" --services-filter "office=lawyer amenity=courthouse,townhall" \
+  --mode walk,car --minutes 5,10,15 --geotiff \
+  -o "$OUT"
+
+echo "outputs in $OUT: coverage.geojson, coverage.csv, summary.json, circle.geojson, isochrones.geojson, circle_<mode>_minutes.tif"
