@@ -80,7 +80,7 @@ int run_coverage(const CoverageOptions& o) {
                    {"covered", Column::Type::boolean},
                    {"snap_m", Column::Type::real},
                    {"reason", Column::Type::text}};
-  for (const std::string& f : demand.extra_fields) table.columns.push_back({f, Column::Type::text});
+  for (const std::string& f : demand.extra_fields) add_column(table, f, Column::Type::text);
 
   nlohmann::ordered_json summary;
   summary["command"] = "coverage";

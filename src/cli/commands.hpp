@@ -44,4 +44,13 @@ struct IsochroneOptions {
 CLI::App* add_isochrones_command(CLI::App& app, IsochroneOptions& options);
 int run_isochrones(const IsochroneOptions& options);
 
+struct RunOptions {
+  std::string scenario;
+  std::string out_dir = "out";
+  unsigned threads = 0;  // 0: all cores
+  bool quiet = false;
+};
+CLI::App* add_run_command(CLI::App& app, RunOptions& options);
+int run_scenario(const RunOptions& options);
+
 }  // namespace legalcircle::cli

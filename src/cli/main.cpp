@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", LEGALCIRCLE_VERSION);
   app.footer(
       "Examples:\n"
+      "  legalcircle run configs/synthetic-county.yaml -o out/   # the whole pipeline\n"
       "  legalcircle coverage                       # the embedded synthetic county, walk 15 min\n"
       "  legalcircle coverage --roads roads.osm.pbf --services services.csv \\\n"
       "      --demand villages.geojson --mode walk,ebike,car -o out/\n"
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
   cli::CoverageOptions coverage;
   cli::GraphOptions graph;
   cli::IsochroneOptions isochrones;
+  cli::RunOptions run;
+  CLI::App* cmd_run = cli::add_run_command(app, run);
   CLI::App* cmd_coverage = cli::add_coverage_command(app, coverage);
   CLI::App* cmd_isochrones = cli::add_isochrones_command(app, isochrones);
   CLI::App* cmd_graph = cli::add_graph_command(app, graph);
@@ -37,6 +40,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 3;
   }
   try {
+    if (cmd_run->parsed()) return cli::run_scenario(run);
     if (cmd_coverage->parsed()) return cli::run_coverage(coverage);
     if (cmd_isochrones->parsed()) return cli::run_isochrones(isochrones);
     if (cmd_graph->parsed()) return cli::run_graph(graph);

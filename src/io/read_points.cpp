@@ -25,14 +25,17 @@ namespace {
 std::vector<std::string> expand_keep(const std::vector<std::string>& keep,
                                      const std::vector<std::string>& fields,
                                      const std::vector<std::string>& skip) {
+  // id, name and population have their own members: keeping them again would only duplicate.
   std::vector<std::string> out;
+  auto add = [&](const std::string& f) {
+    if (std::find(skip.begin(), skip.end(), f) == skip.end() &&
+        std::find(out.begin(), out.end(), f) == out.end())
+      out.push_back(f);
+  };
   for (const std::string& k : keep) {
-    if (k != "*") {
-      out.push_back(k);
-      continue;
-    }
-    for (const std::string& f : fields)
-      if (std::find(skip.begin(), skip.end(), f) == skip.end()) out.push_back(f);
+    if (k != "*") add(k);
+    else
+      for (const std::string& f : fields) add(f);
   }
   return out;
 }
@@ -401,6 +404,19 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
       throw InputError(where + ": coordinates (" + num(x) + ", " + num(y) +
                        ") cannot be transformed to EPSG:4326");
     p.where = *ll;
+    if (OGR_GT_IsSurface(wkbFlatten(g->getGeometryType())) ||
+        wkbFlatten(g->getGeometryType()) == wkbMultiPolygon ||
+        wkbFlatten(g->getGeometryType()) == wkbMultiSurface) {
+      // Keep the area itself (EPSG:4326) for gap areas: the part outside the circle.
+      std::unique_ptr<OGRGeometry> area(g->hasCurveGeometry() ? g->getLinearGeometry() : g->clone());
+      if (transform && area->transform(transform.get()) != OGRERR_NONE)
+        throw InputError(where + ": polygon cannot be transformed to EPSG:4326");
+      if (!area->IsValid()) area.reset(area->MakeValid());
+      if (area) {
+        p.area_wkb.resize(area->WkbSize());
+        area->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(p.area_wkb.data()), wkbVariantIso);
+      }
+    }
 
     if (auto [it, fresh] = id_fids.emplace(p.id, fid); !fresh)
       throw InputError(source + ": duplicate id '" + p.id + "' (features with FID " +

@@ -1,5 +1,6 @@
 #include "legalcircle/io/write_outputs.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -88,15 +89,85 @@ std::string csv_cell(const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+OGRwkbGeometryType layer_type(const Table& t) {
+  switch (t.shape) {
+    case Table::Shape::none: return wkbNone;
+    case Table::Shape::point: return wkbPoint;
+    case Table::Shape::polygon: return wkbMultiPolygon;
+    case Table::Shape::line: return wkbMultiLineString;
+    case Table::Shape::derived: break;
+  }
+  if (!t.wkb.empty()) return wkbMultiPolygon;
+  return t.geometry.empty() ? wkbNone : wkbPoint;
+}
+
+// Writes table t as a new layer of ds; geometries (EPSG:4326) are transformed to `srs`.
+void write_layer(GDALDataset& ds, const std::string& path, const std::string& layer_name, const Table& t,
+                 const OGRSpatialReference& srs, const char* const* layer_options) {
+  OGRSpatialReference wgs84;
+  wgs84.importFromEPSG(4326);
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  gdal::TransformPtr transform;
+  if (!srs.IsSame(&wgs84)) {
+    transform.reset(OGRCreateCoordinateTransformation(&wgs84, &srs));
+    if (!transform) throw OutputError(path + ": cannot transform to the output CRS (" + gdal::last_error() + ")");
+  }
+  const OGRwkbGeometryType type = layer_type(t);
+  OGRLayer* layer = ds.CreateLayer(layer_name.c_str(), type == wkbNone ? nullptr : const_cast<OGRSpatialReference*>(&srs),
+                                   type, const_cast<char**>(layer_options));
+  if (!layer) throw OutputError(path + ": cannot create layer '" + layer_name + "' (" + gdal::last_error() + ")");
+  for (const auto& col : t.columns) {
+    OGRFieldDefn field(col.name.c_str(), ogr_type(col.type));
+    if (col.type == Column::Type::boolean) field.SetSubType(OFSTBoolean);
+    if (layer->CreateField(&field) != OGRERR_NONE)
+      throw OutputError(path + ": cannot create field '" + col.name + "' (" + gdal::last_error() + ")");
+  }
+  const bool transaction = layer->StartTransaction() == OGRERR_NONE;  // GeoPackage: one commit
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    gdal::FeaturePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
+    const std::string where = path + ": layer " + layer_name + ": row " + std::to_string(r);
+    for (size_t c = 0; c < t.columns.size(); ++c)
+      set_cell(*f, static_cast<int>(c), t.columns[c], t.rows[r][c], where);
+    OGRGeometry* g = nullptr;
+    if (!t.geometry.empty()) {
+      g = new OGRPoint(t.geometry[r].lon, t.geometry[r].lat);
+    } else if (!t.wkb.empty() && !t.wkb[r].empty()) {
+      if (OGRGeometryFactory::createFromWkb(t.wkb[r].data(), nullptr, &g, t.wkb[r].size()) != OGRERR_NONE)
+        throw OutputError(where + ": broken geometry");
+      if (type == wkbMultiPolygon) g = OGRGeometryFactory::forceToMultiPolygon(g);
+      if (type == wkbMultiLineString) g = OGRGeometryFactory::forceToMultiLineString(g);
+    }
+    if (g) {
+      if (transform && g->transform(transform.get()) != OGRERR_NONE) {
+        delete g;
+        throw OutputError(where + ": cannot transform geometry");
+      }
+      f->SetGeometryDirectly(g);
+    }
+    if (layer->CreateFeature(f.get()) != OGRERR_NONE)
+      throw OutputError(where + ": cannot write feature (" + gdal::last_error() + ")");
+  }
+  if (transaction && layer->CommitTransaction() != OGRERR_NONE)
+    throw OutputError(path + ": layer " + layer_name + ": commit failed (" + gdal::last_error() + ")");
+}
+
+GDALDriver* driver_or_throw(const char* name, const std::string& path) {
+  gdal::ensure_registered();
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(name);
+  if (!driver) throw OutputError(path + ": GDAL has no " + std::string(name) + " driver");
+  return driver;
+}
+
+}  // namespace
+
 void write_geojson(const std::string& path, const std::string& layer_name, const Table& t) {
   check_shape(path, t);
-  gdal::ensure_registered();
+  GDALDriver* driver = driver_or_throw("GeoJSON", path);
   std::error_code ec;
   fs::remove(path, ec);  // the GeoJSON driver refuses to overwrite
   if (ec) throw OutputError(path + ": cannot replace the existing file (" + ec.message() + ")");
-  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GeoJSON");
-  if (!driver) throw OutputError(path + ": GDAL has no GeoJSON driver");
-
   CPLErrorReset();
   try {
     gdal::DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
@@ -105,37 +176,7 @@ void write_geojson(const std::string& path, const std::string& layer_name, const
     wgs84.importFromEPSG(4326);
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     const char* layer_options[] = {"RFC7946=YES", nullptr};
-    OGRLayer* layer = ds->CreateLayer(layer_name.c_str(), &wgs84,
-                                      !t.wkb.empty()        ? wkbMultiPolygon
-                                      : t.geometry.empty() ? wkbNone
-                                                           : wkbPoint,
-                                      const_cast<char**>(layer_options));
-    if (!layer) throw OutputError(path + ": cannot create layer (" + gdal::last_error() + ")");
-    for (const auto& col : t.columns) {
-      OGRFieldDefn field(col.name.c_str(), ogr_type(col.type));
-      if (col.type == Column::Type::boolean) field.SetSubType(OFSTBoolean);
-      if (layer->CreateField(&field) != OGRERR_NONE)
-        throw OutputError(path + ": cannot create field '" + col.name + "' (" +
-                          gdal::last_error() + ")");
-    }
-    for (size_t r = 0; r < t.rows.size(); ++r) {
-      gdal::FeaturePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
-      const std::string where = path + ": row " + std::to_string(r);
-      for (size_t c = 0; c < t.columns.size(); ++c)
-        set_cell(*f, static_cast<int>(c), t.columns[c], t.rows[r][c], where);
-      if (!t.geometry.empty()) {
-        OGRPoint pt(t.geometry[r].lon, t.geometry[r].lat);
-        f->SetGeometry(&pt);  // copies
-      }
-      if (!t.wkb.empty() && !t.wkb[r].empty()) {
-        OGRGeometry* g = nullptr;
-        if (OGRGeometryFactory::createFromWkb(t.wkb[r].data(), nullptr, &g, t.wkb[r].size()) != OGRERR_NONE)
-          throw OutputError(where + ": broken polygon geometry");
-        f->SetGeometryDirectly(g);
-      }
-      if (layer->CreateFeature(f.get()) != OGRERR_NONE)
-        throw OutputError(where + ": cannot write feature (" + gdal::last_error() + ")");
-    }
+    write_layer(*ds, path, layer_name, t, wgs84, layer_options);
     ds.reset();  // closing writes the file
     if (CPLGetLastErrorType() >= CE_Failure)
       throw OutputError(path + ": write failed (" + gdal::last_error() + ")");
@@ -143,6 +184,41 @@ void write_geojson(const std::string& path, const std::string& layer_name, const
     fs::remove(path, ec);  // no partial output
     throw;
   }
+}
+
+void write_gpkg_layers(const std::string& path, const std::vector<NamedTable>& layers, const std::string& crs) {
+  for (const NamedTable& l : layers) check_shape(path + " layer " + l.name, *l.table);
+  GDALDriver* driver = driver_or_throw("GPKG", path);
+  std::error_code ec;
+  fs::remove(path, ec);
+  OGRSpatialReference srs;
+  if (srs.SetFromUserInput(crs.empty() ? "EPSG:4326" : crs.c_str()) != OGRERR_NONE)
+    throw OutputError(path + ": unknown CRS '" + crs + "'");
+  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  CPLErrorReset();
+  try {
+    gdal::DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) throw OutputError(path + ": cannot create (" + gdal::last_error() + ")");
+    for (const NamedTable& l : layers) write_layer(*ds, path, l.name, *l.table, srs, nullptr);
+    ds.reset();
+    if (CPLGetLastErrorType() >= CE_Failure)
+      throw OutputError(path + ": write failed (" + gdal::last_error() + ")");
+  } catch (...) {
+    fs::remove(path, ec);
+    throw;
+  }
+}
+
+void add_column(Table& t, std::string name, Column::Type type) {
+  auto taken = [&t](const std::string& n) {
+    return std::any_of(t.columns.begin(), t.columns.end(), [&n](const Column& c) { return c.name == n; });
+  };
+  if (taken(name)) {
+    const std::string base = "input_" + name;
+    name = base;
+    for (int k = 2; taken(name); ++k) name = base + "_" + std::to_string(k);
+  }
+  t.columns.push_back({std::move(name), type});
 }
 
 void write_csv(const std::string& path, const Table& t, bool excel_bom) {

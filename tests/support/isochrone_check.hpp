@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <ogr_api.h>
 #include <ogr_geometry.h>
 
 #include "legalcircle/analysis/isochrone.hpp"
@@ -18,6 +19,11 @@ inline std::unique_ptr<OGRGeometry> from_wkb(const std::string& wkb) {
       OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE)
     return nullptr;
   return std::unique_ptr<OGRGeometry>(g);
+}
+
+// Area of any geometry (polygon, multipolygon, collection) in its own units; 0 for null.
+inline double area_of(const OGRGeometry* g) {
+  return g && !g->IsEmpty() ? OGR_G_Area(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(g))) : 0.0;
 }
 
 inline bool inside(const OGRGeometry* polygon, LonLat p) {

@@ -16,6 +16,7 @@ struct PointRecord {
   double population = 0;  // 0 where not given
   bool has_population = false;
   LonLat where;
+  std::string area_wkb;  // polygon inputs: the area itself (WKB, EPSG:4326); "" for points
   // Further attributes kept for output (e.g. admin names/codes), in input order.
   std::vector<std::pair<std::string, std::string>> extra;
 };

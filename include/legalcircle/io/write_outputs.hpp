@@ -23,11 +23,28 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
   std::vector<LonLat> geometry;  // one point per row, or empty
   std::vector<std::string> wkb;  // or one (multi)polygon per row as WKB in EPSG:4326 ("" = null)
+  // The layer's geometry type; by default derived from geometry / wkb (polygons), which an
+  // empty table cannot show.
+  enum class Shape { derived, none, point, polygon, line };
+  Shape shape = Shape::derived;
+};
+
+// Adds a column, renaming it input_<name> (input_<name>_2, ...) if the table already has one
+// of that name (an input attribute called "minutes" must not clash with ours).
+void add_column(Table& t, std::string name, Column::Type type);
+
+struct NamedTable {
+  std::string name;
+  const Table* table;
 };
 
 // RFC 7946 GeoJSON (EPSG:4326, right-hand ring order) through GDAL: typed properties, null for
 // empty cells.
 void write_geojson(const std::string& path, const std::string& layer_name, const Table& t);
+// One GeoPackage holding every layer (attribute-only tables too), in `crs` (any CRS GDAL reads,
+// e.g. EPSG:4549; "" = EPSG:4326); geometries are transformed from EPSG:4326.
+void write_gpkg_layers(const std::string& path, const std::vector<NamedTable>& layers,
+                       const std::string& crs = "");
 // UTF-8 CSV, RFC 4180 quoting, no geometry columns unless the table has them as cells.
 void write_csv(const std::string& path, const Table& t, bool excel_bom = false);
 // Writes text to path via a temporary file + rename.

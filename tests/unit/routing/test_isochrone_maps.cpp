@@ -187,7 +187,7 @@ g-------h-------i-------l
   double holes = 0;
   for (const OGRPolygon* p : gdal_region) holes += p->getNumInteriorRings();
   EXPECT_GT(holes, 0) << "the case should have holes";
-  const double diff_area = diff && !diff->IsEmpty() ? static_cast<const OGRSurface*>(diff.get())->get_Area() : 0.0;
+  const double diff_area = testing::area_of(diff.get());
   EXPECT_LT(diff_area, 1e-6 * area) << "symmetric difference " << diff_area << " m2 of " << area;
 }
 
