@@ -306,6 +306,8 @@ int run_scenario(const RunOptions& o) {
   // The provincial standard: per unit its class's mode and threshold, by distance or time.
   std::vector<std::optional<bool>> standard_met(units.size());
   std::vector<double> standard_value(units.size(), kInf);  // km or minutes
+  std::vector<UnitResult> standard_time(units.size());     // by the class's mode
+  std::vector<double> standard_minutes(units.size(), kInf);
   if (sc.standard) {
     const auto idx = eligible("", false);
     std::vector<uint32_t> std_idx;
@@ -314,15 +316,20 @@ int run_scenario(const RunOptions& o) {
           std::find(sc.standard->tiers.begin(), sc.standard->tiers.end(), service_tier[i]) != sc.standard->tiers.end())
         std_idx.push_back(i);
     const bool by_distance = sc.standard->basis == StandardBasis::distance;
-    std::map<Mode, std::vector<UnitResult>> per_mode;
+    std::map<Mode, std::vector<UnitResult>> per_mode, times;
     for (const StandardClass& c : sc.standard->classes)
-      if (!per_mode.count(c.mode)) per_mode[c.mode] = evaluate_all(std_idx, c.mode, by_distance);
+      if (!per_mode.count(c.mode)) {
+        times[c.mode] = evaluate_all(std_idx, c.mode, false);
+        per_mode[c.mode] = by_distance ? evaluate_all(std_idx, c.mode, true) : times[c.mode];
+      }
     for (std::size_t k = 0; k < units.size(); ++k) {
       if (!unit_class[k]) continue;
       const StandardClass& c = (*sc.standard)[*unit_class[k]];
       const double s = per_mode[c.mode][k].seconds;
       standard_value[k] = by_distance ? s / 1000.0 : s / 60.0;
       standard_met[k] = by_distance ? s <= c.km * 1000.0 : s <= c.minutes * 60.0;
+      standard_time[k] = times[c.mode][k];
+      standard_minutes[k] = c.minutes;
     }
   }
   timings["coverage_s"] = progress.end(std::to_string(sc.rules.size()) + " rules");
@@ -330,21 +337,29 @@ int run_scenario(const RunOptions& o) {
     progress.warn(std::to_string(unclassified) + " demand units have no area class (field '" + admin.area_class +
                   "' or type '" + admin.type + "'): no standard verdict, area-class rules skip them");
 
-  // Per unit: overall = every applicable rule met; primary minutes = the first applicable
-  // rule's best mode (what maps and the gap list show).
+  // Per unit: overall = every applicable rule and the standard (where the unit has a class)
+  // met; primary minutes = the first applicable rule's best mode, else the standard's mode
+  // (what maps and the gap list show).
   std::vector<std::optional<bool>> overall(units.size());
   std::vector<UnitResult> primary(units.size());
-  std::vector<double> primary_threshold(units.size(), kInf);
+  std::vector<std::optional<double>> primary_threshold(units.size());  // none: km-only rule
   for (std::size_t k = 0; k < units.size(); ++k) {
+    if (standard_met[k]) {
+      overall[k] = *standard_met[k];
+      primary[k] = standard_time[k];
+      primary_threshold[k] = standard_minutes[k];
+    }
+    bool rule_primary = false;
     for (std::size_t r = 0; r < sc.rules.size(); ++r) {
       const RuleOutcome& ro = outcome[r][k];
       if (!ro.applies) continue;
       overall[k] = overall[k].value_or(true) && ro.covered;
-      if (!(primary_threshold[k] < kInf)) {
+      if (!rule_primary) {
+        rule_primary = true;
+        primary[k] = UnitResult{};
         for (const ModeOutcome& m : ro.modes)
           if (m.time.seconds < primary[k].seconds || primary[k].nearest_service == kInvalidId) primary[k] = m.time;
-        primary_threshold[k] = sc.rules[r].threshold_minutes.value_or(kInf);
-        if (!(primary_threshold[k] < kInf)) primary_threshold[k] = 1e300;  // km-only rule
+        primary_threshold[k] = sc.rules[r].threshold_minutes;
       }
     }
   }
@@ -513,7 +528,7 @@ int run_scenario(const RunOptions& o) {
       u.covered = *c;
       u.reachable = primary[k].seconds < kInf;
       u.minutes = u.reachable ? primary[k].seconds / 60.0 : kInf;
-      u.threshold_minutes = primary_threshold[k] < 1e299 ? primary_threshold[k] : u.minutes;
+      u.threshold_minutes = primary_threshold[k].value_or(u.minutes);  // km-only: nothing over
       if (u.covered && !u.reachable) u.reachable = true, u.minutes = 0;  // a km-only rule met
       ru.push_back(u);
       unit_of.push_back(k);

@@ -1,0 +1,161 @@
+// `legalcircle run` end to end on a real extract: every layer written, the GeoPackage opens
+// with GDAL and every geometry in it is valid, roll-up totals equal the sums over units, and
+// every unit counted covered lies inside its rule's circle (within a cell).
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include "legalcircle/io/gdal_handle.hpp"
+#include "support/run_command.hpp"
+#include "support/shared_data.hpp"
+
+namespace legalcircle {
+namespace {
+namespace fs = std::filesystem;
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+  return s;
+}
+
+class RunScenario : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string osm = testing::shared_file("osm/north-bayreuth.osm.gz");
+    if (!fs::exists(osm)) return;
+    dir_ = testing::fresh_temp_dir("run-scenario");
+    // The shipped scenario, with absolute paths and per-service isochrones switched on.
+    std::string yaml = testing::read_file(fs::path(LEGALCIRCLE_SOURCE_DIR) / "configs/north-bayreuth.yaml");
+    yaml = replace_all(yaml, "../../shared/data", testing::shared_data_dir());
+    yaml = replace_all(yaml, "file: profiles.yaml", std::string("file: ") + LEGALCIRCLE_SOURCE_DIR + "/configs/profiles.yaml");
+    yaml = replace_all(yaml, "per_service: false", "per_service: true ");
+    testing::write_file(dir_ / "scenario.yaml", yaml);
+    result_ = testing::run_command(std::string(LEGALCIRCLE_BINARY) + " run -q " + (dir_ / "scenario.yaml").string() +
+                                   " -o " + (dir_ / "out").string());
+  }
+  void SetUp() override {
+    LEGALCIRCLE_REQUIRE_SHARED(testing::shared_file("osm/north-bayreuth.osm.gz"));
+    ASSERT_EQ(result_.exit_code, 0) << result_.output;
+    gdal::ensure_registered();
+    gpkg_ = gdal::open_vector((dir_ / "out/legalcircle.gpkg").string());
+  }
+  OGRLayer* layer(const char* name) {
+    OGRLayer* l = gpkg_->GetLayerByName(name);
+    EXPECT_NE(l, nullptr) << name;
+    return l;
+  }
+  static inline fs::path dir_;
+  static inline testing::CommandResult result_;
+  gdal::DatasetPtr gpkg_;
+};
+
+TEST_F(RunScenario, WritesEveryLayerFileAndProject) {
+  for (const char* name : {"demand", "services", "circle", "isochrones", "gaps", "gap_areas", "roads",
+                           "rollup_county", "rollup_town"})
+    EXPECT_NE(gpkg_->GetLayerByName(name), nullptr) << name;
+  for (const char* file : {"demand.geojson", "services.geojson", "circle.geojson", "isochrones.geojson",
+                           "gaps.geojson", "roads.geojson", "demand.csv", "gaps.csv", "rollup_county.csv",
+                           "rollup_town.csv", "legalcircle.qgs", "demand.qml", "circle.qml", "summary.json"})
+    EXPECT_TRUE(fs::exists(dir_ / "out" / file)) << file;
+  EXPECT_GT(layer("isochrones")->GetFeatureCount(), 0);
+  const std::string qgs = testing::read_file(dir_ / "out/legalcircle.qgs");
+  EXPECT_NE(qgs.find("legalcircle.gpkg|layername=demand"), std::string::npos);
+  // The project CRS of the scenario (ETRS89 / UTM 32N) is the GeoPackage's.
+  const OGRSpatialReference* srs = layer("demand")->GetSpatialRef();
+  ASSERT_NE(srs, nullptr);
+  EXPECT_STREQ(srs->GetAuthorityCode(nullptr), "25832");
+}
+
+TEST_F(RunScenario, EveryGeometryIsValid) {
+  std::size_t checked = 0;
+  for (int i = 0; i < gpkg_->GetLayerCount(); ++i) {
+    OGRLayer* l = gpkg_->GetLayer(i);
+    l->ResetReading();
+    for (gdal::FeaturePtr f(l->GetNextFeature()); f; f.reset(l->GetNextFeature())) {
+      const OGRGeometry* g = f->GetGeometryRef();
+      if (!g) continue;
+      EXPECT_TRUE(g->IsValid()) << l->GetName() << " feature " << f->GetFID();
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100u);
+}
+
+TEST_F(RunScenario, RollupTotalsEqualSumsOverUnits) {
+  // Sums over the demand layer, per county ("" for OSM data without admin fields).
+  double population = 0, covered_population = 0;
+  long units = 0, covered = 0;
+  OGRLayer* demand = layer("demand");
+  demand->ResetReading();
+  for (gdal::FeaturePtr f(demand->GetNextFeature()); f; f.reset(demand->GetNextFeature())) {
+    const int ci = f->GetFieldIndex("covered");
+    if (!f->IsFieldSetAndNotNull(ci)) continue;
+    ++units;
+    population += f->GetFieldAsDouble("population");
+    if (f->GetFieldAsInteger(ci)) {
+      ++covered;
+      covered_population += f->GetFieldAsDouble("population");
+    }
+  }
+  double rows_units = 0, rows_covered = 0, rows_pop = 0, rows_cpop = 0;
+  OGRLayer* county = layer("rollup_county");
+  county->ResetReading();
+  for (gdal::FeaturePtr f(county->GetNextFeature()); f; f.reset(county->GetNextFeature())) {
+    if (std::string(f->GetFieldAsString("measure")) != "overall") continue;
+    rows_units += f->GetFieldAsDouble("units");
+    rows_covered += f->GetFieldAsDouble("covered_units");
+    rows_pop += f->GetFieldAsDouble("population");
+    rows_cpop += f->GetFieldAsDouble("covered_population");
+  }
+  EXPECT_EQ(rows_units, units);
+  EXPECT_EQ(rows_covered, covered);
+  EXPECT_NEAR(rows_pop, population, 0.5);
+  EXPECT_NEAR(rows_cpop, covered_population, 0.5);
+  auto summary = nlohmann::json::parse(testing::read_file(dir_ / "out/summary.json"));
+  EXPECT_EQ(summary["totals"]["overall"]["units"].get<long>(), units);
+  EXPECT_EQ(summary["totals"]["overall"]["covered_units"].get<long>(), covered);
+  // The gap list is exactly the uncovered units.
+  EXPECT_EQ(layer("gaps")->GetFeatureCount(), units - covered);
+}
+
+TEST_F(RunScenario, CoveredUnitsLieInsideTheirRulesCircle) {
+  // Circle polygons of the rule at its threshold, per mode (in the GeoPackage's metric CRS).
+  std::map<std::string, std::unique_ptr<OGRGeometry>> circle;
+  OGRLayer* c = layer("circle");
+  c->ResetReading();
+  for (gdal::FeaturePtr f(c->GetNextFeature()); f; f.reset(c->GetNextFeature()))
+    if (f->GetFieldAsDouble("minutes") == 15.0 && f->GetGeometryRef())
+      circle[f->GetFieldAsString("mode")].reset(f->GetGeometryRef()->clone());
+  ASSERT_EQ(circle.size(), 3u);
+  const std::map<std::string, double> cell = {{"walk", 50}, {"ebike", 100}, {"car", 100}};
+  int checked = 0;
+  OGRLayer* demand = layer("demand");
+  demand->ResetReading();
+  for (gdal::FeaturePtr f(demand->GetNextFeature()); f; f.reset(demand->GetNextFeature())) {
+    for (const auto& [mode, polygon] : circle) {
+      const std::string field = "townhall_15min_" + mode + "_covered";
+      const int i = f->GetFieldIndex(field.c_str());
+      ASSERT_GE(i, 0) << field;
+      const OGRGeometry* p = f->GetGeometryRef();
+      const bool covered = f->GetFieldAsInteger(i) != 0;
+      const double d = polygon->Distance(p);  // 0 inside
+      if (covered) {
+        EXPECT_LE(d, cell.at(mode)) << f->GetFieldAsString("id") << " " << mode << " covered but " << d << " m outside";
+      } else {
+        std::unique_ptr<OGRGeometry> boundary(polygon->Boundary());
+        EXPECT_TRUE(d > 0 || boundary->Distance(p) <= cell.at(mode))
+            << f->GetFieldAsString("id") << " " << mode << " uncovered but deep inside the circle";
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 70 * 3);
+}
+
+}  // namespace
+}  // namespace legalcircle
