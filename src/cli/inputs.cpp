@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "legalcircle/core/chinese_offsets.hpp"
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/graph/build_graph.hpp"
 
@@ -54,6 +55,12 @@ void add_input_options(CLI::App& c, InputOptions& o, bool with_demand) {
                  "Demand attributes copied to the output: auto (all others), none, or a "
                  "comma-separated list")
         ->capture_default_str();
+  c.add_option("--services-offset", o.services_offset,
+               "Coordinates geocoded from Chinese web maps: gcj02 (AMap, Tencent) or bd09 (Baidu) "
+               "are converted to WGS-84")
+      ->capture_default_str();
+  if (with_demand)
+    c.add_option("--demand-offset", o.demand_offset, "The same for the demand layer")->capture_default_str();
   add_road_field_options(c, o.road_fields);
 }
 
@@ -112,6 +119,8 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
                                   : "give both --roads and --services (or neither, for the "
                                     "embedded synthetic county)");
   }
+  const OffsetSystem services_offset = parse_offset_system(o.services_offset);
+  const OffsetSystem demand_offset = parse_offset_system(o.demand_offset);
   in.profiles = profiles_from(o.profiles);
   if (o.max_snap_m >= 0) in.profiles.max_snap_m = o.max_snap_m;
   in.direction = o.direction == "from_service" ? Direction::from_service : Direction::to_service;
@@ -122,10 +131,12 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
   for (const std::string& w : raw.warnings) progress.warn(w);
   progress.begin("reading services " + in.services);
   in.service_points = read_points(in.services, point_options(o, in.services, true));
+  for (PointRecord& p : in.service_points.points) p.where = to_wgs84(p.where, services_offset);
   double t_points = progress.end(std::to_string(in.service_points.points.size()) + " points");
   if (with_demand) {
     progress.begin("reading demand " + in.demand);
     in.demand_points = read_points(in.demand, point_options(o, in.demand, false));
+    for (PointRecord& p : in.demand_points.points) p.where = to_wgs84(p.where, demand_offset);
     t_points += progress.end(std::to_string(in.demand_points.points.size()) + " units");
   }
   timings["read_points_s"] = t_points;

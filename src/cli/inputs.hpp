@@ -25,6 +25,7 @@ struct InputOptions {
   std::string services_layer, demand_layer;
   std::string crs = "EPSG:4326";
   std::string keep_fields = "auto";
+  std::string services_offset = "wgs84", demand_offset = "wgs84";  // gcj02 | bd09 web-map points
   RoadFieldMapping road_fields;
 };
 

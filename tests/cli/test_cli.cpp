@@ -2,9 +2,12 @@
 // giving a clear message, a non-zero exit and no partial output.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
+#include "legalcircle/core/chinese_offsets.hpp"
 #include "support/run_command.hpp"
 
 namespace legalcircle {
@@ -200,6 +203,57 @@ TEST(Cli, IsochronesWriteCircleAndPerServicePolygonsInRfc7946Order) {
   auto info = run_command("gdalinfo " + (out / "circle_car_minutes.tif").string());
   ASSERT_EQ(info.exit_code, 0) << info.output;  // gdal-bin comes with .ci/install-deps.sh
   EXPECT_NE(info.output.find("NoData Value=-1"), std::string::npos) << info.output;
+}
+
+TEST(Cli, WebMapOffsetsAreConvertedToWgs84) {
+  TinyCase t;
+  write_file(t.demand, "id,name,population,lon,lat\nV1,南湖村,1200,120.7552,30.7501\n");
+  ASSERT_EQ(t.run().exit_code, 0);
+  const std::string wgs_csv = read_file(t.out / "coverage.csv");
+  // The same service as AMap (GCJ-02) would geocode it: ~500 m off, unless converted back.
+  const LonLat gcj = wgs84_to_gcj02({120.75, 30.7501});
+  write_file(t.services, "id,name,lon,lat\nS1,城东公共法律服务站," + std::to_string(gcj.lon) + "," +
+                             std::to_string(gcj.lat) + "\n");
+  ASSERT_EQ(t.run().exit_code, 0);
+  EXPECT_NE(read_file(t.out / "coverage.csv"), wgs_csv) << "unconverted GCJ-02 moves the service";
+  ASSERT_EQ(t.run("--services-offset gcj02").exit_code, 0);
+  EXPECT_EQ(read_file(t.out / "coverage.csv"), wgs_csv);
+  EXPECT_EQ(t.run("--services-offset mars").exit_code, 3);
+}
+
+TEST(Cli, RunWithPolygonDemandWritesGapAreas) {
+  TinyCase t;
+  // Two square "villages" (polygons, EPSG:4326): one 1.8 km wide around the service, one 3 km east.
+  auto square = [](double lon, double lat, double d) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "[[[%f,%f],[%f,%f],[%f,%f],[%f,%f],[%f,%f]]]", lon - d, lat - d, lon + d, lat - d,
+                  lon + d, lat + d, lon - d, lat + d, lon - d, lat - d);
+    return std::string(buf);
+  };
+  write_file(t.dir / "villages.geojson",
+             R"({"type":"FeatureCollection","features":[)"
+             R"({"type":"Feature","properties":{"id":"A","name":"近村","population":1000,"county":"示例县","town":"甲镇"},"geometry":{"type":"Polygon","coordinates":)" +
+                 square(120.752, 30.7501, 0.008) +
+                 R"(}},{"type":"Feature","properties":{"id":"B","name":"远村","population":500,"county":"示例县","town":"乙镇"},"geometry":{"type":"Polygon","coordinates":)" +
+                 square(120.785, 30.7501, 0.002) + "}}]}");
+  write_file(t.dir / "scenario.yaml", "name: polygons\ninputs:\n  roads: roads.osm\n  services: services.csv\n"
+                                      "  demand:\n    path: villages.geojson\n    admin: {county: county, town: town}\n"
+                                      "rules:\n  - {name: walk15, threshold_minutes: 15, modes: [walk]}\n"
+                                      "isochrones: {per_service: false}\noutputs: {qgis: false, report: false}\n");
+  auto r = run_command(kBinary + " run -q " + (t.dir / "scenario.yaml").string() + " -o " + t.out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto gap_areas = nlohmann::json::parse(read_file(t.out / "gap_areas.geojson"));
+  std::map<std::string, double> share;
+  for (const auto& f : gap_areas["features"])
+    share[f["properties"]["id"].get<std::string>()] = f["properties"]["outside_share"].get<double>();
+  ASSERT_EQ(share.count("B"), 1u);
+  EXPECT_NEAR(share["B"], 1.0, 1e-3) << "B is 3 km away: all of it outside the 15-minute walk";
+  ASSERT_EQ(share.count("A"), 1u) << "A's corners (890 m off the road) are beyond the circle";
+  EXPECT_GT(share["A"], 0.0);
+  EXPECT_LT(share["A"], 0.9);
+  const std::string town = read_file(t.out / "rollup_town.csv");
+  EXPECT_NE(town.find("overall,示例县,甲镇,1,1,0,0,1000,1000,1.0000,1.0000"), std::string::npos) << town;
+  EXPECT_NE(town.find("overall,示例县,乙镇,1,0,1,1,500,0,0.0000,0.0000"), std::string::npos) << town;
 }
 
 TEST(Cli, GraphPrintsPerModeStatistics) {
