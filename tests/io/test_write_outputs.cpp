@@ -103,7 +103,7 @@ TEST_F(WriteOutputs, GeoJsonBadCellLeavesNoFile) {
     write_geojson(file, "coverage", t);
     FAIL() << "no OutputError";
   } catch (const OutputError& e) {
-    EXPECT_NE(std::string(e.what()).find("bad.geojson: row 1: column 'population'"),
+    EXPECT_NE(std::string(e.what()).find("bad.geojson: layer coverage: row 1: column 'population'"),
               std::string::npos)
         << e.what();
   }

@@ -1,0 +1,92 @@
+#include "legalcircle/planning/cover_matrix.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace legalcircle {
+
+CoverMatrix cover_matrix(const RoadGraph& g, const SegmentIndex& index, const CoverageRequest& request,
+                         double threshold_s, const std::vector<LonLat>& candidates,
+                         const std::vector<SnappedPoint>& unit_snaps, unsigned threads) {
+  CoverMatrix m;
+  m.covers.resize(candidates.size());
+  m.usable.assign(candidates.size(), 0);
+  // Units by snapped segment: a candidate can only cover units on segments its search reached
+  // (or on its own segment), so each candidate looks at those alone.
+  std::vector<std::pair<uint32_t, uint32_t>> by_segment;  // (segment, unit)
+  for (uint32_t i = 0; i < unit_snaps.size(); ++i)
+    if (unit_snaps[i].ok()) by_segment.emplace_back(unit_snaps[i].segment, i);
+  std::sort(by_segment.begin(), by_segment.end());
+  auto units_on = [&](uint32_t segment) {
+    return std::equal_range(by_segment.begin(), by_segment.end(), std::make_pair(segment, 0u),
+                            [](const auto& a, const auto& b) { return a.first < b.first; });
+  };
+
+  CoverageRequest bounded = request;
+  bounded.limit_s = threshold_s;
+  std::atomic<std::size_t> next{0};
+  std::atomic<uint64_t> settled{0};
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+  auto work = [&] {
+    try {
+      TravelTimeField field(g, index, bounded);
+      std::vector<uint32_t> segments;
+      for (std::size_t j = next++; j < candidates.size(); j = next++) {
+        field.set_services({candidates[j]});
+        if (!field.services()[0].snap.ok()) continue;
+        m.usable[j] = 1;
+        settled += field.search().settled_count();
+        segments.clear();
+        segments.push_back(field.services()[0].snap.segment);
+        for (uint32_t v : field.search().settled_nodes())
+          for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a) segments.push_back(g.arc_segment[a]);
+        std::sort(segments.begin(), segments.end());
+        segments.erase(std::unique(segments.begin(), segments.end()), segments.end());
+        std::vector<uint32_t>& covers = m.covers[j];
+        for (uint32_t s : segments) {
+          auto [lo, hi] = units_on(s);
+          for (auto it = lo; it != hi; ++it)
+            if (field.evaluate_snapped(unit_snaps[it->second]).seconds <= threshold_s) covers.push_back(it->second);
+        }
+        std::sort(covers.begin(), covers.end());
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+  m.settled_nodes = settled;
+  return m;
+}
+
+std::vector<LonLat> grid_candidates(const RoadGraph& g, const SegmentIndex& index, double spacing_m,
+                                    double max_snap_m) {
+  std::vector<LonLat> out;
+  if (g.node_count() == 0 || !(spacing_m > 0)) return out;
+  double min_x = kInf, min_y = kInf, max_x = -kInf, max_y = -kInf;
+  for (const LonLat& c : g.coord) {
+    const XY p = g.projection.forward(c);
+    min_x = std::min(min_x, p.x), max_x = std::max(max_x, p.x);
+    min_y = std::min(min_y, p.y), max_y = std::max(max_y, p.y);
+  }
+  std::set<std::pair<uint32_t, long>> seen;  // (segment, fraction in 1e-6): same road position
+  for (double y = std::floor(min_y / spacing_m) * spacing_m; y <= max_y; y += spacing_m)
+    for (double x = std::floor(min_x / spacing_m) * spacing_m; x <= max_x; x += spacing_m) {
+      const SnappedPoint s = index.snap(g.projection.inverse(XY{x, y}), std::min(max_snap_m, spacing_m / 2));
+      if (!s.ok()) continue;
+      if (seen.emplace(s.segment, std::lround(s.fraction * 1e6)).second) out.push_back(s.snapped);
+    }
+  return out;
+}
+
+}  // namespace legalcircle
