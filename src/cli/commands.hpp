@@ -44,6 +44,21 @@ struct IsochroneOptions {
 CLI::App* add_isochrones_command(CLI::App& app, IsochroneOptions& options);
 int run_isochrones(const IsochroneOptions& options);
 
+struct PlanOptions {
+  InputOptions inputs;
+  std::string out_dir = "out";
+  std::string mode = "walk";
+  double minutes = 15.0;
+  std::string candidates = "demand", candidates_filter;
+  long add = -1;        // < 0: not given
+  double target = -1;   // < 0: not given
+  std::string evaluate;
+  unsigned threads = 0;
+  bool quiet = false;
+};
+CLI::App* add_plan_command(CLI::App& app, PlanOptions& options);
+int run_plan(const PlanOptions& options);
+
 struct RunOptions {
   std::string scenario;
   std::string out_dir = "out";

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
       "  legalcircle coverage --roads roads.osm.pbf --services services.csv \\\n"
       "      --demand villages.geojson --mode walk,ebike,car -o out/\n"
       "  legalcircle isochrones --mode walk --minutes 5,10,15 -o out/\n"
+      "  legalcircle plan --candidates demand --add 5 -o out/plan\n"
       "  legalcircle graph --roads roads.osm.pbf\n"
       "Run 'legalcircle COMMAND --help' for a command's options.");
 
@@ -28,7 +29,9 @@ int main(int argc, char** argv) {
   cli::GraphOptions graph;
   cli::IsochroneOptions isochrones;
   cli::RunOptions run;
+  cli::PlanOptions plan;
   CLI::App* cmd_run = cli::add_run_command(app, run);
+  CLI::App* cmd_plan = cli::add_plan_command(app, plan);
   CLI::App* cmd_coverage = cli::add_coverage_command(app, coverage);
   CLI::App* cmd_isochrones = cli::add_isochrones_command(app, isochrones);
   CLI::App* cmd_graph = cli::add_graph_command(app, graph);
@@ -42,6 +45,7 @@ int main(int argc, char** argv) {
   try {
     if (cmd_run->parsed()) return cli::run_scenario(run);
     if (cmd_coverage->parsed()) return cli::run_coverage(coverage);
+    if (cmd_plan->parsed()) return cli::run_plan(plan);
     if (cmd_isochrones->parsed()) return cli::run_isochrones(isochrones);
     if (cmd_graph->parsed()) return cli::run_graph(graph);
   } catch (const InputError& e) {

@@ -60,7 +60,8 @@ struct LscpResult {
   // The sites, ranked as in MclpResult (gains sum to objective - existing_weight).
   std::vector<PlannedSite> sites;
   size_t count = 0;              // sites.size()
-  // Proven: fewer sites cannot reach the target (an MCLP upper bound falls short of it).
+  // Proven: fewer sites cannot reach the target (an MCLP upper bound falls short of it); when
+  // infeasible, the best reachable share instead.
   size_t lower_bound_sites = 0;
   size_t gap_sites = 0;          // count - lower_bound_sites
   bool feasible = true;          // false: even all candidates together fall short of the target

@@ -1,0 +1,96 @@
+// legalcircle plan: where to open new service points, with a certified optimality gap.
+#include <thread>
+
+#include "commands.hpp"
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/io/write_outputs.hpp"
+#include "planning_step.hpp"
+#include "staging.hpp"
+
+namespace legalcircle::cli {
+
+CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
+  CLI::App* c = app.add_subcommand(
+      "plan",
+      "Recommend new service points. --add K: the K sites that newly cover the most residents\n"
+      "(MCLP); --target SHARE: the fewest sites reaching that share of the population (LSCP);\n"
+      "--evaluate FILE: coverage before and after given sites. Every answer reports a proven\n"
+      "bound and the gap to it. Writes plan.geojson, plan.csv, plan.json, coverage.geojson/.csv\n"
+      "(before and after) and circle.geojson (after).");
+  add_input_options(*c, o.inputs, true);
+  c->add_option("--candidates", o.candidates,
+                "Candidate sites: demand (the demand units themselves), grid:<metres> (a grid on "
+                "the network), or a point layer (.csv, .geojson, .gpkg, .shp, OSM with "
+                "--candidates-filter)")
+      ->capture_default_str();
+  c->add_option("--candidates-filter", o.candidates_filter, "Tag filter when --candidates is an OSM file");
+  c->add_option("--mode", o.mode, "Travel mode: walk, ebike or car")->capture_default_str();
+  c->add_option("--minutes", o.minutes, "Coverage threshold in minutes")->capture_default_str();
+  auto* add = c->add_option("--add", o.add, "Number of new sites to choose (MCLP)");
+  auto* target = c->add_option("--target", o.target, "Population share to reach with the fewest sites (LSCP), e.g. 0.95");
+  auto* evaluate = c->add_option("--evaluate", o.evaluate, "Point layer of proposed sites: coverage before and after");
+  add->excludes(target)->excludes(evaluate);
+  target->excludes(evaluate);
+  c->add_option("--threads", o.threads, "Worker threads (default: all cores)");
+  c->add_option("-o,--out", o.out_dir, "Output folder (created if missing)")->capture_default_str();
+  c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr");
+  c->footer(
+      "Examples:\n"
+      "  legalcircle plan --candidates demand --add 5                # on the embedded county\n"
+      "  legalcircle plan --roads R --services S --demand D --candidates grid:500 --mode ebike --target 0.95\n"
+      "  legalcircle plan --roads R --services S --demand D --evaluate proposals.csv");
+  return c;
+}
+
+int run_plan(const PlanOptions& o) {
+  Progress progress(o.quiet);
+  PlanRequest r;
+  r.mode = parse_mode(o.mode);
+  r.minutes = o.minutes;
+  r.candidates = o.candidates;
+  r.candidate_read.crs = o.inputs.crs;
+  r.candidate_read.crs_given = o.inputs.crs != "EPSG:4326";
+  r.candidate_read.id_field = o.inputs.id_field;
+  r.candidate_read.name_field = o.inputs.name_field;
+  r.candidate_read.osm_filter = o.candidates_filter;
+  r.evaluate_read = r.candidate_read;
+  if (o.add >= 0) r.add = static_cast<std::size_t>(o.add);
+  if (o.target >= 0) {
+    if (!(o.target > 0 && o.target <= 1)) throw ConfigError("--target must be a share in (0, 1], e.g. 0.95");
+    r.target = o.target;
+  }
+  r.evaluate = o.evaluate;
+  if (!r.add && !r.target && r.evaluate.empty()) throw ConfigError("give one of --add K, --target SHARE, --evaluate FILE");
+  r.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  nlohmann::ordered_json timings;
+  const Inputs in = load_inputs(o.inputs, {r.mode}, true, progress, timings);
+  PlanOutputs plan = plan_sites(in, r, progress);
+
+  plan.json["inputs"] = {{"roads", in.roads}, {"services", in.services}, {"demand", in.demand},
+                         {"synthetic_embedded_default", in.embedded}};
+  plan.json["timings"] = timings;
+  StagedOutput out(o.out_dir);
+  write_geojson(out.path("plan.geojson"), "plan", plan.sites);
+  write_csv(out.path("plan.csv"), plan.sites);
+  write_geojson(out.path("coverage.geojson"), "coverage", plan.coverage);
+  write_csv(out.path("coverage.csv"), plan.coverage);
+  write_geojson(out.path("circle.geojson"), "circle", plan.circle);
+  write_text_file(out.path("plan.json"), plan.json.dump(2) + "\n");
+  out.commit();
+  const auto& j = plan.json;
+  std::cerr << "legalcircle: population within " << fixed(r.minutes, 0) << " min: "
+            << fixed(j["population_covered_before"].get<double>(), 0) << " before, "
+            << fixed(j["population_covered_after"].get<double>(), 0) << " after, of "
+            << fixed(j["population_total"].get<double>(), 0);
+  if (j.contains("upper_bound_population"))
+    std::cerr << "; proven upper bound " << fixed(j["upper_bound_population"].get<double>(), 0) << " (gap "
+              << fixed(100 * j["gap"].get<double>(), 2) << "%)";
+  if (j.contains("lower_bound_sites"))
+    std::cerr << "; " << j["sites"].get<std::size_t>() << " sites, at least " << j["lower_bound_sites"].get<std::size_t>()
+              << " needed";
+  std::cerr << "\n";
+  progress.note("wrote plan.geojson, plan.csv, plan.json, coverage.geojson, coverage.csv, circle.geojson to " + o.out_dir);
+  return 0;
+}
+
+}  // namespace legalcircle::cli
