@@ -12,6 +12,7 @@ PACKAGES=(
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  glpk-utils  # test-only: glpsol checks the planning bound against an exact MIP
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

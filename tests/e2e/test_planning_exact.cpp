@@ -1,0 +1,105 @@
+// Planning on a real extract, checked against an exact MIP solved by GLPK (glpsol, a test-only
+// tool installed by .ci/install-deps.sh): the reported upper bound is never below the true
+// optimum, and greedy + swap lies within the reported gap of it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+
+#include "legalcircle/graph/build_graph.hpp"
+#include "legalcircle/io/read_points.hpp"
+#include "legalcircle/io/read_roads.hpp"
+#include "legalcircle/planning/cover_matrix.hpp"
+#include "legalcircle/planning/max_covering.hpp"
+#include "support/run_command.hpp"
+#include "support/shared_data.hpp"
+
+namespace legalcircle {
+namespace {
+
+// max sum w_i y_i  s.t.  y_i <= sum_{j covers i} x_j,  sum_j x_j = k,  x binary, 0 <= y <= 1.
+double exact_mclp_with_glpk(const CoverProblem& p, std::size_t k, const std::filesystem::path& dir) {
+  std::vector<std::vector<uint32_t>> covered_by(p.weight.size());
+  for (uint32_t j = 0; j < p.covers.size(); ++j)
+    for (uint32_t i : p.covers[j]) covered_by[i].push_back(j);
+  std::ofstream lp(dir / "mclp.lp");
+  lp << "Maximize\n obj:";
+  double fixed = 0;
+  bool any = false;
+  for (std::size_t i = 0; i < p.weight.size(); ++i) {
+    if (p.already_covered[i]) fixed += p.weight[i];
+    else if (!covered_by[i].empty()) lp << " + " << p.weight[i] << " y" << i, any = true;
+  }
+  if (!any) lp << " 0 x0";
+  lp << "\nSubject To\n";
+  for (std::size_t i = 0; i < p.weight.size(); ++i) {
+    if (p.already_covered[i] || covered_by[i].empty()) continue;
+    lp << " c" << i << ": y" << i;
+    for (uint32_t j : covered_by[i]) lp << " - x" << j;
+    lp << " <= 0\n";
+  }
+  lp << " sites:";
+  for (std::size_t j = 0; j < p.covers.size(); ++j) lp << " + x" << j;
+  lp << " = " << k << "\nBounds\n";
+  for (std::size_t i = 0; i < p.weight.size(); ++i)
+    if (!p.already_covered[i] && !covered_by[i].empty()) lp << " 0 <= y" << i << " <= 1\n";
+  lp << "Binary\n";
+  for (std::size_t j = 0; j < p.covers.size(); ++j) lp << " x" << j << "\n";
+  lp << "End\n";
+  lp.close();
+  const auto r = testing::run_command("glpsol --lp " + (dir / "mclp.lp").string() + " -o " + (dir / "mclp.out").string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const std::string out = testing::read_file(dir / "mclp.out");
+  std::smatch m;
+  const std::regex objective(R"(Objective:\s+obj = ([-0-9.eE+]+))");
+  EXPECT_TRUE(std::regex_search(out, m, objective)) << out.substr(0, 2000);
+  EXPECT_NE(out.find("INTEGER OPTIMAL"), std::string::npos) << out.substr(0, 2000);
+  return fixed + std::stod(m[1]);
+}
+
+TEST(PlanningExact, PortoWalkBoundHoldsAgainstGlpk) {
+  const std::string osm = testing::shared_file("osm/porto.osm.pbf");
+  LEGALCIRCLE_REQUIRE_SHARED(osm);
+  if (testing::run_command("glpsol --version").exit_code != 0)
+    GTEST_SKIP() << "glpsol (Debian glpk-utils) not installed; .ci/install-deps.sh installs it";
+  const RoadGraph g = build_graph(read_roads(osm), default_profiles(), BuildOptions{{Mode::walk}, true});
+  const SegmentIndex index(g, Mode::walk);
+  PointReadOptions so, dopt;
+  so.osm_filter = "amenity=courthouse,townhall";
+  dopt.osm_filter = "place=neighbourhood,suburb,quarter";
+  const PointLayer services = read_points(osm, so), demand = read_points(osm, dopt);
+  CoverageRequest req;
+  req.mode = Mode::walk;
+  const double threshold_s = 600.0;  // 10 minutes: a binding instance
+  std::vector<SnappedPoint> snaps;
+  for (const PointRecord& p : demand.points) snaps.push_back(index.snap(p.where, req.max_snap_m));
+  std::vector<LonLat> existing;
+  for (const PointRecord& p : services.points) existing.push_back(p.where);
+  TravelTimeField field(g, index, req);
+  field.set_services(existing);
+  const std::vector<LonLat> candidates = grid_candidates(g, index, 300.0, req.max_snap_m);
+  ASSERT_GE(candidates.size(), 100u);
+  const CoverMatrix matrix = cover_matrix(g, index, req, threshold_s, candidates, snaps, 2);
+  CoverProblem p;
+  p.covers = matrix.covers;
+  for (std::size_t i = 0; i < demand.points.size(); ++i) {
+    // Neighbourhoods carry no population in OSM: deterministic stand-in weights, 1,000-9,000.
+    p.weight.push_back(1000.0 + double((i * 7919) % 8001));
+    p.already_covered.push_back(field.evaluate_snapped(snaps[i]).seconds <= threshold_s);
+  }
+  const auto dir = testing::fresh_temp_dir("planning-exact");
+  for (std::size_t k : {2u, 4u, 6u}) {
+    const MclpResult r = solve_mclp(p, k);
+    const double optimum = exact_mclp_with_glpk(p, k, dir);
+    EXPECT_GE(r.upper_bound + 1e-6, optimum) << "k=" << k;
+    EXPECT_LE(r.objective, optimum + 1e-6) << "k=" << k;
+    EXPECT_GE(r.objective, optimum - r.gap * r.upper_bound - 1e-6) << "k=" << k << ": outside the reported gap";
+    EXPECT_GT(r.objective, r.existing_weight) << "k=" << k;
+    std::cout << "  k=" << k << ": objective " << r.objective << ", GLPK optimum " << optimum << ", bound "
+              << r.upper_bound << " (gap " << 100 * r.gap << "%), " << candidates.size() << " candidates, "
+              << demand.points.size() << " units\n";
+  }
+}
+
+}  // namespace
+}  // namespace legalcircle
