@@ -27,6 +27,7 @@
 #include "legalcircle/io/trace_polygons.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 #include "legalcircle/io/write_qgis.hpp"
+#include "planning_step.hpp"
 #include "staging.hpp"
 
 namespace legalcircle::cli {
@@ -177,7 +178,6 @@ int run_scenario(const RunOptions& o) {
   Progress progress(o.quiet);
   const unsigned threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   const Scenario sc = load_scenario(o.scenario);
-  if (sc.planning) progress.warn("scenario '" + sc.name + "': the planning section is not evaluated yet (legalcircle plan is a later issue); ignored");
   if (sc.outputs.report) progress.note("report.html is a later issue; not written");
 
   // The modes every rule, the standard and the isochrones need, in walk, ebike, car order.
@@ -610,13 +610,42 @@ int run_scenario(const RunOptions& o) {
   }
   timings["gaps_rollups_s"] = progress.end(std::to_string(gaps_t.rows.size()) + " uncovered units");
 
+  // Planning: where new points close the gaps (the same step as `legalcircle plan`).
+  PlanOutputs plan;
+  if (sc.planning) {
+    const PlanningConfig& pc = *sc.planning;
+    PlanRequest pr;
+    pr.mode = pc.mode;
+    pr.minutes = pc.minutes;
+    pr.threads = threads;
+    pr.bands = sc.isochrones.bands_minutes;
+    pr.cell_m = cell_for(pc.mode);
+    switch (pc.candidates) {
+      case PlanningConfig::Source::demand: pr.candidates = "demand"; break;
+      case PlanningConfig::Source::grid: pr.candidates = "grid:" + fixed(pc.grid_m, 0); break;
+      case PlanningConfig::Source::layer:
+        pr.candidates = sc.inputs.candidates->path;
+        pr.candidate_read = sc.inputs.candidates->read;
+        break;
+    }
+    if (pc.add) pr.add = static_cast<std::size_t>(*pc.add);
+    if (pc.target) pr.target = *pc.target;
+    if (!pr.add && !pr.target) throw ConfigError(sc.file + ": planning: give add or target");
+    plan = plan_sites(in, pr, progress);
+  }
+
   // ---- write ---------------------------------------------------------------------------------
   progress.begin("writing " + o.out_dir);
   const Table roads_t = roads_table(in.graph, modes);
-  const std::vector<NamedTable> layers = {
+  std::vector<NamedTable> layers = {
       {"demand", &demand_t},       {"services", &services_t}, {"circle", &circle_t},
       {"isochrones", &iso_t},      {"gaps", &gaps_t},         {"gap_areas", &gap_areas_t},
       {"roads", &roads_t},         {"rollup_county", &county_t}, {"rollup_town", &town_t}};
+  if (sc.planning) {
+    layers.push_back({"plan", &plan.sites});
+    layers.push_back({"plan_coverage", &plan.coverage});
+    layers.push_back({"plan_circle", &plan.circle});
+  }
   StagedOutput out(o.out_dir);
   if (sc.outputs.geopackage) write_gpkg_layers(out.path("legalcircle.gpkg"), layers, sc.outputs.project_crs);
   if (sc.outputs.geojson)
@@ -627,6 +656,10 @@ int run_scenario(const RunOptions& o) {
                                 NamedTable{"gaps", &gaps_t}, NamedTable{"rollup_county", &county_t},
                                 NamedTable{"rollup_town", &town_t}})
       write_csv(out.path(l.name + ".csv"), *l.table, sc.outputs.csv_bom);
+  if (sc.planning) {
+    if (sc.outputs.csv) write_csv(out.path("plan.csv"), plan.sites, sc.outputs.csv_bom);
+    write_text_file(out.path("plan.json"), plan.json.dump(2) + "\n");
+  }
   for (const auto& [file, raster] : geotiffs) write_minutes_geotiff(out.path(file), raster);
   if (sc.outputs.qgis && sc.outputs.geopackage) {
     QgisProject project;
@@ -646,6 +679,9 @@ int run_scenario(const RunOptions& o) {
         {"isochrones", zh ? "各服务点等时圈" : "Per-service isochrones", QgisGeometry::polygon, QgisStyle::circle_fill, {}, crs, false},
         {"gap_areas", zh ? "服务圈外区域" : "Areas outside the circle", QgisGeometry::polygon, QgisStyle::plain, {}, crs, false},
         {"roads", zh ? "道路" : "Roads", QgisGeometry::line, QgisStyle::plain, {}, crs, true}};
+    if (sc.planning)
+      project.layers.insert(project.layers.begin() + 1, {"plan", zh ? "建议新增服务点" : "Recommended new sites",
+                                                         QgisGeometry::point, QgisStyle::plain, {}, crs, true});
     write_qgis_project(out.path("legalcircle.qgs"), project);
     // The styles were written beside the project, in the staging folder: commit them too.
     for (const QgisLayer& l : project.layers) out.path(l.name + ".qml");
@@ -669,6 +705,7 @@ int run_scenario(const RunOptions& o) {
   }
   summary["totals"] = totals;
   summary["uncovered_units"] = gaps_t.rows.size();
+  if (sc.planning) summary["planning"] = plan.json;
   summary["units_without_area_class"] = unclassified;
   summary["attribution"] = is_osm_file(in.roads) ? "Road data (c) OpenStreetMap contributors, ODbL 1.0" : "";
   summary["timings"] = timings;
