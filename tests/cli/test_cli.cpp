@@ -256,6 +256,43 @@ TEST(Cli, RunWithPolygonDemandWritesGapAreas) {
   EXPECT_NE(town.find("overall,示例县,乙镇,1,0,1,1,500,0,0.0000,0.0000"), std::string::npos) << town;
 }
 
+TEST(Cli, PlanChoosesSitesWithACertifiedGapAndEvaluateAgrees) {
+  const fs::path dir = fresh_temp_dir("plan");
+  auto r = run_command(kBinary + " plan -q --candidates demand --add 3 -o " + (dir / "mclp").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto plan = nlohmann::json::parse(read_file(dir / "mclp/plan.json"));
+  const double objective = plan["objective_population"], bound = plan["upper_bound_population"];
+  EXPECT_GT(objective, plan["population_covered_before"].get<double>());
+  EXPECT_GE(bound, objective);
+  EXPECT_NEAR(plan["gap"].get<double>(), (bound - objective) / bound, 1e-9);
+  EXPECT_DOUBLE_EQ(plan["population_covered_after"].get<double>(), objective);
+  auto sites = nlohmann::json::parse(read_file(dir / "mclp/plan.geojson"))["features"];
+  ASSERT_EQ(sites.size(), 3u);
+  EXPECT_EQ(sites[0]["properties"]["rank"], 1);
+  EXPECT_GE(sites[0]["properties"]["gain_population"].get<double>(), sites[1]["properties"]["gain_population"].get<double>());
+  EXPECT_TRUE(fs::exists(dir / "mclp/circle.geojson"));
+  // What-if with the same three sites (as a CSV of their coordinates) gives the same after.
+  std::string proposals = "id,name,lon,lat\n";
+  for (const auto& f : sites)
+    proposals += f["properties"]["id"].get<std::string>() + ",p," + std::to_string(f["geometry"]["coordinates"][0].get<double>()) +
+                 "," + std::to_string(f["geometry"]["coordinates"][1].get<double>()) + "\n";
+  write_file(dir / "proposals.csv", proposals);
+  auto e = run_command(kBinary + " plan -q --evaluate " + (dir / "proposals.csv").string() + " -o " + (dir / "what-if").string());
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  auto what_if = nlohmann::json::parse(read_file(dir / "what-if/plan.json"));
+  EXPECT_NEAR(what_if["population_covered_after"].get<double>(), objective, 1.0);
+  // LSCP: the fewest sites for 60 %, never fewer than its proven lower bound.
+  auto l = run_command(kBinary + " plan -q --candidates demand --target 0.6 -o " + (dir / "lscp").string());
+  ASSERT_EQ(l.exit_code, 0) << l.output;
+  auto lscp = nlohmann::json::parse(read_file(dir / "lscp/plan.json"));
+  EXPECT_GE(lscp["share"].get<double>(), 0.6);
+  EXPECT_LE(lscp["lower_bound_sites"].get<int>(), lscp["sites"].get<int>());
+  // One of --add, --target, --evaluate.
+  EXPECT_EQ(run_command(kBinary + " plan -q -o " + (dir / "none").string()).exit_code, 3);
+  EXPECT_EQ(run_command(kBinary + " plan -q --add 2 --target 0.5 -o " + (dir / "both").string()).exit_code, 3);
+  EXPECT_EQ(run_command(kBinary + " plan -q --candidates grid:abc --add 2 -o " + (dir / "grid").string()).exit_code, 3);
+}
+
 TEST(Cli, GraphPrintsPerModeStatistics) {
   TinyCase t;
   auto r = run_command(kBinary + " graph -q --roads " + t.roads.string());
