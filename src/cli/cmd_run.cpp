@@ -4,6 +4,7 @@
 // summary.json.
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <atomic>
@@ -692,6 +693,33 @@ int run_scenario(const RunOptions& o) {
   summary["command"] = "run";
   summary["scenario"] = sc.file;
   summary["name"] = sc.name;
+  summary["title"] = sc.title;
+  summary["lang"] = sc.outputs.lang;
+  {
+    const std::time_t now = std::time(nullptr);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+    summary["run_date"] = date;
+  }
+  summary["direction"] = std::string(to_string(in.direction));
+  summary["max_snap_m"] = in.profiles.max_snap_m;
+  summary["access_leg_kmh"] = in.profiles.access_leg_kmh;
+  for (Mode m : modes) {
+    const ModeProfile& mp = in.profiles[m];
+    nlohmann::ordered_json pj = {{"default_speed_kmh", mp.default_speed_kmh}, {"respect_oneway", mp.respect_oneway}};
+    if (!mp.class_speed_kmh.empty()) pj["class_speed_kmh"] = mp.class_speed_kmh;
+    summary["profiles"][std::string(mode_name(m))] = pj;
+  }
+  summary["tiers"] = nlohmann::json::array();
+  for (const Tier& t : sc.tiers) summary["tiers"].push_back({{"name", t.name}, {"label", t.label}, {"level", t.level}});
+  if (sc.standard) {
+    for (std::size_t c = 0; c < kAreaClassCount; ++c) {
+      const StandardClass& sc_c = sc.standard->classes[c];
+      summary["standard"][std::string(to_string(static_cast<AreaClass>(c)))] = {
+          {"mode", std::string(mode_name(sc_c.mode))}, {"km", sc_c.km}, {"minutes", sc_c.minutes}};
+    }
+    summary["standard"]["basis"] = std::string(to_string(sc.standard->basis));
+  }
   summary["inputs"] = {{"roads", in.roads}, {"services", in.services}, {"demand", in.demand}};
   summary["units"] = units.size();
   summary["services"] = services.size();
