@@ -7,9 +7,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
-#include <atomic>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 
@@ -458,7 +456,7 @@ int run_scenario(const RunOptions& o) {
       for (Mode m : rule.modes) {
         CoverageRequest req = request_for(in, m, false);
         const double cell = cell_for(m), max_s = bands.back() * 60.0;
-        req.limit_s = max_s + 2.0 * cell / (req.access_leg_kmh / 3.6);
+        req.limit_s = isochrone_search_limit_s(max_s, cell, req.access_leg_kmh);
         TravelTimeField field(in.graph, indexes.at(m), req);
         field.set_services(xy);
         const TimeRaster raster = time_raster(in.graph, field, req, max_s, cell, threads);
@@ -475,31 +473,12 @@ int run_scenario(const RunOptions& o) {
       for (Mode m : iso_modes) {
         CoverageRequest req = request_for(in, m, false);
         const double cell = cell_for(m), max_s = bands.back() * 60.0;
-        req.limit_s = max_s + 2.0 * cell / (req.access_leg_kmh / 3.6);
+        req.limit_s = isochrone_search_limit_s(max_s, cell, req.access_leg_kmh);
         TravelTimeField all(in.graph, indexes.at(m), req);
         all.set_services(in.service_xy());
         const SnapGrid snaps = snap_grid(in.graph, indexes.at(m), all, req, max_s, cell, threads);
-        std::vector<std::vector<BandPolygon>> results(services.size());
-        std::atomic<std::size_t> next{0};
-        std::mutex failure_mutex;
-        std::exception_ptr failure;
-        auto work = [&] {
-          try {
-            TravelTimeField own(in.graph, indexes.at(m), req);
-            for (std::size_t i = next++; i < services.size(); i = next++) {
-              own.set_services({services[i].where});
-              if (own.services()[0].snap.ok())
-                results[i] = trace_bands(time_raster(in.graph, own, req, max_s, cell, 1, &snaps), bands, simplify);
-            }
-          } catch (...) {
-            std::lock_guard<std::mutex> lock(failure_mutex);
-            if (!failure) failure = std::current_exception();
-          }
-        };
-        std::vector<std::thread> pool;
-        for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
-        for (std::thread& t : pool) t.join();
-        if (failure) std::rethrow_exception(failure);
+        const auto results = trace_each_service(in.graph, indexes.at(m), req, in.service_xy(), bands, cell,
+                                                simplify, snaps, threads);
         for (std::size_t i = 0; i < services.size(); ++i)
           for (const BandPolygon& b : results[i])
             if (!b.wkb.empty()) {
@@ -735,7 +714,7 @@ int run_scenario(const RunOptions& o) {
   summary["uncovered_units"] = gaps_t.rows.size();
   if (sc.planning) summary["planning"] = plan.json;
   summary["units_without_area_class"] = unclassified;
-  summary["attribution"] = is_osm_file(in.roads) ? "Road data (c) OpenStreetMap contributors, ODbL 1.0" : "";
+  summary["attribution"] = attribution(in);
   summary["timings"] = timings;
   write_text_file(out.path("summary.json"), summary.dump(2) + "\n");
   out.commit();

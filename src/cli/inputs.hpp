@@ -47,6 +47,9 @@ struct Inputs {
 Inputs load_inputs(const InputOptions& options, const std::vector<Mode>& modes, bool with_demand,
                    Progress& progress, nlohmann::ordered_json& timings);
 
+// The data credit every output carries: OSM's for OSM roads, "synthetic" for the embedded county.
+std::string attribution(const Inputs& in);
+
 std::string fixed(double value, int decimals);
 std::vector<std::string> split_commas(const std::string& s);
 // "5,10,15" -> {5, 10, 15}, positive and increasing, or ConfigError naming the option.

@@ -218,7 +218,7 @@ PlanOutputs plan_sites(const Inputs& in, const PlanRequest& r, Progress& progres
   bands.push_back(r.minutes);
   const double cell = r.cell_m > 0 ? r.cell_m : default_cell_m(r.mode);
   CoverageRequest iso = req;
-  iso.limit_s = threshold_s + 2.0 * cell / (req.access_leg_kmh / 3.6);
+  iso.limit_s = isochrone_search_limit_s(threshold_s, cell, req.access_leg_kmh);
   TravelTimeField field(in.graph, index, iso);
   field.set_services(all_sites);
   const TimeRaster raster = time_raster(in.graph, field, iso, threshold_s, cell, r.threads);

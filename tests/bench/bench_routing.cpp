@@ -65,7 +65,7 @@ void bench_isochrones(const RoadGraph& g) {
     const double cell_m = default_cell_m(mode);
     CoverageRequest req;
     req.mode = mode;
-    req.limit_s = 900.0 + 2.0 * cell_m / (req.access_leg_kmh / 3.6);
+    req.limit_s = isochrone_search_limit_s(900.0, cell_m, req.access_leg_kmh);
     auto t0 = std::chrono::steady_clock::now();
     TravelTimeField field(g, index, req);
     field.set_services(services);
@@ -76,17 +76,7 @@ void bench_isochrones(const RoadGraph& g) {
     const auto circle = trace_bands(raster, bands);
     const double t_union = seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      TravelTimeField own(g, index, req);
-      for (std::size_t i = next++; i < services.size(); i = next++) {
-        own.set_services({services[i]});
-        trace_bands(time_raster(g, own, req, 900.0, cell_m, 1, &snaps), bands);
-      }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
-    for (auto& t : pool) t.join();
+    trace_each_service(g, index, req, services, bands, cell_m, -1.0, snaps, threads);
     const double t_per = seconds_since(t0);
     std::printf("  %-5s isochrones (%.0f m cells): search + snap grid %dx%d %.3f s; union circle of %zu services "
                 "%.3f s (%.1f km2 at 15 min); per-service %.1f services/s (%zu services x 3 bands, %u threads)\n",

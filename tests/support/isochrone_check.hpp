@@ -42,7 +42,7 @@ inline TracedIsochrones trace(const RoadGraph& g, const SegmentIndex& index, Cov
                               const std::vector<LonLat>& services, const std::vector<double>& minutes,
                               double cell_m) {
   const double max_s = minutes.back() * 60.0;
-  request.limit_s = max_s + 2.0 * cell_m / (request.access_leg_kmh / 3.6);
+  request.limit_s = isochrone_search_limit_s(max_s, cell_m, request.access_leg_kmh);
   TravelTimeField field(g, index, request);
   field.set_services(services);
   TracedIsochrones out;

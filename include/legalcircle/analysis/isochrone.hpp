@@ -29,6 +29,12 @@ struct TimeRaster {
 // why car is finer than DESIGN.md's 200 m).
 double default_cell_m(Mode mode);
 
+// The search bound for isochrones up to max_s: a little past the last band (two cells' walk), so
+// cells just outside it carry real times and contours fall between cells.
+inline double isochrone_search_limit_s(double max_s, double cell_m, double access_leg_kmh) {
+  return max_s + 2.0 * cell_m / (access_leg_kmh / 3.6);
+}
+
 // The snaps of the cells a field (the union of all services) may reach within max_s. Snapping
 // does not depend on the services, and a single service never reaches a cell the union does not,
 // so every per-service raster of a mode can read its snaps from the union's grid: each cell then
