@@ -13,6 +13,7 @@ PACKAGES=(
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   glpk-utils  # test-only: glpsol checks the planning bound against an exact MIP
+  chromium    # test-only: report.html is loaded in headless Chromium
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

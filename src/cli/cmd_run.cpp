@@ -26,6 +26,7 @@
 #include "legalcircle/io/trace_polygons.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 #include "legalcircle/io/write_qgis.hpp"
+#include "legalcircle/io/write_report.hpp"
 #include "planning_step.hpp"
 #include "staging.hpp"
 
@@ -177,7 +178,6 @@ int run_scenario(const RunOptions& o) {
   Progress progress(o.quiet);
   const unsigned threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   const Scenario sc = load_scenario(o.scenario);
-  if (sc.outputs.report) progress.note("report.html is a later issue; not written");
 
   // The modes every rule, the standard and the isochrones need, in walk, ebike, car order.
   std::set<Mode> mode_set;
@@ -717,6 +717,11 @@ int run_scenario(const RunOptions& o) {
   summary["attribution"] = attribution(in);
   summary["timings"] = timings;
   write_text_file(out.path("summary.json"), summary.dump(2) + "\n");
+  if (sc.outputs.report) {
+    // Written last, from the staged files (summary.json, layers), into the same staging folder.
+    const std::string report = out.path("report.html");
+    write_report(fs::path(report).parent_path().string(), sc.outputs.lang, report);
+  }
   out.commit();
   for (const auto& [measure, t] : totals.items())
     std::cerr << "legalcircle: " << measure << ": " << t["covered_units"] << " of " << t["units"] << " units covered"

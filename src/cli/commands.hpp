@@ -68,4 +68,12 @@ struct RunOptions {
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);
 int run_scenario(const RunOptions& options);
 
+struct ReportOptions {
+  std::string out_dir, output;
+  std::string lang;  // "": the run's outputs.lang (summary.json), else zh
+  bool quiet = false;
+};
+CLI::App* add_report_command(CLI::App& app, ReportOptions& options);
+int run_report(const ReportOptions& options);
+
 }  // namespace legalcircle::cli

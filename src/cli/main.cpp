@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
       "  legalcircle isochrones --mode walk --minutes 5,10,15 -o out/\n"
       "  legalcircle plan --candidates demand --add 5 -o out/plan\n"
       "  legalcircle graph --roads roads.osm.pbf\n"
+      "  legalcircle report out/ --lang en            # report.html of a run, in English\n"
       "Run 'legalcircle COMMAND --help' for a command's options.");
 
   cli::CoverageOptions coverage;
@@ -30,11 +31,13 @@ int main(int argc, char** argv) {
   cli::IsochroneOptions isochrones;
   cli::RunOptions run;
   cli::PlanOptions plan;
+  cli::ReportOptions report;
   CLI::App* cmd_run = cli::add_run_command(app, run);
   CLI::App* cmd_plan = cli::add_plan_command(app, plan);
   CLI::App* cmd_coverage = cli::add_coverage_command(app, coverage);
   CLI::App* cmd_isochrones = cli::add_isochrones_command(app, isochrones);
   CLI::App* cmd_graph = cli::add_graph_command(app, graph);
+  CLI::App* cmd_report = cli::add_report_command(app, report);
 
   try {
     app.parse(argc, argv);
@@ -48,6 +51,7 @@ int main(int argc, char** argv) {
     if (cmd_plan->parsed()) return cli::run_plan(plan);
     if (cmd_isochrones->parsed()) return cli::run_isochrones(isochrones);
     if (cmd_graph->parsed()) return cli::run_graph(graph);
+    if (cmd_report->parsed()) return cli::run_report(report);
   } catch (const InputError& e) {
     std::cerr << "legalcircle: input error: " << e.what() << '\n';
     return 2;
