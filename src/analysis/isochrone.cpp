@@ -1,11 +1,11 @@
 #include "legalcircle/analysis/isochrone.hpp"
 
+#include "legalcircle/core/parallel.hpp"
+
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
-#include <thread>
 
 namespace legalcircle {
 
@@ -25,14 +25,8 @@ constexpr int kBlock = 8;  // cells per side of a block of the live mask
 // Runs body(row) for every row on `threads` threads.
 template <class Body>
 void parallel_rows(int rows, unsigned threads, Body body) {
-  std::atomic<int> next{0};
-  auto work = [&] {
-    for (int row = next++; row < rows; row = next++) body(row);
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  parallel_for(static_cast<std::size_t>(rows), threads, [] { return 0; },
+               [&](int, std::size_t row) { body(static_cast<int>(row)); });
 }
 
 // The raster window a field can reach within max_s, and which blocks of it may hold a cell

@@ -1,15 +1,13 @@
 #include "legalcircle/io/trace_polygons.hpp"
 
-#include <atomic>
 #include <cmath>
-#include <mutex>
-#include <thread>
 #include <filesystem>
 
 #include <gdal_alg.h>
 #include <ogr_geometry.h>
 
 #include "legalcircle/core/error.hpp"
+#include "legalcircle/core/parallel.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
 
 namespace legalcircle {
@@ -157,27 +155,13 @@ std::vector<std::vector<BandPolygon>> trace_each_service(const RoadGraph& g, con
                                                          unsigned threads) {
   std::vector<std::vector<BandPolygon>> results(services.size());
   const double max_s = minutes.back() * 60.0;
-  std::atomic<std::size_t> next{0};
-  std::mutex failure_mutex;
-  std::exception_ptr failure;
-  auto work = [&] {
-    try {
-      TravelTimeField own(g, index, request);  // node arrays reused across services
-      for (std::size_t i = next++; i < services.size(); i = next++) {
+  parallel_for(
+      services.size(), threads, [&] { return TravelTimeField(g, index, request); },
+      [&](TravelTimeField& own, std::size_t i) {  // node arrays reused across services
         own.set_services({services[i]});
         if (own.services()[0].snap.ok())
           results[i] = trace_bands(time_raster(g, own, request, max_s, cell_m, 1, &snaps), minutes, simplify_m);
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+      });
   return results;
 }
 

@@ -1,11 +1,11 @@
 #include "legalcircle/planning/cover_matrix.hpp"
 
+#include "legalcircle/core/parallel.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <mutex>
 #include <set>
-#include <thread>
 
 namespace legalcircle {
 
@@ -28,43 +28,31 @@ CoverMatrix cover_matrix(const RoadGraph& g, const SegmentIndex& index, const Co
 
   CoverageRequest bounded = request;
   bounded.limit_s = threshold_s;
-  std::atomic<std::size_t> next{0};
   std::atomic<uint64_t> settled{0};
-  std::mutex failure_mutex;
-  std::exception_ptr failure;
-  auto work = [&] {
-    try {
-      TravelTimeField field(g, index, bounded);
-      std::vector<uint32_t> segments;
-      for (std::size_t j = next++; j < candidates.size(); j = next++) {
-        field.set_services({candidates[j]});
-        if (!field.services()[0].snap.ok()) continue;
+  struct Worker {
+    TravelTimeField field;
+    std::vector<uint32_t> segments;
+  };
+  parallel_for(
+      candidates.size(), threads, [&] { return Worker{TravelTimeField(g, index, bounded), {}}; },
+      [&](Worker& w, std::size_t j) {
+        w.field.set_services({candidates[j]});
+        if (!w.field.services()[0].snap.ok()) return;
         m.usable[j] = 1;
-        settled += field.search().settled_count();
-        segments.clear();
-        segments.push_back(field.services()[0].snap.segment);
-        for (uint32_t v : field.search().settled_nodes())
-          for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a) segments.push_back(g.arc_segment[a]);
-        std::sort(segments.begin(), segments.end());
-        segments.erase(std::unique(segments.begin(), segments.end()), segments.end());
+        settled += w.field.search().settled_count();
+        w.segments.assign(1, w.field.services()[0].snap.segment);
+        for (uint32_t v : w.field.search().settled_nodes())
+          for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a) w.segments.push_back(g.arc_segment[a]);
+        std::sort(w.segments.begin(), w.segments.end());
+        w.segments.erase(std::unique(w.segments.begin(), w.segments.end()), w.segments.end());
         std::vector<uint32_t>& covers = m.covers[j];
-        for (uint32_t s : segments) {
+        for (uint32_t s : w.segments) {
           auto [lo, hi] = units_on(s);
           for (auto it = lo; it != hi; ++it)
-            if (field.evaluate_snapped(unit_snaps[it->second]).seconds <= threshold_s) covers.push_back(it->second);
+            if (w.field.evaluate_snapped(unit_snaps[it->second]).seconds <= threshold_s) covers.push_back(it->second);
         }
         std::sort(covers.begin(), covers.end());
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+      });
   m.settled_nodes = settled;
   return m;
 }
