@@ -1,7 +1,7 @@
 // legalcircle run SCENARIO.yaml: the whole pipeline from one scenario file — tiers and coverage
 // rules per mode, the provincial standard, circles and per-service isochrones, gaps, admin
-// roll-ups — written as one GeoPackage, GeoJSON layers, CSV tables, a QGIS project and
-// summary.json.
+// roll-ups, planning — written as one GeoPackage, GeoJSON layers, CSV tables, a QGIS project,
+// summary.json and report.html.
 #include <algorithm>
 #include <cmath>
 #include <ctime>
@@ -39,7 +39,7 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       "The whole pipeline from a scenario file (configs/*.yaml): coverage per tier rule and mode,\n"
       "the provincial standard, circles and isochrones, gaps, roll-ups per county and town.\n"
       "Writes legalcircle.gpkg (every layer), GeoJSON layers, CSV tables, a QGIS project\n"
-      "(legalcircle.qgs + .qml styles) and summary.json.");
+      "(legalcircle.qgs + .qml styles), summary.json and report.html (for officials, offline).");
   c->add_option("scenario", o.scenario, "Scenario YAML (paths inside are relative to it)")->required();
   c->add_option("-o,--out", o.out_dir, "Output folder (created if missing)")->capture_default_str();
   c->add_option("--threads", o.threads, "Worker threads (default: all cores)");
