@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   glpk-utils  # test-only: glpsol checks the planning bound against an exact MIP
   chromium    # test-only: report.html is loaded in headless Chromium
+  python3-qgis  # test-only: QGIS itself opens the written project
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,5 +1,8 @@
 #include "legalcircle/io/write_qgis.hpp"
 
+#include <cpl_conv.h>
+#include <ogr_spatialref.h>
+
 #include <filesystem>
 #include <sstream>
 
@@ -10,7 +13,7 @@ namespace legalcircle {
 
 namespace {
 
-constexpr const char* kQgisVersion = "3.28.0-Firenze";  // the format written; 3.x reads it
+constexpr const char* kQgisVersion = "3.22.0-Białowieża";  // Debian 12's QGIS; later 3.x read it silently
 constexpr const char* kDoctype = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n";
 
 // The minute classes shared by graduated_minutes and circle_fill: green → red.
@@ -154,8 +157,18 @@ std::string spatialrefsys(const std::string& authid) {
          "<projectionacronym>longlat</projectionacronym>"
          "<ellipsoidacronym>EPSG:7030</ellipsoidacronym><geographicflag>true</geographicflag>";
   } else {
+    // QGIS resolves a layer's authid itself, but reads a project CRS only from its WKT.
+    OGRSpatialReference srs;
+    std::string wkt;
+    if (srs.SetFromUserInput(authid.c_str()) == OGRERR_NONE) {
+      char* text = nullptr;
+      const char* options[] = {"FORMAT=WKT2_2018", nullptr};
+      if (srs.exportToWkt(&text, options) == OGRERR_NONE && text) wkt = text;
+      CPLFree(text);
+    }
     const std::string code = authid.rfind("EPSG:", 0) == 0 ? authid.substr(5) : "";
-    o << "<srid>" << xml_escape(code) << "</srid><authid>" << xml_escape(authid) << "</authid>";
+    o << "<wkt>" << xml_escape(wkt) << "</wkt><srid>" << xml_escape(code) << "</srid><authid>"
+      << xml_escape(authid) << "</authid>";
   }
   o << "</spatialrefsys>";
   return o.str();
@@ -242,7 +255,9 @@ std::string qgis_project_xml(const QgisProject& project) {
   o << kDoctype << "<qgis" << attr("projectname", project.title)
     << attr("version", kQgisVersion) << ">\n";
   o << "<homePath path=\"\"/>\n<title>" << xml_escape(project.title) << "</title>\n";
-  o << "<projectCrs>" << spatialrefsys("EPSG:4326") << "</projectCrs>\n";
+  // The project CRS is the layers' (the GeoPackage's): EPSG:4326 or the scenario's project_crs.
+  const std::string crs = project.layers.empty() ? "EPSG:4326" : project.layers.front().crs;
+  o << "<projectCrs>" << spatialrefsys(crs) << "</projectCrs>\n";
 
   o << "<layer-tree-group>\n<customproperties/>\n";
   for (std::size_t i = 0; i < project.layers.size(); ++i) {
@@ -276,7 +291,9 @@ std::string qgis_project_xml(const QgisProject& project) {
     o << "<layer" << attr("id", layer_id(project.layers[i], i)) << "/>";
   o << "</layerorder>\n";
   // Relative paths: the project moves with its GeoPackage.
-  o << "<properties><Paths><Absolute type=\"bool\">false</Absolute></Paths></properties>\n";
+  // QGIS reads <projectCrs> only when ProjectionsEnabled is set.
+  o << "<properties><Paths><Absolute type=\"bool\">false</Absolute></Paths>"
+       "<SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys></properties>\n";
   o << "</qgis>\n";
   return o.str();
 }

@@ -72,6 +72,19 @@ TEST_F(RunScenario, WritesEveryLayerFileAndProject) {
   EXPECT_STREQ(srs->GetAuthorityCode(nullptr), "25832");
 }
 
+TEST_F(RunScenario, QgisOpensTheProjectWithEveryLayerValidAndStyled) {
+  if (testing::run_command("/usr/bin/python3 -c 'import qgis.core'").exit_code != 0)
+    GTEST_SKIP() << "PyQGIS (Debian python3-qgis) not installed; .ci/install-deps.sh installs it";
+  const auto r = testing::run_command("QT_QPA_PLATFORM=offscreen /usr/bin/python3 " + std::string(LEGALCIRCLE_SOURCE_DIR) +
+                                      "/tests/support/check_qgis_project.py " + (dir_ / "out/legalcircle.qgs").string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("project read=True crs=EPSG:25832"), std::string::npos) << r.output;
+  for (const char* renderer : {"renderer=categorizedSymbol", "renderer=graduatedSymbol"})
+    EXPECT_NE(r.output.find(renderer), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("valid=False"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("features=70"), std::string::npos) << "the 70 villages: " << r.output;
+}
+
 TEST_F(RunScenario, EveryGeometryIsValid) {
   std::size_t checked = 0;
   for (int i = 0; i < gpkg_->GetLayerCount(); ++i) {
