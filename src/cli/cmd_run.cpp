@@ -257,21 +257,26 @@ int run_scenario(const RunOptions& o) {
   std::map<Mode, SegmentIndex> indexes;
   for (Mode m : modes) indexes.emplace(m, SegmentIndex(in.graph, m));
   std::unique_ptr<RoadGraph> length_graph;  // built on first use (km thresholds, standard)
-  std::map<Mode, SegmentIndex> length_indexes;
+  // Units snap once per mode: the length-weighted graph has the same segments, so the same
+  // index and snaps serve time and distance searches alike.
+  std::map<Mode, std::vector<SnappedPoint>> unit_snaps;
+  auto snaps_of = [&](Mode mode) -> const std::vector<SnappedPoint>& {
+    auto [it, fresh] = unit_snaps.try_emplace(mode);
+    if (fresh)
+      for (const LonLat& p : demand_xy) it->second.push_back(indexes.at(mode).snap(p, in.profiles.max_snap_m));
+    return it->second;
+  };
   auto evaluate_all = [&](const std::vector<uint32_t>& service_idx, Mode mode, bool distance) {
-    if (distance && !length_graph) {
-      length_graph = std::make_unique<RoadGraph>(with_length_weights(in.graph));
-      for (Mode m : modes) length_indexes.emplace(m, SegmentIndex(*length_graph, m));
-    }
+    if (distance && !length_graph) length_graph = std::make_unique<RoadGraph>(with_length_weights(in.graph));
     const RoadGraph& g = distance ? *length_graph : in.graph;
-    TravelTimeField field(g, distance ? length_indexes.at(mode) : indexes.at(mode), request_for(in, mode, distance));
+    TravelTimeField field(g, indexes.at(mode), request_for(in, mode, distance));
     std::vector<LonLat> xy;
     for (uint32_t i : service_idx) xy.push_back(services[i].where);
     field.set_services(xy);
     std::vector<UnitResult> out;
     out.reserve(units.size());
-    for (const LonLat& p : demand_xy) {
-      UnitResult u = field.evaluate(p);
+    for (const SnappedPoint& snap : snaps_of(mode)) {
+      UnitResult u = field.evaluate_snapped(snap);
       if (u.nearest_service != kInvalidId) u.nearest_service = service_idx[u.nearest_service];
       out.push_back(u);
     }
