@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 namespace legalcircle {
 namespace {
@@ -20,73 +21,118 @@ std::string_view unreachable_reason(Unreachable u) {
 }
 
 //   a ---S----- b     leaving S: towards b costs (1-f)*T_ab, towards a costs f*T_ba
-std::vector<Attachment> exits(const RoadGraph& g, Mode mode, const SnappedPoint& p) {
+std::vector<Attachment> exits(const RoadGraph& g, const CostView& c, const SnappedPoint& p) {
   std::vector<Attachment> out;
   if (!p.ok()) return out;
-  const ModeWeights& w = g.weights(mode);
   const uint32_t s = p.segment;
-  if (finite(w.seg_time_ab[s])) out.push_back({g.seg_b[s], (1.0 - p.fraction) * w.seg_time_ab[s]});
-  if (finite(w.seg_time_ba[s])) out.push_back({g.seg_a[s], p.fraction * w.seg_time_ba[s]});
+  if (finite(c.seg_ab[s])) out.push_back({g.seg_b[s], (1.0 - p.fraction) * c.seg_ab[s]});
+  if (finite(c.seg_ba[s])) out.push_back({g.seg_a[s], p.fraction * c.seg_ba[s]});
   return out;
 }
 
 //   a ---S----- b     arriving at S: from a costs f*T_ab, from b costs (1-f)*T_ba
-std::vector<Attachment> entries(const RoadGraph& g, Mode mode, const SnappedPoint& p) {
+std::vector<Attachment> entries(const RoadGraph& g, const CostView& c, const SnappedPoint& p) {
   std::vector<Attachment> out;
   if (!p.ok()) return out;
-  const ModeWeights& w = g.weights(mode);
   const uint32_t s = p.segment;
-  if (finite(w.seg_time_ab[s])) out.push_back({g.seg_a[s], p.fraction * w.seg_time_ab[s]});
-  if (finite(w.seg_time_ba[s])) out.push_back({g.seg_b[s], (1.0 - p.fraction) * w.seg_time_ba[s]});
+  if (finite(c.seg_ab[s])) out.push_back({g.seg_a[s], p.fraction * c.seg_ab[s]});
+  if (finite(c.seg_ba[s])) out.push_back({g.seg_b[s], (1.0 - p.fraction) * c.seg_ba[s]});
   return out;
 }
 
-double along_segment_s(const RoadGraph& g, Mode mode, const SnappedPoint& from, const SnappedPoint& to) {
+double along_segment_s(const CostView& c, const SnappedPoint& from, const SnappedPoint& to) {
   if (!from.ok() || !to.ok() || from.segment != to.segment) return kInf;
-  const ModeWeights& w = g.weights(mode);
   const uint32_t s = from.segment;
-  if (to.fraction >= from.fraction && finite(w.seg_time_ab[s]))
-    return (to.fraction - from.fraction) * w.seg_time_ab[s];
-  if (to.fraction <= from.fraction && finite(w.seg_time_ba[s]))
-    return (from.fraction - to.fraction) * w.seg_time_ba[s];
+  if (to.fraction >= from.fraction && finite(c.seg_ab[s])) return (to.fraction - from.fraction) * c.seg_ab[s];
+  if (to.fraction <= from.fraction && finite(c.seg_ba[s])) return (from.fraction - to.fraction) * c.seg_ba[s];
   return kInf;
 }
+
+std::vector<Attachment> exits(const RoadGraph& g, Mode mode, const SnappedPoint& p) {
+  return exits(g, time_costs(g, mode), p);
+}
+std::vector<Attachment> entries(const RoadGraph& g, Mode mode, const SnappedPoint& p) {
+  return entries(g, time_costs(g, mode), p);
+}
+double along_segment_s(const RoadGraph& g, Mode mode, const SnappedPoint& from, const SnappedPoint& to) {
+  return along_segment_s(time_costs(g, mode), from, to);
+}
+
+namespace {
+double access_cost_of(const CoverageRequest& r, double offset_m) {
+  return r.metric == Metric::distance ? offset_m : offset_m / (r.access_leg_kmh / 3.6);
+}
+}  // namespace
 
 AttachedPoint attach(const SegmentIndex& index, LonLat p, const CoverageRequest& request) {
   AttachedPoint a;
   a.snap = index.snap(p, request.max_snap_m);
-  if (a.snap.ok()) a.access_s = a.snap.offset_m / (request.access_leg_kmh / 3.6);
+  if (a.snap.ok()) a.access_s = access_cost_of(request, a.snap.offset_m);
   return a;
 }
 
 TravelTimeField::TravelTimeField(const RoadGraph& g, const SegmentIndex& index,
+                                 const CoverageRequest& request, const CostView& costs)
+    : graph_(g),
+      index_(index),
+      request_(request),
+      costs_(costs),
+      search_(g, search_costs(costs, request.direction)) {}
+
+TravelTimeField::TravelTimeField(const RoadGraph& g, const SegmentIndex& index,
                                  const CoverageRequest& request)
-    : graph_(g), index_(index), request_(request), search_(g, request.mode, request.direction) {}
+    : TravelTimeField(g, index, request, time_costs(g, request.mode)) {
+  if (request.metric != Metric::time)
+    throw std::invalid_argument("TravelTimeField: a distance field needs distance_costs()");
+}
+
+double TravelTimeField::access_cost(double offset_m) const { return access_cost_of(request_, offset_m); }
+
+// to_service runs on the reversed graph, so a service is "reached" from a node by the node's way
+// into the service (its entries); from_service leaves by its exits.
+void TravelTimeField::seed(uint32_t i, const AttachedPoint& sp, std::vector<Seed>& out) const {
+  const bool to_service = request_.direction == Direction::to_service;
+  for (const Attachment& a : to_service ? entries(graph_, costs_, sp.snap) : exits(graph_, costs_, sp.snap))
+    out.push_back({a.node, sp.access_s + a.seconds, i});
+}
 
 void TravelTimeField::set_services(const std::vector<LonLat>& services) {
-  const RoadGraph& g = graph_;
-  const CoverageRequest& request = request_;
-  const bool to_service = request.direction == Direction::to_service;
   services_.clear();
   unsnapped_.clear();
   service_on_segment_.clear();
-  // Seed: to_service runs on the reversed graph, so a service is "reached" from a node by
-  // the node's way into the service (its entries); from_service leaves by its exits.
   search_.reset();
   services_.reserve(services.size());
+  std::vector<Seed> seeds;
   for (uint32_t i = 0; i < services.size(); ++i) {
-    AttachedPoint sp = attach(index_, services[i], request);
+    AttachedPoint sp = attach(index_, services[i], request_);
     if (!sp.snap.ok()) {
       unsnapped_.push_back(i);
     } else {
-      const auto seeds = to_service ? entries(g, request.mode, sp.snap) : exits(g, request.mode, sp.snap);
-      for (const Attachment& a : seeds) search_.add_source(a.node, sp.access_s + a.seconds, i);
+      seeds.clear();
+      seed(i, sp, seeds);
+      for (const Seed& s : seeds) search_.add_source(s.node, s.start_s, s.source_index);
       service_on_segment_.emplace_back(sp.snap.segment, i);
     }
     services_.push_back(sp);
   }
-  search_.run(request.limit_s);
+  search_.run(request_.limit_s);
   std::sort(service_on_segment_.begin(), service_on_segment_.end());
+}
+
+uint32_t TravelTimeField::add_service(LonLat service) {
+  const auto i = static_cast<uint32_t>(services_.size());
+  AttachedPoint sp = attach(index_, service, request_);
+  if (!sp.snap.ok()) {
+    unsnapped_.push_back(i);
+  } else {
+    std::vector<Seed> seeds;
+    seed(i, sp, seeds);
+    search_.extend(seeds);
+    const std::pair<uint32_t, uint32_t> key{sp.snap.segment, i};
+    service_on_segment_.insert(std::upper_bound(service_on_segment_.begin(), service_on_segment_.end(), key), key);
+  }
+  services_.push_back(sp);
+  return i;
 }
 
 UnitResult TravelTimeField::evaluate(LonLat p) const { return evaluate_snapped(index_.snap(p, request_.max_snap_m)); }
@@ -96,7 +142,7 @@ UnitResult TravelTimeField::evaluate_snapped(const SnappedPoint& snap) const {
   const bool to_service = request_.direction == Direction::to_service;
   AttachedPoint dp;
   dp.snap = snap;
-  if (snap.ok()) dp.access_s = snap.offset_m / (request_.access_leg_kmh / 3.6);
+  if (snap.ok()) dp.access_s = access_cost(snap.offset_m);
   u.snap_m = dp.snap.offset_m;
   if (!dp.snap.ok()) {
     u.reason = Unreachable::snap_too_far;
@@ -109,8 +155,7 @@ UnitResult TravelTimeField::evaluate_snapped(const SnappedPoint& snap) const {
       u.nearest_service = service;
     }
   };
-  const Mode mode = request_.mode;
-  const auto legs = to_service ? exits(graph_, mode, dp.snap) : entries(graph_, mode, dp.snap);
+  const auto legs = to_service ? exits(graph_, costs_, dp.snap) : entries(graph_, costs_, dp.snap);
   for (const Attachment& a : legs) {
     const double t = search_.time(a.node);
     if (t < kInf) consider(dp.access_s + a.seconds + t, search_.source(a.node));
@@ -120,8 +165,8 @@ UnitResult TravelTimeField::evaluate_snapped(const SnappedPoint& snap) const {
                                 [](const auto& x, const auto& y) { return x.first < y.first; });
   for (auto it = range.first; it != range.second; ++it) {
     const AttachedPoint& sp = services_[it->second];
-    const double along = to_service ? along_segment_s(graph_, mode, dp.snap, sp.snap)
-                                    : along_segment_s(graph_, mode, sp.snap, dp.snap);
+    const double along = to_service ? along_segment_s(costs_, dp.snap, sp.snap)
+                                    : along_segment_s(costs_, sp.snap, dp.snap);
     if (along < kInf) consider(dp.access_s + along + sp.access_s, it->second);
   }
   if (u.seconds > request_.limit_s) {  // a direct path may exceed the bound too

@@ -60,11 +60,10 @@ int run_coverage(const CoverageOptions& o) {
   const std::vector<Mode> modes = parse_modes(o.modes);
   nlohmann::ordered_json timings;
   const Inputs in = load_inputs(o.inputs, modes, true, progress, timings);
-  const RoadGraph& graph = in.graph;
-  const Profiles& profiles = in.profiles;
-  const PointLayer& services = in.service_points;
-  const PointLayer& demand = in.demand_points;
-  const std::vector<LonLat> service_xy = in.service_xy(), demand_xy = in.demand_xy();
+  const RoadGraph& graph = in.world.graph();
+  const Profiles& profiles = in.world.profiles();
+  const PointLayer& services = in.world.service_layer();
+  const PointLayer& demand = in.world.demand_layer();
 
   bool integral_population = true;
   for (const PointRecord& p : demand.points)
@@ -108,14 +107,10 @@ int run_coverage(const CoverageOptions& o) {
   for (Mode mode : modes) {
     const std::string name(mode_name(mode));
     progress.begin(name + ": snapping and searching");
-    const SegmentIndex index(graph, mode);
-    CoverageRequest request;
-    request.mode = mode;
-    request.direction = in.direction;
-    request.access_leg_kmh = profiles.access_leg_kmh;
-    request.max_snap_m = profiles.max_snap_m;
+    CoverageRequest request = in.world.request(mode);
     request.limit_s = o.limit_minutes >= 0 ? o.limit_minutes * 60.0 : kInf;
-    const CoverageResult result = compute_coverage(graph, index, service_xy, demand_xy, request);
+    const CoverageResult result =
+        compute_coverage(graph, in.world.index(mode), in.world.service_xy(), in.world.unit_xy(), request);
     timings[name + "_search_s"] = progress.end(std::to_string(result.settled_nodes) + " nodes settled");
 
     std::size_t covered_units = 0, unreachable = 0, too_far = 0;
@@ -168,10 +163,10 @@ int run_coverage(const CoverageOptions& o) {
          {{"nodes_kept", st.nodes_kept}, {"segments_kept", st.segments_kept},
           {"km_kept", st.km_kept}, {"components_dropped", st.components_dropped},
           {"nodes_dropped", st.nodes_dropped}, {"km_dropped", st.km_dropped}}}};
-    std::cerr << "legalcircle: " << name << ": " << covered_units << " of " << demand.points.size()
-              << " units, " << fixed(population > 0 ? 100.0 * covered_population / population : 0.0, 1)
-              << "% of population within " << fixed(o.minutes, 1) << " min; " << unreachable
-              << " unreachable\n";
+    progress.note(name + ": " + std::to_string(covered_units) + " of " + std::to_string(demand.points.size()) +
+                  " units, " + fixed(population > 0 ? 100.0 * covered_population / population : 0.0, 1) +
+                  "% of population within " + fixed(o.minutes, 1) + " min; " + std::to_string(unreachable) +
+                  " unreachable");
   }
   summary["attribution"] = attribution(in);
 

@@ -10,7 +10,7 @@
 #include "inputs.hpp"
 #include "legalcircle/analysis/isochrone.hpp"
 #include "legalcircle/core/error.hpp"
-#include "legalcircle/io/trace_polygons.hpp"
+#include "legalcircle/pipeline/isochrones.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 #include "staging.hpp"
 
@@ -57,8 +57,8 @@ int run_isochrones(const IsochroneOptions& o) {
   const unsigned threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   nlohmann::ordered_json timings;
   const Inputs in = load_inputs(o.inputs, modes, false, progress, timings);
-  const std::vector<LonLat> service_xy = in.service_xy();
-  const std::vector<PointRecord>& services = in.service_points.points;
+  const std::vector<LonLat> service_xy = in.world.service_xy();
+  const std::vector<PointRecord>& services = in.world.services();
 
   Table circle;
   circle.columns = {{"minutes", Column::Type::real}, {"mode", Column::Type::text}, {"area_km2", Column::Type::real}};
@@ -75,39 +75,33 @@ int run_isochrones(const IsochroneOptions& o) {
   for (Mode mode : modes) {
     const std::string name(mode_name(mode));
     const double cell_m = o.cell_m > 0 ? o.cell_m : default_cell_m(mode);
-    const double max_s = bands.back() * 60.0;
-    CoverageRequest request;
-    request.mode = mode;
-    request.direction = in.direction;
-    request.access_leg_kmh = in.profiles.access_leg_kmh;
-    request.max_snap_m = in.profiles.max_snap_m;
-    // Search a little past the last band so cells just outside it have real times and the
-    // contour falls between them and the cells inside.
-    request.limit_s = isochrone_search_limit_s(max_s, cell_m, request.access_leg_kmh);
-    const SegmentIndex index(in.graph, mode);
+    CircleSpec spec;
+    spec.mode = mode;
+    spec.bands_minutes = bands;
+    spec.cell_m = cell_m;
+    spec.simplify_m = o.simplify_m;
+    spec.threads = threads;
 
     progress.begin(name + ": union circle");
-    TravelTimeField field(in.graph, index, request);
-    field.set_services(service_xy);
-    const SnapGrid snaps = snap_grid(in.graph, index, field, request, max_s, cell_m, threads);
-    const TimeRaster raster = time_raster(in.graph, field, request, max_s, cell_m, threads, &snaps);
-    const std::vector<BandPolygon> union_bands = trace_bands(raster, bands, o.simplify_m);
+    const SnapGrid snaps = circle_snap_grid(in.world, spec, service_xy);
+    const Circle circle_of_mode = union_circle(in.world, spec, service_xy, &snaps);
+    const TimeRaster& raster = circle_of_mode.raster;
+    const std::vector<BandPolygon>& union_bands = circle_of_mode.bands;
     timings[name + "_circle_s"] =
         progress.end(std::to_string(raster.grid.width) + "x" + std::to_string(raster.grid.height) + " cells");
     for (const BandPolygon& b : union_bands) {
       circle.rows.push_back({fixed(b.minutes, 2), name, fixed(b.area_km2, 4)});
       circle.wkb.push_back(b.wkb);
     }
-    for (uint32_t i : field.unsnapped_services())
+    for (uint32_t i : circle_of_mode.unsnapped_services)
       progress.warn(name + ": service " + services[i].id + " is farther than " +
-                    fixed(request.max_snap_m, 0) + " m from a usable road: no isochrone");
+                    fixed(in.world.profiles().max_snap_m, 0) + " m from a usable road: no isochrone");
     if (o.geotiff) geotiffs.emplace_back("circle_" + name + "_minutes.tif", raster);
 
     if (o.per_service) {
       progress.begin(name + ": " + std::to_string(services.size()) + " per-service isochrones on " +
                      std::to_string(threads) + " threads");
-      const auto results = trace_each_service(in.graph, index, request, service_xy, bands, cell_m, o.simplify_m,
-                                              snaps, threads);
+      const auto results = per_service_isochrones(in.world, spec, service_xy, snaps);
       const double t_ps = progress.end();
       timings[name + "_per_service_s"] = t_ps;
       summary["modes"][name]["per_service_polygons_per_s"] =

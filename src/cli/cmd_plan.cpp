@@ -3,8 +3,10 @@
 
 #include "commands.hpp"
 #include "legalcircle/core/error.hpp"
+#include "inputs.hpp"
 #include "legalcircle/io/write_outputs.hpp"
-#include "planning_step.hpp"
+#include "legalcircle/output/layers.hpp"
+#include "legalcircle/pipeline/plan.hpp"
 #include "staging.hpp"
 
 namespace legalcircle::cli {
@@ -47,48 +49,52 @@ int run_plan(const PlanOptions& o) {
   PlanRequest r;
   r.mode = parse_mode(o.mode);
   r.minutes = o.minutes;
-  r.candidates = o.candidates;
-  r.candidate_read.crs = o.inputs.crs;
-  r.candidate_read.crs_given = o.inputs.crs != "EPSG:4326";
-  r.candidate_read.id_field = o.inputs.id_field;
-  r.candidate_read.name_field = o.inputs.name_field;
-  r.candidate_read.osm_filter = o.candidates_filter;
-  r.evaluate_read = r.candidate_read;
+  r.candidates = parse_candidate_source(o.candidates, "--candidates", true);
+  PointReadOptions read;
+  read.crs = o.inputs.crs;
+  read.crs_given = o.inputs.crs != "EPSG:4326";
+  read.id_field = o.inputs.id_field;
+  read.name_field = o.inputs.name_field;
+  read.osm_filter = o.candidates_filter;
   if (o.add >= 0) r.add = static_cast<std::size_t>(o.add);
   if (o.target >= 0) {
     if (!(o.target > 0 && o.target <= 1)) throw ConfigError("--target must be a share in (0, 1], e.g. 0.95");
     r.target = o.target;
   }
-  r.evaluate = o.evaluate;
-  if (!r.add && !r.target && r.evaluate.empty()) throw ConfigError("give one of --add K, --target SHARE, --evaluate FILE");
+  r.evaluate = !o.evaluate.empty();
+  r.proposals = o.evaluate;
+  if (!r.add && !r.target && !r.evaluate) throw ConfigError("give one of --add K, --target SHARE, --evaluate FILE");
   r.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   nlohmann::ordered_json timings;
   const Inputs in = load_inputs(o.inputs, {r.mode}, true, progress, timings);
-  PlanOutputs plan = plan_sites(in, r, progress);
+  // Candidate and proposal layers are read here; the planning step itself touches no file.
+  std::vector<SitePoint> sites;
+  const std::string layer = r.evaluate ? o.evaluate : r.candidates.kind == CandidateSource::Kind::layer ? r.candidates.path : "";
+  if (!layer.empty())
+    for (const PointRecord& p : read_points(layer, read).points) sites.push_back({p.id, p.name, p.where});
+  const PlanResult plan = plan_sites(in.world, r, sites, progress);
+  const PlanTables tables = plan_tables(in.world, plan);
 
-  plan.json["inputs"] = {{"roads", in.roads}, {"services", in.services}, {"demand", in.demand},
-                         {"synthetic_embedded_default", in.embedded}};
-  plan.json["timings"] = timings;
+  nlohmann::ordered_json json = plan_json(plan);
+  json["inputs"] = {{"roads", in.roads}, {"services", in.services}, {"demand", in.demand},
+                    {"synthetic_embedded_default", in.embedded}};
+  json["timings"] = timings;
   StagedOutput out(o.out_dir);
-  write_geojson(out.path("plan.geojson"), "plan", plan.sites);
-  write_csv(out.path("plan.csv"), plan.sites);
-  write_geojson(out.path("coverage.geojson"), "coverage", plan.coverage);
-  write_csv(out.path("coverage.csv"), plan.coverage);
-  write_geojson(out.path("circle.geojson"), "circle", plan.circle);
-  write_text_file(out.path("plan.json"), plan.json.dump(2) + "\n");
+  write_geojson(out.path("plan.geojson"), "plan", tables.sites);
+  write_csv(out.path("plan.csv"), tables.sites);
+  write_geojson(out.path("coverage.geojson"), "coverage", tables.coverage);
+  write_csv(out.path("coverage.csv"), tables.coverage);
+  write_geojson(out.path("circle.geojson"), "circle", tables.circle);
+  write_text_file(out.path("plan.json"), json.dump(2) + "\n");
   out.commit();
-  const auto& j = plan.json;
-  std::cerr << "legalcircle: population within " << fixed(r.minutes, 0) << " min: "
-            << fixed(j["population_covered_before"].get<double>(), 0) << " before, "
-            << fixed(j["population_covered_after"].get<double>(), 0) << " after, of "
-            << fixed(j["population_total"].get<double>(), 0);
-  if (j.contains("upper_bound_population"))
-    std::cerr << "; proven upper bound " << fixed(j["upper_bound_population"].get<double>(), 0) << " (gap "
-              << fixed(100 * j["gap"].get<double>(), 2) << "%)";
-  if (j.contains("lower_bound_sites"))
-    std::cerr << "; " << j["sites"].get<std::size_t>() << " sites, at least " << j["lower_bound_sites"].get<std::size_t>()
-              << " needed";
-  std::cerr << "\n";
+  std::string line = "population within " + fixed(r.minutes, 0) + " min: " + fixed(plan.population_before, 0) +
+                     " before, " + fixed(plan.population_after, 0) + " after, of " + fixed(plan.population_total, 0);
+  if (plan.mclp)
+    line += "; proven upper bound " + fixed(plan.mclp->upper_bound, 0) + " (gap " + fixed(100 * plan.mclp->gap, 2) + "%)";
+  if (plan.lscp)
+    line += "; " + std::to_string(plan.lscp->count) + " sites, at least " + std::to_string(plan.lscp->lower_bound_sites) +
+            " needed";
+  progress.note(line);
   progress.note("wrote plan.geojson, plan.csv, plan.json, coverage.geojson, coverage.csv, circle.geojson to " + o.out_dir);
   return 0;
 }

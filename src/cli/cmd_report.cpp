@@ -7,7 +7,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "legalcircle/io/write_report.hpp"
+#include "legalcircle/output/report.hpp"
 
 namespace legalcircle::cli {
 
@@ -34,7 +34,7 @@ int run_report(const ReportOptions& o) {
     lang = summary.is_object() && summary.value("lang", "") == "en" ? "en" : "zh";
   }
   const std::string path = o.output.empty() ? (std::filesystem::path(o.out_dir) / "report.html").string() : o.output;
-  write_report(o.out_dir, lang, path);
+  write_report(read_report_input(o.out_dir), lang, path);
   progress.note("wrote " + path);
   return 0;
 }

@@ -25,7 +25,15 @@ double Progress::end(const std::string& detail) {
   return s;
 }
 
-void Progress::note(const std::string& message) const {
+void Progress::stage_end(double seconds, std::string_view detail) {
+  if (!quiet_) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f s", seconds);
+    std::cerr << ' ' << buf << (detail.empty() ? "" : " (" + std::string(detail) + ")") << '\n';
+  }
+}
+
+void Progress::note(std::string_view message) {
   if (!quiet_) std::cerr << "legalcircle: " << message << '\n';
 }
 

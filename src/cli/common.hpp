@@ -6,20 +6,25 @@
 
 #include <CLI/CLI.hpp>
 
+#include "legalcircle/core/observer.hpp"
 #include "legalcircle/graph/build_graph.hpp"
 #include "legalcircle/graph/profiles.hpp"
 #include "legalcircle/io/read_roads.hpp"
 
 namespace legalcircle::cli {
 
-// Stage messages on stderr ("legalcircle: building graph ... 0.41 s"); silent with --quiet.
-class Progress {
+// The CLI's Observer: stage messages on stderr ("legalcircle: building graph ... 0.41 s") and
+// notes, silent with --quiet; warnings are printed always (they change what the answer means).
+class Progress : public Observer {
  public:
   explicit Progress(bool quiet) : quiet_(quiet) {}
+  void stage_begin(std::string_view stage) override { begin(std::string(stage)); }
+  void stage_end(double seconds, std::string_view detail) override;
+  void warning(std::string_view message) override { warn(std::string(message)); }
+  void note(std::string_view message) override;  // a remark, printed unless quiet
   void begin(const std::string& stage);
   // Ends the current stage, prints its time and returns it in seconds.
   double end(const std::string& detail = "");
-  void note(const std::string& message) const;  // a warning or remark, printed unless quiet
   void warn(const std::string& message) const;  // always printed
 
  private:

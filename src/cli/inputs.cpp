@@ -88,32 +88,17 @@ PointReadOptions point_options(const InputOptions& o, const std::string& path, b
 
 }  // namespace
 
-std::vector<LonLat> Inputs::service_xy() const {
-  std::vector<LonLat> v;
-  for (const PointRecord& p : service_points.points) v.push_back(p.where);
-  return v;
-}
-
-std::vector<LonLat> Inputs::demand_xy() const {
-  std::vector<LonLat> v;
-  for (const PointRecord& p : demand_points.points) v.push_back(p.where);
-  return v;
-}
-
 Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool with_demand,
                    Progress& progress, nlohmann::ordered_json& timings) {
-  Inputs in;
-  in.roads = o.roads;
-  in.services = o.services;
-  in.demand = o.demand;
-  in.embedded = o.roads.empty() && o.services.empty() && (!with_demand || o.demand.empty());
-  if (in.embedded) {
+  std::string roads = o.roads, services = o.services, demand = o.demand;
+  const bool embedded = o.roads.empty() && o.services.empty() && (!with_demand || o.demand.empty());
+  if (embedded) {
     const fs::path dir = default_geodata_dir();
-    in.roads = (dir / "roads.osm.pbf").string();
-    in.services = (dir / "services.csv").string();
-    if (with_demand) in.demand = (dir / "villages.geojson").string();
+    roads = (dir / "roads.osm.pbf").string();
+    services = (dir / "services.csv").string();
+    if (with_demand) demand = (dir / "villages.geojson").string();
     progress.note("no inputs given: using the embedded SYNTHETIC county in " + dir.string());
-  } else if (in.roads.empty() || in.services.empty() || (with_demand && in.demand.empty())) {
+  } else if (roads.empty() || services.empty() || (with_demand && demand.empty())) {
     throw ConfigError(with_demand ? "give all of --roads, --services and --demand (or none, for "
                                     "the embedded synthetic county)"
                                   : "give both --roads and --services (or neither, for the "
@@ -121,47 +106,46 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
   }
   const OffsetSystem services_offset = parse_offset_system(o.services_offset);
   const OffsetSystem demand_offset = parse_offset_system(o.demand_offset);
-  in.profiles = profiles_from(o.profiles);
-  if (o.max_snap_m >= 0) in.profiles.max_snap_m = o.max_snap_m;
-  in.direction = o.direction == "from_service" ? Direction::from_service : Direction::to_service;
+  Profiles profiles = profiles_from(o.profiles);
+  if (o.max_snap_m >= 0) profiles.max_snap_m = o.max_snap_m;
+  const Direction direction = o.direction == "from_service" ? Direction::from_service : Direction::to_service;
 
-  progress.begin("reading roads " + in.roads);
-  RawRoads raw = read_roads(in.roads, o.road_fields);
+  progress.begin("reading roads " + roads);
+  RawRoads raw = read_roads(roads, o.road_fields);
   timings["read_roads_s"] = progress.end(std::to_string(raw.ways.size()) + " highway ways");
   for (const std::string& w : raw.warnings) progress.warn(w);
-  progress.begin("reading services " + in.services);
-  in.service_points = read_points(in.services, point_options(o, in.services, true));
-  for (PointRecord& p : in.service_points.points) p.where = to_wgs84(p.where, services_offset);
-  double t_points = progress.end(std::to_string(in.service_points.points.size()) + " points");
+  progress.begin("reading services " + services);
+  PointLayer service_points = read_points(services, point_options(o, services, true));
+  for (PointRecord& p : service_points.points) p.where = to_wgs84(p.where, services_offset);
+  double t_points = progress.end(std::to_string(service_points.points.size()) + " points");
+  PointLayer demand_points;
   if (with_demand) {
-    progress.begin("reading demand " + in.demand);
-    in.demand_points = read_points(in.demand, point_options(o, in.demand, false));
-    for (PointRecord& p : in.demand_points.points) p.where = to_wgs84(p.where, demand_offset);
-    t_points += progress.end(std::to_string(in.demand_points.points.size()) + " units");
+    progress.begin("reading demand " + demand);
+    demand_points = read_points(demand, point_options(o, demand, false));
+    for (PointRecord& p : demand_points.points) p.where = to_wgs84(p.where, demand_offset);
+    t_points += progress.end(std::to_string(demand_points.points.size()) + " units");
   }
   timings["read_points_s"] = t_points;
-  for (const auto* layer : {&in.service_points, &in.demand_points})
+  for (const auto* layer : {&service_points, &demand_points})
     for (const std::string& w : layer->warnings) progress.warn(w);
 
   progress.begin("building graph");
   BuildOptions build;
   build.modes = modes;
-  in.graph = build_graph(raw, in.profiles, build);
+  RoadGraph graph = build_graph(raw, profiles, build);
   raw = RawRoads{};  // free the raw ways before the searches
-  timings["build_graph_s"] = progress.end(std::to_string(in.graph.node_count()) + " nodes");
-  return in;
+  timings["build_graph_s"] = progress.end(std::to_string(graph.node_count()) + " nodes");
+  return Inputs{roads, services, demand, embedded,
+                World(std::move(graph), profiles, direction, std::move(service_points), std::move(demand_points))};
 }
 
-std::string attribution(const Inputs& in) {
-  if (in.embedded) return "SYNTHETIC data generated by legalcircle (geodata/synthetic-county), not a real place";
-  return is_osm_file(in.roads) ? "Road data (c) OpenStreetMap contributors, ODbL 1.0 (openstreetmap.org/copyright)" : "";
+std::string attribution(const Inputs& in) { return attribution(in.roads, in.embedded); }
+
+std::string attribution(const std::string& roads, bool embedded) {
+  if (embedded) return "SYNTHETIC data generated by legalcircle (geodata/synthetic-county), not a real place";
+  return is_osm_file(roads) ? "Road data (c) OpenStreetMap contributors, ODbL 1.0 (openstreetmap.org/copyright)" : "";
 }
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 std::vector<std::string> split_commas(const std::string& s) {
   std::vector<std::string> out;

@@ -8,9 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
+#include "legalcircle/output/layers.hpp"  // fixed()
 #include "legalcircle/graph/road_graph.hpp"
 #include "legalcircle/io/read_points.hpp"
 #include "legalcircle/io/read_roads.hpp"
+#include "legalcircle/pipeline/world.hpp"
 #include "legalcircle/routing/dijkstra.hpp"
 
 namespace legalcircle::cli {
@@ -35,12 +37,7 @@ void add_input_options(CLI::App& command, InputOptions& options, bool with_deman
 struct Inputs {
   std::string roads, services, demand;  // resolved paths
   bool embedded = false;                // the synthetic county in geodata/
-  Profiles profiles;
-  Direction direction = Direction::to_service;
-  RoadGraph graph;
-  PointLayer service_points, demand_points;
-  std::vector<LonLat> service_xy() const;
-  std::vector<LonLat> demand_xy() const;
+  World world;
 };
 
 // Reads and builds everything; stage times go into `timings`.
@@ -49,8 +46,8 @@ Inputs load_inputs(const InputOptions& options, const std::vector<Mode>& modes, 
 
 // The data credit every output carries: OSM's for OSM roads, "synthetic" for the embedded county.
 std::string attribution(const Inputs& in);
+std::string attribution(const std::string& roads, bool embedded);
 
-std::string fixed(double value, int decimals);
 std::vector<std::string> split_commas(const std::string& s);
 // "5,10,15" -> {5, 10, 15}, positive and increasing, or ConfigError naming the option.
 std::vector<double> parse_minutes_list(const std::string& list, const std::string& option);

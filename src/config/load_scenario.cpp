@@ -16,31 +16,7 @@ std::string_view to_string(Direction v) {
   return v == Direction::to_service ? "to_service" : "from_service";
 }
 
-std::string_view to_string(AreaClass v) {
-  switch (v) {
-    case AreaClass::urban: return "urban";
-    case AreaClass::rural: return "rural";
-    case AreaClass::remote: return "remote";
-  }
-  return "?";
-}
-
-std::string_view to_string(StandardBasis v) {
-  return v == StandardBasis::distance ? "distance" : "time";
-}
-
-AreaClass parse_area_class(std::string_view name) {
-  for (AreaClass c : {AreaClass::urban, AreaClass::rural, AreaClass::remote})
-    if (to_string(c) == name) return c;
-  throw ConfigError("unknown area class '" + std::string(name) +
-                    "' (expected urban, rural or remote)");
-}
-
-const Tier* Scenario::find_tier(std::string_view tier_name) const {
-  for (const Tier& t : tiers)
-    if (t.name == tier_name) return &t;
-  return nullptr;
-}
+const Tier* Scenario::find_tier(std::string_view tier_name) const { return legalcircle::find_tier(tiers, tier_name); }
 
 namespace {
 
@@ -495,26 +471,14 @@ class Reader {
     if (auto n = node["candidates"]) {
       const std::string ckey = join(key, "candidates");
       const std::string v = text(n, ckey);
-      if (v == "layer") {
-        p.candidates = PlanningConfig::Source::layer;
-        if (!s.inputs.candidates)
-          fail(n, ckey, "'layer' needs inputs.candidates (or use demand, or grid:500)");
-      } else if (v == "demand") {
-        p.candidates = PlanningConfig::Source::demand;
-      } else if (v == "grid" || v.rfind("grid:", 0) == 0) {
-        p.candidates = PlanningConfig::Source::grid;
-        if (v.size() > 5) {
-          try {
-            std::size_t used = 0;
-            p.grid_m = std::stod(v.substr(5), &used);
-            if (used != v.size() - 5 || !(p.grid_m > 0) || !std::isfinite(p.grid_m))
-              throw std::invalid_argument(v);
-          } catch (const std::exception&) {
-            fail(n, ckey, "expected grid:<metres>, e.g. grid:500, got '" + v + "'");
-          }
-        }
-      } else {
-        fail(n, ckey, "expected layer, demand or grid:<metres>, got '" + v + "'");
+      try {
+        p.candidates = parse_candidate_source(v, "candidates", false, "layer");
+      } catch (const ConfigError& e) {
+        fail(n, ckey, e.what());
+      }
+      if (p.candidates.kind == CandidateSource::Kind::layer) {
+        if (!s.inputs.candidates) fail(n, ckey, "'layer' needs inputs.candidates (or use demand, or grid:500)");
+        p.candidates.path = s.inputs.candidates->path;
       }
     }
     if (auto n = node["add"]) {

@@ -277,24 +277,3 @@ RoadGraph build_graph(const RawRoads& roads, const Profiles& profiles,
 }
 
 }  // namespace legalcircle
-
-namespace legalcircle {
-
-RoadGraph with_length_weights(RoadGraph g) {
-  const float inf = std::numeric_limits<float>::infinity();
-  for (ModeWeights& w : g.modes) {
-    if (!w.present) continue;
-    for (uint32_t a = 0; a < g.arc_count(); ++a) {
-      const float len = g.seg_length_m[g.arc_segment[a]];
-      if (w.arc_time_out[a] < inf) w.arc_time_out[a] = len;
-      if (w.arc_time_in[a] < inf) w.arc_time_in[a] = len;
-    }
-    for (uint32_t s = 0; s < g.segment_count(); ++s) {
-      if (w.seg_time_ab[s] < inf) w.seg_time_ab[s] = g.seg_length_m[s];
-      if (w.seg_time_ba[s] < inf) w.seg_time_ba[s] = g.seg_length_m[s];
-    }
-  }
-  return g;
-}
-
-}  // namespace legalcircle

@@ -7,7 +7,6 @@
 #include <ogr_geometry.h>
 
 #include "legalcircle/core/error.hpp"
-#include "legalcircle/core/parallel.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
 
 namespace legalcircle {
@@ -145,24 +144,6 @@ std::vector<BandPolygon> trace_bands(const TimeRaster& raster, const std::vector
     out.exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(band.wkb.data()), wkbVariantIso);
   }
   return bands;
-}
-
-std::vector<std::vector<BandPolygon>> trace_each_service(const RoadGraph& g, const SegmentIndex& index,
-                                                         const CoverageRequest& request,
-                                                         const std::vector<LonLat>& services,
-                                                         const std::vector<double>& minutes, double cell_m,
-                                                         double simplify_m, const SnapGrid& snaps,
-                                                         unsigned threads) {
-  std::vector<std::vector<BandPolygon>> results(services.size());
-  const double max_s = minutes.back() * 60.0;
-  parallel_for(
-      services.size(), threads, [&] { return TravelTimeField(g, index, request); },
-      [&](TravelTimeField& own, std::size_t i) {  // node arrays reused across services
-        own.set_services({services[i]});
-        if (own.services()[0].snap.ok())
-          results[i] = trace_bands(time_raster(g, own, request, max_s, cell_m, 1, &snaps), minutes, simplify_m);
-      });
-  return results;
 }
 
 void write_minutes_geotiff(const std::string& path, const TimeRaster& raster) {

@@ -17,16 +17,22 @@ struct Later {
 
 }  // namespace
 
-MultiSourceSearch::MultiSourceSearch(const RoadGraph& graph, Mode mode, Direction direction)
+std::span<const float> search_costs(const CostView& costs, Direction direction) {
+  // On the reversed graph an arc tail -> head is used as head -> tail: arc_in.
+  return direction == Direction::to_service ? costs.arc_in : costs.arc_out;
+}
+
+MultiSourceSearch::MultiSourceSearch(const RoadGraph& graph, std::span<const float> arc_cost)
     : graph_(graph),
+      arc_cost_(arc_cost.data()),
       label_(graph.node_count(), Label{kInf, kInvalidId, 0}),
       settled_epoch_(graph.node_count(), 0) {
+  if (arc_cost.size() != graph.arc_count()) throw std::invalid_argument("one cost per arc expected");
   reset();  // epoch 1: the constructor's zero stamps read as "no label"
-  const ModeWeights& w = graph.weights(mode);
-  if (!w.present) throw std::invalid_argument("graph was built without this mode");
-  // On the reversed graph an arc tail -> head is used as head -> tail: arc_time_in.
-  arc_time_ = direction == Direction::to_service ? w.arc_time_in.data() : w.arc_time_out.data();
 }
+
+MultiSourceSearch::MultiSourceSearch(const RoadGraph& graph, Mode mode, Direction direction)
+    : MultiSourceSearch(graph, search_costs(time_costs(graph, mode), direction)) {}
 
 MultiSourceSearch& MultiSourceSearch::reset() {
   ++epoch_;
@@ -38,6 +44,7 @@ MultiSourceSearch& MultiSourceSearch::reset() {
   heap_.clear();
   settled_order_.clear();
   settled_ = 0;
+  limit_s_ = kInf;
   return *this;
 }
 
@@ -59,6 +66,7 @@ MultiSourceSearch& MultiSourceSearch::add_source(uint32_t node, double start_s, 
 }
 
 MultiSourceSearch& MultiSourceSearch::run(double limit_s) {
+  limit_s_ = limit_s;
   const uint32_t* first_out = graph_.first_out.data();
   const uint32_t* head = graph_.arc_head.data();
   while (!heap_.empty()) {
@@ -81,7 +89,7 @@ MultiSourceSearch& MultiSourceSearch::run(double limit_s) {
     settled_order_.push_back(u);
     ++settled_;
     for (uint32_t a = first_out[u]; a < first_out[u + 1]; ++a) {
-      const float w = arc_time_[a];
+      const float w = arc_cost_[a];
       if (!(w < std::numeric_limits<float>::infinity())) continue;
       const uint32_t v = head[a];
       if (settled_epoch_[v] == epoch_) continue;
@@ -91,6 +99,41 @@ MultiSourceSearch& MultiSourceSearch::run(double limit_s) {
         heap_.push_back({t, item.source, v});
         std::push_heap(heap_.begin(), heap_.end(), Later{});
       }
+    }
+  }
+  return *this;
+}
+
+// Labels only ever decrease, so a Dijkstra that follows improvements alone (settled or not)
+// reaches every node the new sources improve and no other. Labels beyond the limit are never
+// set: they could not change a node within it.
+MultiSourceSearch& MultiSourceSearch::extend(std::span<const Seed> seeds) {
+  const uint32_t* first_out = graph_.first_out.data();
+  const uint32_t* head = graph_.arc_head.data();
+  heap_.clear();
+  auto offer = [&](uint32_t v, double t, uint32_t source) {
+    if (!(t <= limit_s_) || !improves(v, t, source)) return;
+    label_[v] = Label{t, source, epoch_};
+    heap_.push_back({t, source, v});
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
+  };
+  for (const Seed& s : seeds) {
+    if (s.node >= label_.size()) throw std::out_of_range("source node out of range");
+    offer(s.node, s.start_s, s.source_index);
+  }
+  while (!heap_.empty()) {
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    const HeapItem item = heap_.back();
+    heap_.pop_back();
+    const uint32_t u = item.node;
+    const Label& lu = label_[u];
+    if (lu.epoch != epoch_ || item.time != lu.time || item.source != lu.source) continue;  // superseded
+    settled_epoch_[u] = epoch_;
+    settled_order_.push_back(u);
+    ++settled_;
+    for (uint32_t a = first_out[u]; a < first_out[u + 1]; ++a) {
+      const float w = arc_cost_[a];
+      if (w < std::numeric_limits<float>::infinity()) offer(head[a], item.time + static_cast<double>(w), item.source);
     }
   }
   return *this;

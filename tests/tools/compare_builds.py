@@ -79,8 +79,11 @@ def gpkg_dump(path):
     return "\n".join(sorted(lines)).encode()
 
 
-def normalised(path):
+def normalised(path, roots):
+    # Each build names its own checkout in embedded-default paths, this script's in scenario paths.
     data = path.read_bytes()
+    for root in sorted({str(r) for r in roots}, key=len, reverse=True):
+        data = data.replace(root.encode(), b"<checkout>")
     if path.suffix == ".json":
         return json.dumps(strip_volatile(json.loads(data)), indent=1, ensure_ascii=False).encode()
     if path.suffix == ".gpkg":
@@ -101,6 +104,8 @@ def main():
         sys.exit(f"{SHARED} is missing: the examples need the shared extracts")
     work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="legalcircle-compare-"))
     codes = {}
+    # A binary at <checkout>/build/legalcircle knows <checkout> as its source folder.
+    all_roots = [Path(a.old).resolve().parents[1], Path(a.new).resolve().parents[1], ROOT]
     for side, binary in (("old", a.old), ("new", a.new)):
         (work / side).mkdir(parents=True, exist_ok=True)
         codes[side] = run_all(Path(binary).resolve(), work / side)
@@ -112,7 +117,7 @@ def main():
     differ += [f"only in new: {p}" for p in sorted(files_new - files_old)]
     same = 0
     for rel in sorted(files_old & files_new):
-        if normalised(work / "old" / rel) == normalised(work / "new" / rel):
+        if normalised(work / "old" / rel, all_roots) == normalised(work / "new" / rel, all_roots):
             same += 1
         else:
             differ.append(f"differs: {rel}")

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "legalcircle/core/geometry.hpp"
+#include "legalcircle/graph/costs.hpp"
 #include "legalcircle/graph/road_graph.hpp"
 #include "legalcircle/routing/dijkstra.hpp"
 #include "legalcircle/snap/snap.hpp"
@@ -18,12 +19,17 @@ struct Attachment {
   double seconds;
 };
 
-// Ways to leave the snapped point onto the network (a oneway segment leaves only one way).
-std::vector<Attachment> exits(const RoadGraph& g, Mode mode, const SnappedPoint& p);
+// Ways to leave the snapped point onto the network (a oneway segment leaves only one way), in the
+// costs' unit ("seconds" below are metres for distance costs).
+std::vector<Attachment> exits(const RoadGraph& g, const CostView& costs, const SnappedPoint& p);
 // Ways to arrive at the snapped point from the network.
-std::vector<Attachment> entries(const RoadGraph& g, Mode mode, const SnappedPoint& p);
-// Direct time along a shared segment from `from` to `to`; kInf when they are on different
+std::vector<Attachment> entries(const RoadGraph& g, const CostView& costs, const SnappedPoint& p);
+// Direct cost along a shared segment from `from` to `to`; kInf when they are on different
 // segments or the segment forbids that direction.
+double along_segment_s(const CostView& costs, const SnappedPoint& from, const SnappedPoint& to);
+// The same with the mode's travel times.
+std::vector<Attachment> exits(const RoadGraph& g, Mode mode, const SnappedPoint& p);
+std::vector<Attachment> entries(const RoadGraph& g, Mode mode, const SnappedPoint& p);
 double along_segment_s(const RoadGraph& g, Mode mode, const SnappedPoint& from, const SnappedPoint& to);
 
 // A point snapped for one mode, with its walked access leg.
@@ -41,13 +47,15 @@ std::string_view unreachable_reason(Unreachable u);
 
 struct UnitResult {
   uint32_t nearest_service = kInvalidId;  // index into the services list
-  double seconds = kInf;                  // full travel time, not capped
+  double seconds = kInf;                  // full travel time, not capped (metres: distance metric)
   double snap_m = kInf;                   // distance to the snapped road position
   Unreachable reason = Unreachable::none;
 };
 
 struct CoverageRequest {
   Mode mode = Mode::walk;
+  // time: seconds; distance: network metres, the access legs counted in metres too.
+  Metric metric = Metric::time;
   Direction direction = Direction::to_service;
   double access_leg_kmh = 4.5;
   double max_snap_m = 1000.0;
@@ -67,10 +75,17 @@ struct CoverageResult {
 // cell and a village at the same place always get the same time.
 class TravelTimeField {
  public:
-  // Holds the search's node arrays; reuse one field for many service sets.
+  // Holds the search's node arrays; reuse one field for many service sets. `costs` must be of
+  // request.metric (time_costs / distance_costs of request.mode) and outlive the field.
+  TravelTimeField(const RoadGraph& g, const SegmentIndex& index, const CoverageRequest& request,
+                  const CostView& costs);
+  // With the mode's travel times (request.metric must be time).
   TravelTimeField(const RoadGraph& g, const SegmentIndex& index, const CoverageRequest& request);
   // Snaps the services and runs the search (bounded by request.limit_s).
   void set_services(const std::vector<LonLat>& services);
+  // One more service after set_services(), index services().size(): only the nodes it brings
+  // closer are relabelled (MultiSourceSearch::extend). Equal to set_services() with it appended.
+  uint32_t add_service(LonLat service);
   // Thread-safe (const) once set_services() returned.
   UnitResult evaluate(LonLat p) const;
   // The same for a point already snapped with this request's max_snap_m (cached snaps).
@@ -81,9 +96,13 @@ class TravelTimeField {
   const MultiSourceSearch& search() const { return search_; }
 
  private:
+  double access_cost(double offset_m) const;
+  void seed(uint32_t i, const AttachedPoint& sp, std::vector<Seed>& out) const;
+
   const RoadGraph& graph_;
   const SegmentIndex& index_;
   CoverageRequest request_;
+  CostView costs_;
   MultiSourceSearch search_;
   std::vector<AttachedPoint> services_;
   std::vector<uint32_t> unsnapped_;
@@ -95,7 +114,7 @@ CoverageResult compute_coverage(const RoadGraph& g, const SegmentIndex& index,
                                 const std::vector<LonLat>& services,
                                 const std::vector<LonLat>& demand, const CoverageRequest& request);
 
-// Attaches a point for the request's mode (snap + access leg).
+// Attaches a point for the request's mode (snap + access leg in the request's metric).
 AttachedPoint attach(const SegmentIndex& index, LonLat p, const CoverageRequest& request);
 
 }  // namespace legalcircle

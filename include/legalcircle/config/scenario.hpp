@@ -10,25 +10,17 @@
 #include <string_view>
 #include <vector>
 
+#include "legalcircle/analysis/rules.hpp"
 #include "legalcircle/core/chinese_offsets.hpp"
 #include "legalcircle/graph/profiles.hpp"
 #include "legalcircle/io/read_points.hpp"
 #include "legalcircle/io/read_roads.hpp"
+#include "legalcircle/planning/candidates.hpp"
 #include "legalcircle/routing/dijkstra.hpp"  // Direction (header only)
 
 namespace legalcircle {
 
-// The provincial standard's classes of demand units.
-enum class AreaClass { urban, rural, remote };
-inline constexpr std::size_t kAreaClassCount = 3;
-// What the provincial standard compares: network kilometres or minutes.
-enum class StandardBasis { distance, time };
-
 std::string_view to_string(Direction v);
-std::string_view to_string(AreaClass v);
-std::string_view to_string(StandardBasis v);
-// Throw ConfigError naming the value and the accepted ones.
-AreaClass parse_area_class(std::string_view name);
 
 // ---------------------------------------------------------------------------------------------
 // inputs
@@ -77,46 +69,7 @@ struct ProfilesConfig {
   Direction direction = Direction::to_service;
 };
 
-// A level of the service network. A higher level serves lower-tier rules when a rule allows it.
-struct Tier {
-  std::string name;   // e.g. center, town_station, village_point (the services' tier values)
-  std::string label;  // for reports, e.g. 县级公共法律服务中心; default: name
-  int level = 0;
-};
-
-struct CoverageRule {
-  std::string name;
-  std::string tier;  // services of this tier count; empty = every service
-  std::optional<double> threshold_minutes;  // at least one of the two thresholds is set;
-  std::optional<double> threshold_km;       // with both, a unit must meet both
-  std::vector<Mode> modes;                  // non-empty
-  bool higher_tiers_serve = false;  // services of a higher-level tier count too
-  std::optional<AreaClass> applies_to;  // only demand units of this class
-};
-
-struct StandardClass {
-  Mode mode = Mode::walk;
-  double km = 0;
-  double minutes = 15;
-};
-
-// Zhejiang's 15-minute public legal service circle standard (浙司〔2024〕63号): urban walk
-// 15 min (1.2 km), rural ride 15 min (2.0 km), remote drive 15 min (3.0 km).
-struct ProvincialStandard {
-  std::string name = "zhejiang";
-  StandardBasis basis = StandardBasis::distance;
-  // Indexed by AreaClass.
-  std::array<StandardClass, kAreaClassCount> classes = {{{Mode::walk, 1.2, 15.0},
-                                                         {Mode::ebike, 2.0, 15.0},
-                                                         {Mode::car, 3.0, 15.0}}};
-  // Admin type value -> class, used where the unit has no area_class value.
-  std::map<std::string, AreaClass> type_classes = {{"社区", AreaClass::urban},
-                                                   {"村", AreaClass::rural}};
-  std::vector<std::string> tiers;  // tiers whose points count; empty = every service
-  const StandardClass& operator[](AreaClass c) const {
-    return classes[static_cast<std::size_t>(c)];
-  }
-};
+// Tier, CoverageRule, StandardClass, ProvincialStandard: analysis/rules.hpp (their meaning).
 
 // ---------------------------------------------------------------------------------------------
 // isochrones, planning, outputs
@@ -132,9 +85,7 @@ struct IsochroneConfig {
 };
 
 struct PlanningConfig {
-  enum class Source { layer, demand, grid };
-  Source candidates = Source::demand;  // layer = inputs.candidates
-  double grid_m = 500;                 // Source::grid spacing
+  CandidateSource candidates;  // layer: inputs.candidates (its path copied here)
   std::optional<int> add;              // MCLP: choose this many new sites
   std::optional<double> target;        // LSCP: fewest sites reaching this population share
   Mode mode = Mode::walk;

@@ -34,12 +34,3 @@ struct BuildOptions {
 RoadGraph build_graph(const RawRoads& roads, const Profiles& profiles, const BuildOptions& options);
 
 }  // namespace legalcircle
-
-namespace legalcircle {
-
-// The same graph with every usable arc and segment weighted by its length: "seconds" read as
-// metres, so the searches measure network distance (DESIGN.md: thresholds in kilometres).
-// Pair it with an access-leg speed of 3.6 km/h (1 m/s) so access legs are metres too.
-RoadGraph with_length_weights(RoadGraph graph);
-
-}  // namespace legalcircle

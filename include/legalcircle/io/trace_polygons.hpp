@@ -18,16 +18,6 @@ struct BandPolygon {
 std::vector<BandPolygon> trace_bands(const TimeRaster& raster, const std::vector<double>& minutes,
                                      double simplify_m = -1.0);
 
-// One set of band polygons per service (empty for a service that cannot snap), on `threads`
-// threads, each reusing its own search; cells read their snaps from `snaps` (see SnapGrid).
-// request.limit_s must be isochrone_search_limit_s(minutes.back() * 60, cell_m, ...).
-std::vector<std::vector<BandPolygon>> trace_each_service(const RoadGraph& g, const SegmentIndex& index,
-                                                         const CoverageRequest& request,
-                                                         const std::vector<LonLat>& services,
-                                                         const std::vector<double>& minutes, double cell_m,
-                                                         double simplify_m, const SnapGrid& snaps,
-                                                         unsigned threads);
-
 // The raster's CRS as WKT (equirectangular on the sphere of DESIGN.md, centred like the graph).
 std::string raster_crs_wkt(const RasterGrid& grid);
 

@@ -6,14 +6,17 @@
 //   search.add_source(node, start_seconds, source_index);   // any number of sources
 //   search.run(limit_seconds);                                // kInf: unbounded
 //   search.time(node), search.source(node)
+//   search.extend({{node, start_seconds, new_index}}); // one more source, labels updated
 //
 // Every node is labelled with its time and its nearest source. Ties in time go to the lower
 // source index (the service listed first): the labels are the lexicographic minimum of
 // (time, source index) over all paths, so the result is independent of heap order.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "legalcircle/core/geometry.hpp"
+#include "legalcircle/graph/costs.hpp"
 #include "legalcircle/graph/road_graph.hpp"
 
 namespace legalcircle {
@@ -23,8 +26,22 @@ enum class Direction : uint8_t {
   from_service,  // the service travels to the residents: forward search
 };
 
+// Where a source enters the network: a node reached start_s after the source.
+struct Seed {
+  uint32_t node;
+  double start_s;
+  uint32_t source_index;
+};
+
+// The arc costs a search in `direction` reads (arc_in on the reversed graph).
+std::span<const float> search_costs(const CostView& costs, Direction direction);
+
 class MultiSourceSearch {
  public:
+  // Searches the graph's CSR with one cost per arc (seconds, metres...); the span must outlive
+  // the search.
+  MultiSourceSearch(const RoadGraph& graph, std::span<const float> arc_cost);
+  // Travel times of `mode` in `direction`.
   MultiSourceSearch(const RoadGraph& graph, Mode mode, Direction direction);
 
   // Forgets every label in O(1) (epoch stamps), so one object serves many queries.
@@ -33,6 +50,11 @@ class MultiSourceSearch {
   MultiSourceSearch& add_source(uint32_t node, double start_s, uint32_t source_index);
   // Settles every node with time <= limit_s. Nodes beyond stay at kInf.
   MultiSourceSearch& run(double limit_s = kInf);
+  // After run(limit_s): adds more sources and relabels exactly the nodes they improve, within the
+  // same limit, so the labels equal a fresh run over all sources (ties as ever to the lower
+  // index). Costs O(nodes improved), not O(nodes reached): what a what-if point needs.
+  // Improved nodes are appended to settled_nodes() again (it is then no longer sorted).
+  MultiSourceSearch& extend(std::span<const Seed> seeds);
 
   double time(uint32_t node) const { return label_[node].epoch == epoch_ ? label_[node].time : kInf; }
   uint32_t source(uint32_t node) const {
@@ -56,7 +78,8 @@ class MultiSourceSearch {
   bool improves(uint32_t node, double time, uint32_t source) const;
 
   const RoadGraph& graph_;
-  const float* arc_time_;  // out or in times, by direction
+  const float* arc_cost_;  // one cost per arc, in the direction searched
+  double limit_s_ = kInf;  // of the last run(), which extend() keeps
   std::vector<Label> label_;
   std::vector<uint32_t> settled_epoch_;
   std::vector<uint32_t> settled_order_;

@@ -1,7 +1,7 @@
-// report.html: a self-contained page built from a run's output folder. Everything is inline (CSS,
-// an SVG map, a few lines of CSS-only toggling; no script, font or image is loaded), because the
+// report.html: a self-contained page built from a run's result. Everything is inline (CSS, an SVG
+// map, a few lines of CSS-only toggling; no script, font or image is loaded), because the
 // government intranets it is read on have no internet access.
-#include "legalcircle/io/write_report.hpp"
+#include "legalcircle/output/report.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -20,8 +20,9 @@
 #include <nlohmann/json.hpp>
 
 #include "legalcircle/core/error.hpp"
-#include "legalcircle/io/gdal_handle.hpp"
+#include "legalcircle/io/geometry_ops.hpp"
 #include "legalcircle/io/write_outputs.hpp"
+#include "legalcircle/render/svg_map.hpp"
 
 namespace legalcircle {
 namespace {
@@ -168,11 +169,6 @@ std::string escape(std::string_view s) {
   return out;
 }
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 // 1234567 -> "1,234,567" (both languages group by thousands in official tables).
 std::string thousands(double v) {
@@ -212,10 +208,11 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-// ---- reading the run's layers ----------------------------------------------------------------
+// ---- the run's layers, as the report reads them ---------------------------------------------------
 struct Feature {
   std::map<std::string, std::string> p;  // field -> value as text ("" = null)
-  std::unique_ptr<OGRGeometry> geom;     // EPSG:4326 lon/lat, or null
+  std::optional<LonLat> point;           // point layers
+  const std::string* wkb = nullptr;      // polygon layers (lon/lat WKB), or null
   const std::string& get(const std::string& field) const {
     static const std::string empty;
     auto it = p.find(field);
@@ -225,223 +222,26 @@ struct Feature {
 
 struct Layer {
   bool found = false;
-  std::string source;  // the file it came from, for messages
   std::vector<Feature> features;
 };
 
-void read_features(OGRLayer& layer, const std::string& what, Layer& out) {
-  gdal::TransformPtr ct;
-  if (const OGRSpatialReference* srs = layer.GetSpatialRef()) ct = gdal::to_wgs84(*srs, what);
-  OGRFeatureDefn* defn = layer.GetLayerDefn();
-  layer.ResetReading();
-  while (gdal::FeaturePtr f{layer.GetNextFeature()}) {
-    Feature feat;
-    for (int i = 0; i < defn->GetFieldCount(); ++i)
-      feat.p[defn->GetFieldDefn(i)->GetNameRef()] = f->IsFieldSetAndNotNull(i) ? f->GetFieldAsString(i) : "";
-    feat.geom.reset(f->StealGeometry());
-    if (feat.geom && ct && feat.geom->transform(ct.get()) != OGRERR_NONE)
-      throw InputError(what + ": cannot transform a geometry to EPSG:4326 (" + gdal::last_error() + ")");
-    out.features.push_back(std::move(feat));
-  }
-}
-
-// The layer `name` from <name>.geojson or <name>.csv in out_dir, else from legalcircle.gpkg;
-// found == false when none has it.
-Layer read_layer(const std::string& out_dir, const std::string& name) {
+Layer features_of(const LayerRows& rows) {
   Layer out;
-  for (const char* ext : {".geojson", ".csv"}) {
-    const std::string path = (fs::path(out_dir) / (name + ext)).string();
-    if (!fs::exists(path)) continue;
-    gdal::DatasetPtr ds = gdal::open_vector(path);
-    read_features(*gdal::get_layer(*ds, path, ""), path, out);
-    out.found = true;
-    out.source = path;
-    return out;
-  }
-  const std::string gpkg = (fs::path(out_dir) / "legalcircle.gpkg").string();
-  if (fs::exists(gpkg)) {
-    gdal::DatasetPtr ds = gdal::open_vector(gpkg);
-    if (OGRLayer* l = ds->GetLayerByName(name.c_str())) {
-      read_features(*l, gpkg + " layer " + name, out);
-      out.found = true;
-      out.source = gpkg;
-    }
+  out.found = rows.found;
+  for (std::size_t i = 0; i < rows.rows.size(); ++i) {
+    Feature f;
+    for (std::size_t c = 0; c < rows.columns.size() && c < rows.rows[i].size(); ++c) f.p[rows.columns[c]] = rows.rows[i][c];
+    if (i < rows.points.size()) f.point = rows.points[i];
+    if (i < rows.wkb.size() && !rows.wkb[i].empty()) f.wkb = &rows.wkb[i];
+    out.features.push_back(std::move(f));
   }
   return out;
-}
-
-bool lonlat_of(const OGRGeometry* g, double& lon, double& lat) {
-  if (!g || g->IsEmpty()) return false;
-  OGRPoint pt;
-  if (wkbFlatten(g->getGeometryType()) == wkbPoint) {
-    pt = *g->toPoint();
-  } else if (g->Centroid(&pt) != OGRERR_NONE) {  // polygon units: their centroid is enough to draw
-    return false;
-  }
-  lon = pt.getX();
-  lat = pt.getY();
-  return std::isfinite(lon) && std::isfinite(lat);
-}
-
-// ---- the map ---------------------------------------------------------------------------------
-// Equirectangular at the mean latitude, in SVG pixels: fine for a county-sized area.
-struct Projection {
-  double lon0 = 0, lat1 = 0, kx = 1, scale = 1;  // px per degree of latitude
-  double width = 960, height = 640;
-  void apply(double lon, double lat, double& x, double& y) const {
-    x = (lon - lon0) * kx * scale;
-    y = (lat1 - lat) * scale;
-  }
-};
-
-// One decimal of a pixel is far below what a screen shows; "-0" and ".0" are dropped.
-void append_coord(std::string& out, double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  std::string s = buf;
-  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
-  if (s == "-0") s = "0";
-  out += s;
-}
-
-void project_geometry(OGRGeometry* g, const Projection& pj) {
-  switch (wkbFlatten(g->getGeometryType())) {
-    case wkbPolygon: {
-      OGRPolygon* poly = g->toPolygon();
-      for (int r = 0; r <= poly->getNumInteriorRings(); ++r) {
-        OGRLinearRing* ring = r == 0 ? poly->getExteriorRing() : poly->getInteriorRing(r - 1);
-        if (!ring) continue;
-        for (int i = 0; i < ring->getNumPoints(); ++i) {
-          double x = 0, y = 0;
-          pj.apply(ring->getX(i), ring->getY(i), x, y);
-          ring->setPoint(i, x, y);
-        }
-      }
-      break;
-    }
-    case wkbMultiPolygon:
-    case wkbGeometryCollection: {
-      auto* coll = g->toGeometryCollection();
-      for (int i = 0; i < coll->getNumGeometries(); ++i) project_geometry(coll->getGeometryRef(i), pj);
-      break;
-    }
-    default: break;
-  }
-}
-
-void append_rings(std::string& d, const OGRGeometry* g) {
-  switch (wkbFlatten(g->getGeometryType())) {
-    case wkbPolygon: {
-      const OGRPolygon* poly = g->toPolygon();
-      for (int r = 0; r <= poly->getNumInteriorRings(); ++r) {
-        const OGRLinearRing* ring = r == 0 ? poly->getExteriorRing() : poly->getInteriorRing(r - 1);
-        // Parts and holes under ~2x2 px cannot be seen, but a region's car circle has thousands.
-        if (!ring || ring->getNumPoints() < 4 || ring->get_Area() < 4.0) {
-          if (r == 0) break;
-          continue;
-        }
-        std::string part;
-        std::string last;
-        int kept = 0;
-        for (int i = 0; i + 1 < ring->getNumPoints(); ++i) {  // the closing point is the Z
-          std::string xy;
-          append_coord(xy, ring->getX(i));
-          xy += ' ';
-          append_coord(xy, ring->getY(i));
-          if (xy == last) continue;  // equal after rounding
-          part += (kept == 0 ? "M" : " ") + xy;
-          last = xy;
-          ++kept;
-        }
-        if (kept >= 3) d += part + "Z";
-      }
-      break;
-    }
-    case wkbMultiPolygon:
-    case wkbGeometryCollection: {
-      const auto* coll = g->toGeometryCollection();
-      for (int i = 0; i < coll->getNumGeometries(); ++i) append_rings(d, coll->getGeometryRef(i));
-      break;
-    }
-    default: break;  // lines and points left over from clipping are not drawn
-  }
-}
-
-// The SVG path of a lon/lat (multi)polygon: projected, clipped to the map, simplified to about a
-// pixel (a region's circle stays a few hundred kB instead of megabytes).
-std::string polygon_path(const OGRGeometry& g, const Projection& pj) {
-  std::unique_ptr<OGRGeometry> px(g.clone());
-  project_geometry(px.get(), pj);
-  OGRLinearRing frame;
-  const double m = 4;
-  frame.addPoint(-m, -m);
-  frame.addPoint(pj.width + m, -m);
-  frame.addPoint(pj.width + m, pj.height + m);
-  frame.addPoint(-m, pj.height + m);
-  frame.addPoint(-m, -m);
-  OGRPolygon box;
-  box.addRing(&frame);
-  std::unique_ptr<OGRGeometry> clipped(px->Intersection(&box));
-  const OGRGeometry* use = clipped ? clipped.get() : px.get();  // invalid input: draw it unclipped
-  std::unique_ptr<OGRGeometry> simple(use->SimplifyPreserveTopology(1.0));
-  std::string d;
-  append_rings(d, simple ? simple.get() : use);
-  return d;
-}
-
-// Map shapes per tier, highest level first: square, diamond, triangle, then circles. The
-// title (a tooltip with the service's name) is escaped by the caller.
-std::string tier_shape(std::size_t rank, double x, double y, const std::string& title = "") {
-  auto xy = [&](double dx, double dy) {
-    std::string s;
-    append_coord(s, x + dx);
-    s += ',';
-    append_coord(s, y + dy);
-    return s;
-  };
-  const std::string cls = "class=\"t" + std::to_string(std::min<std::size_t>(rank, 3)) + "\" ";
-  std::string tag, out;
-  if (rank == 0) {
-    tag = "rect";
-    out = "<rect " + cls + "x=\"";
-    append_coord(out, x - 5.5);
-    out += "\" y=\"";
-    append_coord(out, y - 5.5);
-    out += "\" width=\"11\" height=\"11\"";
-  } else if (rank == 1) {
-    tag = "polygon";
-    out = "<polygon " + cls + "points=\"" + xy(0, -6.5) + " " + xy(6.5, 0) + " " + xy(0, 6.5) + " " + xy(-6.5, 0) + "\"";
-  } else if (rank == 2) {
-    tag = "polygon";
-    out = "<polygon " + cls + "points=\"" + xy(0, -5.5) + " " + xy(5, 4) + " " + xy(-5, 4) + "\"";
-  } else {
-    tag = "circle";
-    out = "<circle " + cls + "cx=\"";
-    append_coord(out, x);
-    out += "\" cy=\"";
-    append_coord(out, y);
-    out += "\" r=\"4\"";
-  }
-  return title.empty() ? out + "/>" : out + "><title>" + title + "</title></" + tag + ">";
-}
-
-std::string star(double x, double y, double r, const std::string& title = "") {
-  std::string pts;
-  for (int i = 0; i < 10; ++i) {
-    const double a = -std::numbers::pi / 2 + i * std::numbers::pi / 5, rr = i % 2 == 0 ? r : r * 0.45;
-    if (i) pts += ' ';
-    append_coord(pts, x + rr * std::cos(a));
-    pts += ',';
-    append_coord(pts, y + rr * std::sin(a));
-  }
-  const std::string open = "<polygon class=\"star\" points=\"" + pts + "\"";
-  return title.empty() ? open + "/>" : open + "><title>" + title + "</title></polygon>";
 }
 
 // ---- the report --------------------------------------------------------------------------------
 class Report {
  public:
-  Report(const std::string& out_dir, const std::string& lang) : dir_(out_dir), zh_(lang != "en") {}
+  Report(const ReportInput& input, const std::string& lang) : in_(input), zh_(lang != "en") {}
   std::string render();
 
  private:
@@ -465,12 +265,12 @@ class Report {
   void header();
   void headline();
   void map();
-  void rollup_table(const std::string& id, const std::string& layer, bool town);
+  void rollup_table(const std::string& id, const LayerRows& rows, const std::string& layer_name, bool town);
   void gaps();
   void plan();
   void method();
 
-  std::string dir_;
+  const ReportInput& in_;
   bool zh_;
   json summary_;
   Layer demand_, services_, circle_, gaps_, plan_;
@@ -510,23 +310,13 @@ std::string Report::rule_threshold(const json& rule) const {
 }
 
 void Report::load() {
-  gdal::ensure_registered();
-  const std::string summary_path = (fs::path(dir_) / "summary.json").string();
-  try {
-    summary_ = json::parse(read_text(summary_path));
-  } catch (const json::exception& e) {
-    throw InputError(summary_path + ": not valid JSON (" + e.what() + ")");
-  }
-  if (!summary_.is_object() || !summary_.contains("totals"))
-    throw InputError(summary_path + ": not the summary.json of a 'legalcircle run' (no \"totals\")");
-  demand_ = read_layer(dir_, "demand");
-  if (!demand_.found)
-    throw InputError((fs::path(dir_) / "demand.geojson").string() + ": file not found (nor a demand layer in legalcircle.gpkg)");
+  summary_ = in_.summary;
+  demand_ = features_of(in_.demand);
   for (const Feature& f : demand_.features) unit_by_id_[f.get("id")] = &f;
-  services_ = read_layer(dir_, "services");
-  circle_ = read_layer(dir_, "circle");
-  gaps_ = read_layer(dir_, "gaps");
-  plan_ = read_layer(dir_, "plan");
+  services_ = features_of(in_.services);
+  circle_ = features_of(in_.circle);
+  gaps_ = features_of(in_.gaps);
+  plan_ = features_of(in_.plan);
 }
 
 void Report::header() {
@@ -659,80 +449,43 @@ void Report::headline() {
 void Report::map() {
   html_ += "<section id=\"map-section\">\n<h2>" + t("map") + "</h2>\n";
   // Extent: villages, services and new sites (circles may reach far beyond; they are clipped).
-  double lon_min = 1e9, lon_max = -1e9, lat_min = 1e9, lat_max = -1e9;
-  auto grow = [&](const Layer& l) {
-    for (const Feature& f : l.features) {
-      double lon = 0, lat = 0;
-      if (!lonlat_of(f.geom.get(), lon, lat)) continue;
-      lon_min = std::min(lon_min, lon);
-      lon_max = std::max(lon_max, lon);
-      lat_min = std::min(lat_min, lat);
-      lat_max = std::max(lat_max, lat);
-    }
-  };
-  grow(demand_);
-  grow(services_);
-  grow(plan_);
-  if (lon_min > lon_max) {
+  std::vector<LonLat> extent;
+  for (const Layer* l : {&demand_, &services_, &plan_})
+    for (const Feature& f : l->features)
+      if (f.point) extent.push_back(*f.point);
+  MapProjection pj;
+  if (!fit_projection(extent, 900.0, 760.0, pj)) {
     html_ += "<svg id=\"map\" viewBox=\"0 0 10 10\" width=\"10\" height=\"10\"></svg>\n<p class=\"note\">" + t("no_points") + "</p>\n</section>\n";
     return;
   }
-  Projection pj;
-  pj.kx = std::cos((lat_min + lat_max) / 2 * std::numbers::pi / 180);
-  const double span_x = std::max((lon_max - lon_min) * pj.kx, 0.01), span_y = std::max(lat_max - lat_min, 0.01);
-  const double pad = 0.05;
-  pj.lon0 = (lon_min + lon_max) / 2 - span_x * (0.5 + pad) / pj.kx;
-  pj.lat1 = (lat_min + lat_max) / 2 + span_y * (0.5 + pad);
-  pj.scale = 900.0 / (span_x * (1 + 2 * pad));
-  pj.height = span_y * (1 + 2 * pad) * pj.scale;
-  if (pj.height > 760) {  // tall regions: limit the height, narrow the map
-    pj.scale *= 760 / pj.height;
-    pj.height = 760;
-  }
-  pj.width = span_x * (1 + 2 * pad) * pj.scale;
-  pj.height = std::round(pj.height);
-  pj.width = std::round(pj.width);
-  // Recentre after rounding so the points stay inside.
-  pj.lon0 = (lon_min + lon_max) / 2 - pj.width / 2 / pj.scale / pj.kx;
-  pj.lat1 = (lat_min + lat_max) / 2 + pj.height / 2 / pj.scale;
 
-  // Circle bands grouped by rule and mode, in the file's order; one group shown at a time.
-  struct Group {
-    std::string rule, mode;
-    std::vector<std::pair<double, const Feature*>> bands;
-  };
-  std::vector<Group> groups;
+  // Circle bands grouped by rule and mode, in the layer's order; one group shown at a time.
+  MapLayers layers;
+  std::vector<std::pair<std::string, std::string>> group_names;  // rule, mode
   for (const Feature& f : circle_.features) {
-    if (!f.geom) continue;
+    if (!f.wkb) continue;
     const std::string rule = f.get("rule"), mode = f.get("mode");
-    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.rule == rule && g.mode == mode; });
-    if (it == groups.end()) it = groups.insert(groups.end(), Group{rule, mode, {}});
-    it->bands.emplace_back(num(f.get("minutes")), &f);
+    auto it = std::find(group_names.begin(), group_names.end(), std::pair{rule, mode});
+    std::size_t g = it - group_names.begin();
+    if (it == group_names.end()) {
+      group_names.emplace_back(rule, mode);
+      layers.band_groups.push_back({"bands-" + std::to_string(g), {}});
+    }
+    layers.band_groups[g].bands.emplace_back(num(f.get("minutes")), f.wkb);
   }
-  std::vector<double> all_minutes;
-  for (Group& g : groups) {
+  for (MapBandGroup& g : layers.band_groups)
     std::sort(g.bands.begin(), g.bands.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& b : g.bands) all_minutes.push_back(b.first);
-  }
-  std::sort(all_minutes.begin(), all_minutes.end());
-  all_minutes.erase(std::unique(all_minutes.begin(), all_minutes.end()), all_minutes.end());
-  // Darker for fewer minutes; the same minutes get the same colour in every group.
-  static const char* kBand[] = {"#3f8fc5", "#74b0d8", "#a9cfe8", "#cfe3f1", "#e6f0f8"};
-  auto band_colour = [&](double minutes) {
-    const std::size_t i = std::lower_bound(all_minutes.begin(), all_minutes.end(), minutes) - all_minutes.begin();
-    const std::size_t shift = all_minutes.size() >= 5 ? 0 : 1;
-    return kBand[std::min<std::size_t>(i + shift, 4)];
-  };
+  const std::vector<double> all_minutes = band_minutes(layers);
 
   // One band group at a time, chosen with radio buttons and CSS only (no script): the inputs
   // are siblings before .mapwrap so "#choice:checked ~ .mapwrap #group" can show the group.
-  if (groups.size() > 1) {
+  if (group_names.size() > 1) {
     std::string css;
     html_ += "<span class=\"note\">" + t("show") + "</span> ";
-    for (std::size_t i = 0; i < groups.size(); ++i) {
+    for (std::size_t i = 0; i < group_names.size(); ++i) {
       const std::string id = "band-choice-" + std::to_string(i);
       html_ += "<input type=\"radio\" name=\"bands\" id=\"" + id + "\"" + (i == 0 ? " checked" : "") + "><label for=\"" + id + "\">" +
-               escape(groups[i].rule) + " · " + t(groups[i].mode) + "</label>\n";
+               escape(group_names[i].first) + " · " + t(group_names[i].second) + "</label>\n";
       css += "#" + id + ":checked~.mapwrap #bands-" + std::to_string(i) + "{display:inline}\n";
     }
     html_ += "<style>\n" + css + "</style>\n";
@@ -740,73 +493,28 @@ void Report::map() {
     html_ += "<style>#bands-0{display:inline}</style>\n";
   }
 
-  html_ += "<div class=\"mapwrap\">\n<svg id=\"map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + fixed(pj.width, 0) + " " +
-           fixed(pj.height, 0) + "\" width=\"" + fixed(pj.width, 0) + "\" height=\"" + fixed(pj.height, 0) +
-           "\" role=\"img\" aria-label=\"" + t("map") + "\">\n";
-  for (std::size_t i = 0; i < groups.size(); ++i) {
-    html_ += "<g class=\"bands\" id=\"bands-" + std::to_string(i) + "\">";
-    for (auto it = groups[i].bands.rbegin(); it != groups[i].bands.rend(); ++it) {  // largest first
-      const std::string d = polygon_path(*it->second->geom, pj);
-      if (!d.empty())
-        html_ += "<path fill=\"" + std::string(band_colour(it->first)) + "\" fill-rule=\"evenodd\" d=\"" + d + "\"/>";
-    }
-    html_ += "</g>\n";
-  }
-  auto point = [&](const Feature& f, double& x, double& y) {
-    double lon = 0, lat = 0;
-    if (!lonlat_of(f.geom.get(), lon, lat)) return false;
-    pj.apply(lon, lat, x, y);
-    return true;
-  };
-  // Villages: covered small green dots first (no tooltip: they are the many), then uncovered red.
-  std::string covered, uncovered;
-  const double shrink = std::clamp(std::sqrt(800.0 / std::max<double>(1, demand_.features.size())), 0.6, 1.0);
-  const std::string r_cov = fixed(2.6 * shrink, 1), r_unc = fixed(3.6 * shrink, 1);
+  layers.unit_count = demand_.features.size();
   for (const Feature& f : demand_.features) {
-    double x = 0, y = 0;
-    if (!point(f, x, y)) continue;
+    if (!f.point) continue;
     const bool yes = f.get("covered") == "1" || f.get("covered") == "true";
-    std::string& out = yes ? covered : uncovered;
-    out += "<circle cx=\"";
-    append_coord(out, x);
-    out += "\" cy=\"";
-    append_coord(out, y);
-    out += yes ? "\" r=\"" + r_cov + "\"/>" : "\" r=\"" + r_unc + "\"><title>" + escape(f.get("name")) + "</title></circle>";
+    (yes ? layers.covered : layers.uncovered).push_back({*f.point, yes ? "" : escape(f.get("name"))});
   }
-  html_ += "<g class=\"cov\">" + covered + "</g>\n<g class=\"unc\">" + uncovered + "</g>\n<g>";
-  for (const Feature& f : services_.features) {
-    double x = 0, y = 0;
-    if (!point(f, x, y)) continue;
-    html_ += tier_shape(tier_rank(f.get("tier")), x, y, escape(f.get("name")));
-  }
-  html_ += "</g>\n<g>";
-  for (const Feature& f : plan_.features) {
-    double x = 0, y = 0;
-    if (!point(f, x, y)) continue;
-    html_ += star(x, y, 9, escape(f.get("name")));
-  }
-  html_ += "</g>\n";
-  // Scale bar (1, 2 or 5 x 10^n km, about a sixth of the width) and a north arrow.
-  const double m_per_px = 111320.0 / pj.scale;
-  double len_m = 1;
-  for (double target = pj.width / 6 * m_per_px; len_m * 10 <= target;) len_m *= 10;
-  if (len_m * 5 <= pj.width / 6 * m_per_px) len_m *= 5;
-  else if (len_m * 2 <= pj.width / 6 * m_per_px) len_m *= 2;
-  const double len_px = len_m / m_per_px, x0 = 16, y0 = pj.height - 18;
-  const std::string label = len_m >= 1000 ? short_number(len_m / 1000) + (zh_ ? " 公里" : " km") : short_number(len_m) + (zh_ ? " 米" : " m");
-  html_ += "<g font-size=\"12\" fill=\"#222\"><rect x=\"" + fixed(x0 - 6, 0) + "\" y=\"" + fixed(y0 - 20, 0) + "\" width=\"" +
-           fixed(len_px + 60, 0) + "\" height=\"30\" fill=\"#fff\" fill-opacity=\".8\"/><path d=\"M" + fixed(x0, 1) + " " + fixed(y0 - 5, 1) +
-           "v5h" + fixed(len_px, 1) + "v-5\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\"/><text x=\"" + fixed(x0 + len_px + 6, 1) +
-           "\" y=\"" + fixed(y0 + 1, 1) + "\">" + label + "</text>";
-  const double nx = pj.width - 24, ny = 18;
-  html_ += "<path d=\"M" + fixed(nx, 1) + " " + fixed(ny, 1) + "l7 20l-7 -5l-7 5z\" fill=\"#222\"/><text x=\"" + fixed(nx, 1) + "\" y=\"" +
-           fixed(ny + 34, 1) + "\" text-anchor=\"middle\">" + t("north") + "</text></g>\n</svg>\n";
+  for (const Feature& f : services_.features)
+    if (f.point) layers.services.push_back({{*f.point, escape(f.get("name"))}, tier_rank(f.get("tier"))});
+  for (const Feature& f : plan_.features)
+    if (f.point) layers.new_sites.push_back({*f.point, escape(f.get("name"))});
+  MapText text;
+  text.aria_label = t("map");
+  text.north = t("north");
+  text.km = zh_ ? " 公里" : " km";
+  text.m = zh_ ? " 米" : " m";
+  html_ += "<div class=\"mapwrap\">\n" + svg_map(layers, pj, text);
 
   // Legend.
   html_ += "<div class=\"legend\" id=\"legend\"><b>" + t("legend") + "</b>\n";
   auto icon = [](const std::string& body) { return "<svg width=\"22\" height=\"18\" viewBox=\"-11 -9 22 18\">" + body + "</svg>"; };
   for (double m : all_minutes)
-    html_ += "<div>" + icon("<rect x=\"-10\" y=\"-7\" width=\"20\" height=\"14\" fill=\"" + std::string(band_colour(m)) + "\"/>") +
+    html_ += "<div>" + icon("<rect x=\"-10\" y=\"-7\" width=\"20\" height=\"14\" fill=\"" + std::string(band_colour(all_minutes, m)) + "\"/>") +
              t("within", short_number(m)) + "</div>\n";
   std::vector<std::pair<int, std::string>> tiers;
   for (const json& tier : summary_.value("tiers", json::array())) tiers.emplace_back(-tier.value("level", 0), tier.value("name", ""));
@@ -820,9 +528,9 @@ void Report::map() {
   html_ += "</div>\n</div>\n<p class=\"note\">" + t("map_note") + "</p>\n</section>\n";
 }
 
-void Report::rollup_table(const std::string& id, const std::string& layer_name, bool town) {
+void Report::rollup_table(const std::string& id, const LayerRows& rows_in, const std::string& layer_name, bool town) {
   html_ += "<section id=\"" + id + "\">\n<h2>" + t(town ? "town_table" : "county_table") + "</h2>\n";
-  const Layer l = read_layer(dir_, layer_name);
+  const Layer l = features_of(rows_in);
   if (!l.found) {
     html_ += "<p class=\"note\">" + t("no_rollup", layer_name + ".csv") + "</p>\n</section>\n";
     return;
@@ -1007,8 +715,8 @@ std::string Report::render() {
   header();
   headline();
   map();
-  rollup_table("county-table", "rollup_county", false);
-  rollup_table("town-table", "rollup_town", true);
+  rollup_table("county-table", in_.rollup_county, "rollup_county", false);
+  rollup_table("town-table", in_.rollup_town, "rollup_town", true);
   gaps();
   plan();
   method();
@@ -1018,13 +726,67 @@ std::string Report::render() {
 
 }  // namespace
 
-std::string render_report(const std::string& out_dir, const std::string& lang) {
-  if (lang != "zh" && lang != "en") throw ConfigError("report language must be zh or en, not '" + lang + "'");
-  return Report(out_dir, lang).render();
+namespace {
+// The map draws geometry at the precision the GeoJSON layers carry (RFC 7946: 7 decimals, about
+// 1 cm), so a run's report and `legalcircle report` on its folder are the same page.
+constexpr int kLayerDecimals = 7;
+
+LayerRows rows_of(const Table& t) {
+  LayerRows r;
+  r.found = true;
+  for (const Column& c : t.columns) r.columns.push_back(c.name);
+  r.rows = t.rows;
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    r.points.push_back(i < t.geometry.size() ? std::optional<LonLat>(round_lonlat(t.geometry[i], kLayerDecimals))
+                                             : std::nullopt);
+    r.wkb.push_back(i < t.wkb.size() && !t.wkb[i].empty() ? round_wkb(t.wkb[i], kLayerDecimals) : std::string());
+  }
+  return r;
+}
+}  // namespace
+
+ReportInput report_input(const nlohmann::ordered_json& summary, const ScenarioLayers& layers) {
+  ReportInput in;
+  in.summary = summary;
+  in.demand = rows_of(layers.demand);
+  in.services = rows_of(layers.services);
+  in.circle = rows_of(layers.circle);
+  in.gaps = rows_of(layers.gaps);
+  if (layers.plan_sites.shape != Table::Shape::derived) in.plan = rows_of(layers.plan_sites);
+  in.rollup_county = rows_of(layers.rollup_county);
+  in.rollup_town = rows_of(layers.rollup_town);
+  return in;
 }
 
-void write_report(const std::string& out_dir, const std::string& lang, const std::string& path) {
-  write_text_file(path, render_report(out_dir, lang));
+ReportInput read_report_input(const std::string& dir) {
+  ReportInput in;
+  const std::string summary_path = (fs::path(dir) / "summary.json").string();
+  try {
+    in.summary = json::parse(read_text(summary_path));
+  } catch (const json::exception& e) {
+    throw InputError(summary_path + ": not valid JSON (" + e.what() + ")");
+  }
+  if (!in.summary.is_object() || !in.summary.contains("totals"))
+    throw InputError(summary_path + ": not the summary.json of a 'legalcircle run' (no \"totals\")");
+  in.demand = read_output_layer(dir, "demand");
+  if (!in.demand.found)
+    throw InputError((fs::path(dir) / "demand.geojson").string() + ": file not found (nor a demand layer in legalcircle.gpkg)");
+  in.services = read_output_layer(dir, "services");
+  in.circle = read_output_layer(dir, "circle");
+  in.gaps = read_output_layer(dir, "gaps");
+  in.plan = read_output_layer(dir, "plan");
+  in.rollup_county = read_output_layer(dir, "rollup_county");
+  in.rollup_town = read_output_layer(dir, "rollup_town");
+  return in;
+}
+
+std::string render_report(const ReportInput& input, const std::string& lang) {
+  if (lang != "zh" && lang != "en") throw ConfigError("report language must be zh or en, not '" + lang + "'");
+  return Report(input, lang).render();
+}
+
+void write_report(const ReportInput& input, const std::string& lang, const std::string& path) {
+  write_text_file(path, render_report(input, lang));
 }
 
 }  // namespace legalcircle

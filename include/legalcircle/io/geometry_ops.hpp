@@ -1,0 +1,48 @@
+#pragma once
+// Polygon operations on lon/lat WKB (GEOS through GDAL), for the stages that need them:
+// gap areas (a unit's area outside the circle) and map drawing (clip and simplify in pixels).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "legalcircle/core/geometry.hpp"
+
+namespace legalcircle {
+
+// Two-point lines as one MultiLineString (ISO WKB, lon/lat).
+std::string multiline_wkb(const std::vector<std::pair<LonLat, LonLat>>& segments);
+
+// Every coordinate rounded to `decimals` as text ("%.*f") and parsed back: the geometry exactly as
+// a GeoJSON layer written with that precision reads back (RFC 7946 output: 7 decimals).
+std::string round_wkb(const std::string& wkb, int decimals);
+LonLat round_lonlat(LonLat p, int decimals);
+
+// The union of (multi)polygons; "" when none is given or none parses.
+std::string union_wkb(const std::vector<std::string>& polygons);
+
+// The polygonal part of `area` outside `cut` ("" cut: the whole area) as a MultiPolygon WKB,
+// with both areas in km² (equirectangular at the geometry's own latitude); empty wkb when
+// nothing is outside or `area` does not parse.
+struct AreaOutside {
+  std::string wkb;
+  double area_km2 = 0;
+  double outside_km2 = 0;
+};
+AreaOutside area_outside(const std::string& area, const std::string& cut);
+
+// A lon/lat (multi)polygon as rings in page coordinates: each vertex mapped by x = (lon - lon0) *
+// kx * scale, y = (lat1 - lat) * scale, clipped to the box [-margin, width + margin] x [-margin, height +
+// margin], simplified within `tolerance` (topology preserved). Rings: exterior first, then its
+// holes, part after part; each ring closed (last point = first).
+struct PageTransform {
+  double lon0 = 0, lat1 = 0, kx = 1, scale = 1;  // kx: cos(latitude); scale: page units per degree
+  double width = 0, height = 0, margin = 4;
+};
+struct PageRing {
+  bool exterior = true;
+  std::vector<XY> points;
+  double area = 0;  // absolute, page units²
+};
+std::vector<PageRing> page_rings(const std::string& wkb, const PageTransform& t, double tolerance);
+
+}  // namespace legalcircle

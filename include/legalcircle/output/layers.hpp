@@ -1,0 +1,38 @@
+#pragma once
+// The typed results rendered as layers and tables (what the GeoPackage, GeoJSON and CSV files
+// hold): numbers formatted here and nowhere earlier. Plain Tables out; io/ writes them.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "legalcircle/io/write_outputs.hpp"
+#include "legalcircle/pipeline/scenario.hpp"
+
+namespace legalcircle {
+
+// Text of a number with a fixed count of decimals ("%.*f"), as every output writes numbers.
+std::string fixed(double value, int decimals);
+
+struct ScenarioLayers {
+  Table demand, services, circle, isochrones, gaps, gap_areas, roads, rollup_county, rollup_town;
+  Table plan_sites, plan_coverage, plan_circle;  // with a planning section
+  // Every layer in the GeoPackage's order (plan layers last, when planned).
+  std::vector<NamedTable> all() const;
+};
+
+ScenarioLayers scenario_layers(const World& world, const Scenario& scenario, const ScenarioResult& result);
+
+// Roads used by any of `modes`, one MultiLineString per way, a boolean column per mode.
+Table roads_table(const RoadGraph& g, const std::vector<Mode>& modes);
+
+struct PlanTables {
+  Table sites;     // plan.geojson / plan.csv: chosen (or proposed) sites
+  Table coverage;  // per unit before and after
+  Table circle;    // union circle after the plan
+};
+PlanTables plan_tables(const World& world, const PlanResult& plan);
+// plan.json (and summary.json's "planning").
+nlohmann::ordered_json plan_json(const PlanResult& plan);
+
+}  // namespace legalcircle

@@ -1,0 +1,39 @@
+#pragma once
+// Circles and per-service isochrones of a World (DESIGN.md "Isochrones"): the time raster of a
+// set of services, traced into one polygon per band.
+#include <vector>
+
+#include "legalcircle/analysis/isochrone.hpp"
+#include "legalcircle/io/trace_polygons.hpp"
+#include "legalcircle/pipeline/world.hpp"
+
+namespace legalcircle {
+
+struct CircleSpec {
+  Mode mode = Mode::walk;
+  std::vector<double> bands_minutes = {5, 10, 15};  // ascending
+  double cell_m = 50;
+  double simplify_m = -1;  // < 0: half a cell
+  unsigned threads = 1;
+};
+
+struct Circle {
+  TimeRaster raster;
+  std::vector<BandPolygon> bands;
+  std::vector<uint32_t> unsnapped_services;  // indices into the services given
+};
+
+// The union circle of `services`. With `snaps`, the raster's cells read their snaps from it.
+Circle union_circle(const World& world, const CircleSpec& spec, const std::vector<LonLat>& services,
+                    const SnapGrid* snaps = nullptr);
+
+// The snaps of the cells the union of `services` may reach (shared by per-service isochrones).
+SnapGrid circle_snap_grid(const World& world, const CircleSpec& spec, const std::vector<LonLat>& services);
+
+// One set of band polygons per service (empty for a service that cannot snap), in parallel,
+// each cell reading its snap from `snaps` (circle_snap_grid of the same services and spec).
+std::vector<std::vector<BandPolygon>> per_service_isochrones(const World& world, const CircleSpec& spec,
+                                                             const std::vector<LonLat>& services,
+                                                             const SnapGrid& snaps);
+
+}  // namespace legalcircle

@@ -1,0 +1,73 @@
+#pragma once
+// Planning on a World (DESIGN.md "Planning"): candidates, the cover matrix, MCLP or LSCP with a
+// certified gap, or the what-if of given proposals; then coverage and the circle after the plan.
+// Shared by `legalcircle plan` and the planning section of `legalcircle run`. Candidate and
+// proposal layers are read by the caller: nothing here touches a file.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "legalcircle/core/observer.hpp"
+#include "legalcircle/io/trace_polygons.hpp"
+#include "legalcircle/pipeline/world.hpp"
+#include "legalcircle/planning/candidates.hpp"
+#include "legalcircle/planning/max_covering.hpp"
+
+namespace legalcircle {
+
+// A candidate or proposed site.
+struct SitePoint {
+  std::string id, name;
+  LonLat where;
+};
+
+struct PlanRequest {
+  Mode mode = Mode::walk;
+  double minutes = 15.0;
+  CandidateSource candidates;         // demand, grid, or layer (its points in `sites`)
+  std::optional<std::size_t> add;     // MCLP
+  std::optional<double> target;       // LSCP
+  bool evaluate = false;              // what-if of `sites`
+  std::string proposals;              // what-if: the proposals' source, for the record
+  std::vector<double> bands = {5, 10, 15};  // circle after the plan (the threshold is added)
+  double cell_m = -1;                 // < 0: default_cell_m(mode)
+  unsigned threads = 1;
+};
+
+struct PlanResult {
+  enum class Kind { mclp, lscp, evaluate };
+  Kind kind = Kind::mclp;
+  Mode mode = Mode::walk;
+  double minutes = 15.0;
+  std::optional<std::size_t> add;
+  std::optional<double> target;
+  std::optional<MclpResult> mclp;
+  std::optional<LscpResult> lscp;
+  std::string candidate_source;  // as CandidateSource::text()
+  std::size_t candidate_count = 0, unusable_candidates = 0;
+  double cover_matrix_s = 0;
+  std::string proposals;
+
+  // Chosen sites in rank order (or the proposals in input order), with the units each newly
+  // covers: for MCLP/LSCP given the sites ranked above, for a what-if the units it is nearest to.
+  struct Site {
+    SitePoint point;
+    double gain_population = 0;
+    std::vector<uint32_t> newly_covered;
+  };
+  std::vector<Site> sites;
+
+  // Per unit, by the plan's mode, before (existing services) and after (services then sites:
+  // nearest_service >= world.services().size() is sites[nearest - services]).
+  std::vector<UnitResult> before, after;
+  double population_before = 0, population_after = 0, population_total = 0;
+  double objective_population = 0;  // the solver's (checked equal to population_after)
+  std::vector<BandPolygon> circle;  // union circle after the plan
+};
+
+// Throws ConfigError on a bad request, InputError when there is no candidate, and logic_error if
+// the solver's objective ever differs from the coverage after the plan.
+PlanResult plan_sites(const World& world, const PlanRequest& request, const std::vector<SitePoint>& sites,
+                      Observer& observer);
+
+}  // namespace legalcircle

@@ -1,0 +1,98 @@
+#pragma once
+// A scenario run on a World, into a typed result: per unit and rule/mode the time, distance,
+// nearest service and verdict; the standard and "overall"; circles and per-service isochrones;
+// roll-ups per county and town; gaps and gap areas; the plan. Numbers stay numbers: the layers,
+// summary.json, the report and a server all render from this result (output/).
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "legalcircle/analysis/isochrone.hpp"
+#include "legalcircle/analysis/rollup.hpp"
+#include "legalcircle/analysis/rules.hpp"
+#include "legalcircle/config/scenario.hpp"
+#include "legalcircle/core/observer.hpp"
+#include "legalcircle/io/trace_polygons.hpp"
+#include "legalcircle/pipeline/plan.hpp"
+#include "legalcircle/pipeline/world.hpp"
+
+namespace legalcircle {
+
+// The modes a scenario needs (rules, standard, isochrones), in walk, ebike, car order.
+std::vector<Mode> scenario_modes(const Scenario& scenario);
+// The modes of the per-service isochrones: isochrones.modes, else every mode of a rule or the standard.
+std::vector<Mode> isochrone_modes(const Scenario& scenario);
+
+// The tier of every service: its tier field's value, else the scenario's default tier. A tier the
+// scenario does not define is an InputError naming the file, service and field.
+std::vector<std::string> service_tiers(const Scenario& scenario, const World& world);
+
+struct CircleBand {
+  std::string rule;
+  Mode mode = Mode::walk;
+  BandPolygon band;
+};
+
+struct ServiceBand {
+  uint32_t service = 0;
+  Mode mode = Mode::walk;
+  BandPolygon band;
+};
+
+struct RuleRaster {
+  std::string rule;
+  Mode mode = Mode::walk;
+  TimeRaster raster;
+};
+
+struct MeasureRollup {
+  std::string measure;  // overall, rule:<name>, standard
+  Rollup rollup;
+};
+
+struct UnitGap {
+  uint32_t unit = 0;  // index into world.units()
+  Gap gap;
+};
+
+struct GapArea {
+  uint32_t unit = 0;
+  std::string wkb;  // the unit's area outside the first rule's circle (lon/lat MultiPolygon)
+  double area_km2 = 0, outside_km2 = 0, outside_share = 0;
+};
+
+struct ScenarioResult {
+  std::vector<Mode> modes;  // scenario_modes()
+  std::vector<std::string> service_tier;
+  // Per mode (as `modes`) and service: snap distance in metres; none when it cannot snap.
+  std::vector<std::vector<std::optional<double>>> service_snap_m;
+
+  std::vector<std::optional<AreaClass>> unit_class;
+  std::size_t unclassified_units = 0;
+  std::vector<std::vector<RuleOutcome>> rules;  // [rule][unit]; nearest_service indexes world.services()
+  std::vector<StandardOutcome> standard;        // per unit; empty without a standard
+  std::vector<OverallOutcome> overall;          // per unit
+
+  std::vector<CircleBand> circles;      // per rule with a minute threshold and mode: bands + threshold
+  std::vector<ServiceBand> isochrones;  // per service, mode and band
+  std::vector<RuleRaster> rasters;      // isochrones.geotiff: the rules' time rasters
+  std::vector<MeasureRollup> rollups;   // overall, each rule, the standard (those with units)
+  std::vector<UnitGap> gaps;            // uncovered units (overall), ranked
+  std::vector<GapArea> gap_areas;
+  std::optional<PlanResult> plan;
+
+  std::vector<std::string> warnings;                    // also sent to the observer
+  std::vector<std::pair<std::string, double>> timings;  // stage -> seconds
+};
+
+struct RunSettings {
+  unsigned threads = 1;
+  // Points of planning.candidates when it is a layer (read by the caller).
+  std::vector<SitePoint> candidate_sites;
+};
+
+ScenarioResult run_scenario(const World& world, const Scenario& scenario, const RunSettings& settings,
+                            Observer& observer);
+
+}  // namespace legalcircle

@@ -1,0 +1,68 @@
+#pragma once
+// The map drawing shared by the report, guide maps and the planner's page: typed layers + a
+// projection + a page box in, SVG out. Equirectangular at the mean latitude (fine for a county);
+// polygons are clipped to the page and simplified to about a pixel, coordinates rounded to 0.1 px.
+#include <string>
+#include <vector>
+
+#include "legalcircle/core/geometry.hpp"
+
+namespace legalcircle {
+
+struct MapPoint {
+  LonLat where;
+  std::string title;  // tooltip, already escaped for XML ("" = none)
+};
+
+struct MapService {
+  MapPoint point;
+  std::size_t tier_rank = 0;  // 0 = highest tier: square, diamond, triangle, then circles
+};
+
+// One group of nested bands (a rule and mode); only one group is shown at a time.
+struct MapBandGroup {
+  std::string id;  // SVG id of the group
+  std::vector<std::pair<double, const std::string*>> bands;  // minutes, lon/lat (multi)polygon WKB; ascending
+};
+
+struct MapLayers {
+  std::vector<MapBandGroup> band_groups;
+  std::vector<MapPoint> covered, uncovered;  // demand units
+  std::vector<MapService> services;
+  std::vector<MapPoint> new_sites;  // stars
+  std::size_t unit_count = 0;       // all demand units (dot size shrinks for many)
+};
+
+// Equirectangular projection onto a page: x = (lon - lon0) * kx * scale, y = (lat1 - lat) * scale.
+struct MapProjection {
+  double lon0 = 0, lat1 = 0, kx = 1, scale = 1;  // scale: page units (px) per degree of latitude
+  double width = 960, height = 640;
+  void apply(LonLat p, double& x, double& y) const {
+    x = (p.lon - lon0) * kx * scale;
+    y = (lat1 - p.lat) * scale;
+  }
+};
+
+// The page box around `points` with a 5 % margin: max_width wide, at most max_height tall
+// (tall regions get a narrower map), rounded to whole pixels. False when there is no point.
+bool fit_projection(const std::vector<LonLat>& points, double max_width, double max_height, MapProjection& out);
+
+struct MapText {
+  std::string aria_label;  // the map's accessible name
+  std::string north;       // label under the north arrow
+  std::string km, m;       // scale bar units, e.g. " 公里", " m"
+};
+
+// Colour of a band by its rank among every band minute on the map (darker for fewer minutes).
+const char* band_colour(const std::vector<double>& all_minutes, double minutes);
+// Every distinct band minute of the layers, ascending.
+std::vector<double> band_minutes(const MapLayers& layers);
+// A service symbol and a new-site star (also for legends); title already escaped.
+std::string tier_shape(std::size_t rank, double x, double y, const std::string& title = "");
+std::string star(double x, double y, double r, const std::string& title = "");
+
+// <svg id="map" ...>...</svg>: band groups (class "bands", ids as given), villages, services, new
+// sites, a scale bar and a north arrow.
+std::string svg_map(const MapLayers& layers, const MapProjection& projection, const MapText& text);
+
+}  // namespace legalcircle

@@ -1,0 +1,196 @@
+#include "legalcircle/io/geometry_ops.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include <ogr_api.h>
+#include <ogr_geometry.h>
+
+namespace legalcircle {
+namespace {
+
+std::unique_ptr<OGRGeometry> from_wkb(const std::string& wkb) {
+  OGRGeometry* g = nullptr;
+  if (wkb.empty() || OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE)
+    return nullptr;
+  return std::unique_ptr<OGRGeometry>(g);
+}
+
+std::string to_wkb(const OGRGeometry& g) {
+  std::string wkb(g.WkbSize(), '\0');
+  g.exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
+  return wkb;
+}
+
+// Area in km² of a lon/lat geometry, in an equirectangular projection at its own latitude.
+double area_km2(const OGRGeometry& g) {
+  OGREnvelope e;
+  g.getEnvelope(&e);
+  const double lat = (e.MinY + e.MaxY) / 2 * kPi / 180.0;
+  const double deg = kEarthRadiusM * kPi / 180.0;
+  return OGR_G_Area(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(&g))) * deg * deg * std::cos(lat) / 1e6;
+}
+
+void project(OGRGeometry* g, const PageTransform& t) {
+  switch (wkbFlatten(g->getGeometryType())) {
+    case wkbPolygon: {
+      OGRPolygon* poly = g->toPolygon();
+      for (int r = 0; r <= poly->getNumInteriorRings(); ++r) {
+        OGRLinearRing* ring = r == 0 ? poly->getExteriorRing() : poly->getInteriorRing(r - 1);
+        if (!ring) continue;
+        for (int i = 0; i < ring->getNumPoints(); ++i)
+          ring->setPoint(i, (ring->getX(i) - t.lon0) * t.kx * t.scale, (t.lat1 - ring->getY(i)) * t.scale);
+      }
+      break;
+    }
+    case wkbMultiPolygon:
+    case wkbGeometryCollection: {
+      auto* coll = g->toGeometryCollection();
+      for (int i = 0; i < coll->getNumGeometries(); ++i) project(coll->getGeometryRef(i), t);
+      break;
+    }
+    default: break;
+  }
+}
+
+void collect_rings(const OGRGeometry* g, std::vector<PageRing>& out) {
+  switch (wkbFlatten(g->getGeometryType())) {
+    case wkbPolygon: {
+      const OGRPolygon* poly = g->toPolygon();
+      for (int r = 0; r <= poly->getNumInteriorRings(); ++r) {
+        const OGRLinearRing* ring = r == 0 ? poly->getExteriorRing() : poly->getInteriorRing(r - 1);
+        PageRing pr;
+        pr.exterior = r == 0;
+        if (ring) {
+          for (int i = 0; i < ring->getNumPoints(); ++i) pr.points.push_back({ring->getX(i), ring->getY(i)});
+          pr.area = ring->get_Area();
+        }
+        out.push_back(std::move(pr));
+      }
+      break;
+    }
+    case wkbMultiPolygon:
+    case wkbGeometryCollection: {
+      const auto* coll = g->toGeometryCollection();
+      for (int i = 0; i < coll->getNumGeometries(); ++i) collect_rings(coll->getGeometryRef(i), out);
+      break;
+    }
+    default: break;  // lines and points left over from clipping
+  }
+}
+
+double round_text(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return std::strtod(buf, nullptr);
+}
+
+void round_geometry(OGRGeometry* g, int decimals) {
+  switch (wkbFlatten(g->getGeometryType())) {
+    case wkbPoint: {
+      OGRPoint* p = g->toPoint();
+      p->setX(round_text(p->getX(), decimals));
+      p->setY(round_text(p->getY(), decimals));
+      break;
+    }
+    case wkbLineString:
+    case wkbLinearRing: {
+      OGRSimpleCurve* c = g->toSimpleCurve();
+      for (int i = 0; i < c->getNumPoints(); ++i)
+        c->setPoint(i, round_text(c->getX(i), decimals), round_text(c->getY(i), decimals));
+      break;
+    }
+    case wkbPolygon: {
+      OGRPolygon* poly = g->toPolygon();
+      for (int r = 0; r <= poly->getNumInteriorRings(); ++r)
+        if (OGRLinearRing* ring = r == 0 ? poly->getExteriorRing() : poly->getInteriorRing(r - 1))
+          for (int i = 0; i < ring->getNumPoints(); ++i)
+            ring->setPoint(i, round_text(ring->getX(i), decimals), round_text(ring->getY(i), decimals));
+      break;
+    }
+    case wkbMultiPoint:
+    case wkbMultiLineString:
+    case wkbMultiPolygon:
+    case wkbGeometryCollection: {
+      auto* coll = g->toGeometryCollection();
+      for (int i = 0; i < coll->getNumGeometries(); ++i) round_geometry(coll->getGeometryRef(i), decimals);
+      break;
+    }
+    default: break;
+  }
+}
+
+}  // namespace
+
+std::string round_wkb(const std::string& wkb, int decimals) {
+  auto g = from_wkb(wkb);
+  if (!g) return wkb;
+  round_geometry(g.get(), decimals);
+  return to_wkb(*g);
+}
+
+LonLat round_lonlat(LonLat p, int decimals) { return {round_text(p.lon, decimals), round_text(p.lat, decimals)}; }
+
+std::string multiline_wkb(const std::vector<std::pair<LonLat, LonLat>>& segments) {
+  OGRMultiLineString lines;
+  for (const auto& [a, b] : segments) {
+    OGRLineString l;
+    l.addPoint(a.lon, a.lat);
+    l.addPoint(b.lon, b.lat);
+    lines.addGeometry(&l);
+  }
+  return to_wkb(lines);
+}
+
+std::string union_wkb(const std::vector<std::string>& polygons) {
+  std::unique_ptr<OGRGeometry> all;
+  for (const std::string& wkb : polygons)
+    if (auto g = from_wkb(wkb)) all.reset(all ? all->Union(g.get()) : g.release());
+  return all ? to_wkb(*all) : std::string();
+}
+
+AreaOutside area_outside(const std::string& area_wkb, const std::string& cut_wkb) {
+  AreaOutside out;
+  auto area = from_wkb(area_wkb);
+  if (!area) return out;
+  auto cut = from_wkb(cut_wkb);
+  std::unique_ptr<OGRGeometry> outside(cut ? area->Difference(cut.get()) : area->clone());
+  if (!outside || outside->IsEmpty()) return out;
+  OGRMultiPolygon parts;
+  const auto type = wkbFlatten(outside->getGeometryType());
+  if (type == wkbPolygon) parts.addGeometry(outside.get());
+  else if (type == wkbMultiPolygon) parts = *outside->toMultiPolygon();
+  else if (type == wkbGeometryCollection)
+    for (const OGRGeometry* part : *outside->toGeometryCollection())
+      if (wkbFlatten(part->getGeometryType()) == wkbPolygon) parts.addGeometry(part);
+  if (parts.IsEmpty()) return out;
+  out.area_km2 = area_km2(*area);
+  out.outside_km2 = area_km2(parts);
+  out.wkb = to_wkb(parts);
+  return out;
+}
+
+std::vector<PageRing> page_rings(const std::string& wkb, const PageTransform& t, double tolerance) {
+  std::vector<PageRing> rings;
+  auto g = from_wkb(wkb);
+  if (!g) return rings;
+  project(g.get(), t);
+  OGRLinearRing frame;
+  const double m = t.margin;
+  frame.addPoint(-m, -m);
+  frame.addPoint(t.width + m, -m);
+  frame.addPoint(t.width + m, t.height + m);
+  frame.addPoint(-m, t.height + m);
+  frame.addPoint(-m, -m);
+  OGRPolygon box;
+  box.addRing(&frame);
+  std::unique_ptr<OGRGeometry> clipped(g->Intersection(&box));
+  const OGRGeometry* use = clipped ? clipped.get() : g.get();  // invalid input: unclipped
+  std::unique_ptr<OGRGeometry> simple(use->SimplifyPreserveTopology(tolerance));
+  collect_rings(simple ? simple.get() : use, rings);
+  return rings;
+}
+
+}  // namespace legalcircle

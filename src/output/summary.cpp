@@ -1,0 +1,73 @@
+#include "legalcircle/output/summary.hpp"
+
+#include <ctime>
+
+#include "legalcircle/output/layers.hpp"
+
+namespace legalcircle {
+
+std::string utc_run_date() {
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  return date;
+}
+
+nlohmann::ordered_json scenario_summary(const World& world, const Scenario& sc, const ScenarioResult& res,
+                                        const RunRecord& record) {
+  nlohmann::ordered_json s;
+  s["command"] = "run";
+  s["scenario"] = sc.file;
+  s["name"] = sc.name;
+  s["title"] = sc.title;
+  s["lang"] = sc.outputs.lang;
+  s["run_date"] = record.run_date;
+  s["direction"] = std::string(to_string(world.direction()));
+  s["max_snap_m"] = world.profiles().max_snap_m;
+  s["access_leg_kmh"] = world.profiles().access_leg_kmh;
+  for (Mode m : res.modes) {
+    const ModeProfile& mp = world.profiles()[m];
+    nlohmann::ordered_json pj = {{"default_speed_kmh", mp.default_speed_kmh}, {"respect_oneway", mp.respect_oneway}};
+    if (!mp.class_speed_kmh.empty()) pj["class_speed_kmh"] = mp.class_speed_kmh;
+    s["profiles"][std::string(mode_name(m))] = pj;
+  }
+  s["tiers"] = nlohmann::json::array();
+  for (const Tier& t : sc.tiers) s["tiers"].push_back({{"name", t.name}, {"label", t.label}, {"level", t.level}});
+  if (sc.standard) {
+    for (std::size_t c = 0; c < kAreaClassCount; ++c) {
+      const StandardClass& cls = sc.standard->classes[c];
+      s["standard"][std::string(to_string(static_cast<AreaClass>(c)))] = {
+          {"mode", std::string(mode_name(cls.mode))}, {"km", cls.km}, {"minutes", cls.minutes}};
+    }
+    s["standard"]["basis"] = std::string(to_string(sc.standard->basis));
+  }
+  s["inputs"] = {{"roads", record.roads}, {"services", record.services}, {"demand", record.demand}};
+  s["units"] = world.units().size();
+  s["services"] = world.services().size();
+  s["rules"] = nlohmann::json::array();
+  for (const CoverageRule& r : sc.rules) {
+    nlohmann::ordered_json j = {{"name", r.name}, {"tier", r.tier}, {"modes", nlohmann::json::array()}};
+    for (Mode m : r.modes) j["modes"].push_back(std::string(mode_name(m)));
+    if (r.threshold_minutes) j["threshold_minutes"] = *r.threshold_minutes;
+    if (r.threshold_km) j["threshold_km"] = *r.threshold_km;
+    s["rules"].push_back(j);
+  }
+  nlohmann::ordered_json totals = nlohmann::ordered_json::object();
+  for (const MeasureRollup& m : res.rollups) {
+    const RollupRow& t = m.rollup.total;
+    totals[m.measure] = {{"units", t.units}, {"covered_units", t.covered_units}, {"population", t.population},
+                         {"covered_population", t.covered_population}, {"coverage_rate_units", t.coverage_rate_units}};
+    if (t.coverage_rate_population) totals[m.measure]["coverage_rate_population"] = *t.coverage_rate_population;
+  }
+  s["totals"] = totals;
+  s["uncovered_units"] = res.gaps.size();
+  if (res.plan) s["planning"] = plan_json(*res.plan);
+  s["units_without_area_class"] = res.unclassified_units;
+  s["attribution"] = record.attribution;
+  nlohmann::ordered_json timings = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : record.timings) timings[k] = v;
+  s["timings"] = timings;
+  return s;
+}
+
+}  // namespace legalcircle

@@ -1,0 +1,57 @@
+#include "legalcircle/pipeline/isochrones.hpp"
+
+#include "legalcircle/core/parallel.hpp"
+
+namespace legalcircle {
+namespace {
+
+CoverageRequest circle_request(const World& world, const CircleSpec& spec) {
+  CoverageRequest req = world.request(spec.mode);
+  // A little past the last band, so cells just outside it carry real times and contours fall
+  // between cells.
+  req.limit_s = isochrone_search_limit_s(spec.bands_minutes.back() * 60.0, spec.cell_m, req.access_leg_kmh);
+  return req;
+}
+
+}  // namespace
+
+Circle union_circle(const World& world, const CircleSpec& spec, const std::vector<LonLat>& services,
+                    const SnapGrid* snaps) {
+  const CoverageRequest req = circle_request(world, spec);
+  TravelTimeField field(world.graph(), world.index(spec.mode), req);
+  field.set_services(services);
+  Circle c;
+  c.raster = time_raster(world.graph(), field, req, spec.bands_minutes.back() * 60.0, spec.cell_m, spec.threads, snaps);
+  c.bands = trace_bands(c.raster, spec.bands_minutes, spec.simplify_m);
+  c.unsnapped_services = field.unsnapped_services();
+  return c;
+}
+
+SnapGrid circle_snap_grid(const World& world, const CircleSpec& spec, const std::vector<LonLat>& services) {
+  const CoverageRequest req = circle_request(world, spec);
+  TravelTimeField field(world.graph(), world.index(spec.mode), req);
+  field.set_services(services);
+  return snap_grid(world.graph(), world.index(spec.mode), field, req, spec.bands_minutes.back() * 60.0, spec.cell_m,
+                   spec.threads);
+}
+
+std::vector<std::vector<BandPolygon>> per_service_isochrones(const World& world, const CircleSpec& spec,
+                                                             const std::vector<LonLat>& services,
+                                                             const SnapGrid& snaps) {
+  const CoverageRequest req = circle_request(world, spec);
+  const RoadGraph& g = world.graph();
+  const SegmentIndex& index = world.index(spec.mode);
+  const double max_s = spec.bands_minutes.back() * 60.0;
+  std::vector<std::vector<BandPolygon>> results(services.size());
+  parallel_for(
+      services.size(), spec.threads, [&] { return TravelTimeField(g, index, req); },
+      [&](TravelTimeField& own, std::size_t i) {  // node arrays reused across services
+        own.set_services({services[i]});
+        if (own.services()[0].snap.ok())
+          results[i] = trace_bands(time_raster(g, own, req, max_s, spec.cell_m, 1, &snaps), spec.bands_minutes,
+                                   spec.simplify_m);
+      });
+  return results;
+}
+
+}  // namespace legalcircle

@@ -1,0 +1,278 @@
+#include "legalcircle/pipeline/scenario.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/io/geometry_ops.hpp"
+#include "legalcircle/pipeline/isochrones.hpp"
+
+namespace legalcircle {
+namespace {
+
+const std::string* extra_value(const PointRecord& p, const std::string& field) {
+  if (field.empty()) return nullptr;
+  for (const auto& [k, v] : p.extra)
+    if (k == field) return &v;
+  return nullptr;
+}
+
+std::string extra_or(const PointRecord& p, const std::string& field) {
+  const std::string* v = extra_value(p, field);
+  return v ? *v : std::string();
+}
+
+std::vector<LonLat> points_of(const World& world, const std::vector<uint32_t>& idx) {
+  std::vector<LonLat> xy;
+  for (uint32_t i : idx) xy.push_back(world.services()[i].where);
+  return xy;
+}
+
+// The units' results for a subset of the services, nearest_service mapped back to all services.
+std::vector<UnitResult> evaluate_subset(const World& world, const std::vector<uint32_t>& idx, Mode mode, Metric metric) {
+  std::vector<UnitResult> out = world.evaluate_units(world.field(mode, metric, points_of(world, idx)));
+  for (UnitResult& u : out)
+    if (u.nearest_service != kInvalidId) u.nearest_service = idx[u.nearest_service];
+  return out;
+}
+
+}  // namespace
+
+std::vector<Mode> isochrone_modes(const Scenario& sc) {
+  if (!sc.isochrones.modes.empty()) return sc.isochrones.modes;
+  std::set<Mode> s;
+  for (const CoverageRule& r : sc.rules) s.insert(r.modes.begin(), r.modes.end());
+  if (sc.standard)
+    for (const StandardClass& c : sc.standard->classes) s.insert(c.mode);
+  return {s.begin(), s.end()};
+}
+
+std::vector<Mode> scenario_modes(const Scenario& sc) {
+  std::set<Mode> s;
+  for (const CoverageRule& r : sc.rules) s.insert(r.modes.begin(), r.modes.end());
+  if (sc.standard)
+    for (const StandardClass& c : sc.standard->classes) s.insert(c.mode);
+  for (Mode m : isochrone_modes(sc)) s.insert(m);
+  return {s.begin(), s.end()};
+}
+
+std::vector<std::string> service_tiers(const Scenario& sc, const World& world) {
+  const auto& services = world.services();
+  std::vector<std::string> tier(services.size());
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    const std::string* v = extra_value(services[i], sc.inputs.services.tier_field);
+    tier[i] = v && !v->empty() ? *v : sc.inputs.services.default_tier;
+    if (!sc.tiers.empty() && !tier[i].empty() && !sc.find_tier(tier[i]))
+      throw InputError(sc.inputs.services.path + ": service " + services[i].id + ": field '" +
+                       sc.inputs.services.tier_field + "' has tier '" + tier[i] + "', which the scenario does not define");
+  }
+  return tier;
+}
+
+ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSettings& settings, Observer& observer) {
+  ScenarioResult res;
+  auto warn = [&](const std::string& message) {
+    res.warnings.push_back(message);
+    observer.warning(message);
+  };
+  const std::vector<PointRecord>& services = world.services();
+  const std::vector<PointRecord>& units = world.units();
+  const unsigned threads = std::max(1u, settings.threads);
+  res.modes = scenario_modes(sc);
+  res.service_tier = service_tiers(sc, world);
+
+  // Area class of each unit: its area_class field, else its admin type via the standard.
+  const AdminFields& admin = sc.inputs.demand.admin;
+  res.unit_class.resize(units.size());
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    const std::string* v = extra_value(units[k], admin.area_class);
+    try {
+      res.unit_class[k] = area_class_of(v ? *v : "", extra_or(units[k], admin.type),
+                                        sc.standard ? &*sc.standard : nullptr);
+    } catch (const ConfigError&) {
+      throw InputError(sc.inputs.demand.path + ": unit " + units[k].id + ": field '" + admin.area_class + "' is '" +
+                       *v + "', expected urban, rural or remote");
+    }
+    res.unclassified_units += !res.unit_class[k];
+  }
+
+  // Rules: per mode one field over the rule's services, by time and (km thresholds) distance.
+  Stage coverage_stage(observer, "coverage rules");
+  res.rules.assign(sc.rules.size(), std::vector<RuleOutcome>(units.size()));
+  for (std::size_t r = 0; r < sc.rules.size(); ++r) {
+    const CoverageRule& rule = sc.rules[r];
+    const auto idx = eligible_services(res.service_tier, sc.tiers, rule.tier, rule.higher_tiers_serve);
+    if (idx.empty()) warn("rule " + rule.name + ": no service of tier '" + rule.tier + "'");
+    std::vector<std::vector<UnitResult>> times, dists;
+    for (Mode m : rule.modes) {
+      times.push_back(evaluate_subset(world, idx, m, Metric::time));
+      dists.push_back(rule.threshold_km ? evaluate_subset(world, idx, m, Metric::distance)
+                                        : std::vector<UnitResult>(units.size()));
+    }
+    std::vector<UnitResult> t(rule.modes.size()), d(rule.modes.size());
+    for (std::size_t k = 0; k < units.size(); ++k) {
+      for (std::size_t m = 0; m < rule.modes.size(); ++m) t[m] = times[m][k], d[m] = dists[m][k];
+      res.rules[r][k] = rule_outcome(rule, res.unit_class[k], t, d);
+    }
+  }
+  // The provincial standard: per unit its class's mode and threshold, by distance or time.
+  if (sc.standard) {
+    const auto idx = standard_services(res.service_tier, *sc.standard);
+    const bool by_distance = sc.standard->basis == StandardBasis::distance;
+    std::map<Mode, std::vector<UnitResult>> times, basis;
+    for (const StandardClass& c : sc.standard->classes)
+      if (!times.count(c.mode)) {
+        times[c.mode] = evaluate_subset(world, idx, c.mode, Metric::time);
+        basis[c.mode] = by_distance ? evaluate_subset(world, idx, c.mode, Metric::distance) : times[c.mode];
+      }
+    res.standard.resize(units.size());
+    for (std::size_t k = 0; k < units.size(); ++k) {
+      if (!res.unit_class[k]) continue;
+      const Mode m = (*sc.standard)[*res.unit_class[k]].mode;
+      res.standard[k] = standard_outcome(*sc.standard, res.unit_class[k], times[m][k], basis[m][k]);
+    }
+  }
+  res.timings.emplace_back("coverage_s", coverage_stage.end(std::to_string(sc.rules.size()) + " rules"));
+  if (res.unclassified_units > 0 &&
+      (sc.standard || std::any_of(sc.rules.begin(), sc.rules.end(),
+                                  [](const CoverageRule& r) { return r.applies_to.has_value(); })))
+    warn(std::to_string(res.unclassified_units) + " demand units have no area class (field '" + admin.area_class +
+         "' or type '" + admin.type + "'): no standard verdict, area-class rules skip them");
+
+  res.overall.resize(units.size());
+  std::vector<RuleOutcome> per_rule(sc.rules.size());
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    for (std::size_t r = 0; r < sc.rules.size(); ++r) per_rule[r] = res.rules[r][k];
+    res.overall[k] = overall_outcome(sc.rules, per_rule, sc.standard ? res.standard[k] : StandardOutcome{});
+  }
+
+  // Services' snaps per mode (a service that cannot snap is not used by that mode).
+  for (Mode m : res.modes) {
+    std::vector<std::optional<double>> snap_m(services.size());
+    for (std::size_t i = 0; i < services.size(); ++i) {
+      const SnappedPoint s = world.index(m).snap(services[i].where, world.profiles().max_snap_m);
+      if (s.ok()) snap_m[i] = s.offset_m;
+      else warn(std::string(mode_name(m)) + ": service " + services[i].id + " cannot snap: not used");
+    }
+    res.service_snap_m.push_back(std::move(snap_m));
+  }
+
+  // Circles per rule and mode (bands + the rule's threshold), per-service isochrones per mode.
+  Stage iso_stage(observer, "circles and isochrones");
+  std::map<std::pair<std::string, Mode>, std::string> rule_circle;  // (rule, mode) -> WKB at threshold
+  auto spec_for = [&](Mode m, std::vector<double> bands) {
+    CircleSpec spec;
+    spec.mode = m;
+    spec.bands_minutes = std::move(bands);
+    spec.cell_m = sc.isochrones.cell_m[static_cast<std::size_t>(m)];
+    spec.simplify_m = sc.isochrones.simplify_m.value_or(-1.0);
+    spec.threads = threads;
+    return spec;
+  };
+  if (sc.isochrones.enabled) {
+    for (const CoverageRule& rule : sc.rules) {
+      if (!rule.threshold_minutes) continue;  // km-only rules have no time circle
+      std::vector<double> bands;
+      for (double b : sc.isochrones.bands_minutes)
+        if (b < *rule.threshold_minutes) bands.push_back(b);
+      bands.push_back(*rule.threshold_minutes);
+      const auto xy = points_of(world, eligible_services(res.service_tier, sc.tiers, rule.tier, rule.higher_tiers_serve));
+      for (Mode m : rule.modes) {
+        Circle c = union_circle(world, spec_for(m, bands), xy);
+        for (BandPolygon& b : c.bands) {
+          if (b.minutes == *rule.threshold_minutes) rule_circle[{rule.name, m}] = b.wkb;
+          res.circles.push_back({rule.name, m, std::move(b)});
+        }
+        if (sc.isochrones.geotiff) res.rasters.push_back({rule.name, m, std::move(c.raster)});
+      }
+    }
+    if (sc.isochrones.per_service) {
+      const std::vector<LonLat> all = world.service_xy();
+      for (Mode m : isochrone_modes(sc)) {
+        const CircleSpec spec = spec_for(m, sc.isochrones.bands_minutes);
+        const SnapGrid snaps = circle_snap_grid(world, spec, all);
+        auto results = per_service_isochrones(world, spec, all, snaps);
+        for (std::size_t i = 0; i < services.size(); ++i)
+          for (BandPolygon& b : results[i])
+            if (!b.wkb.empty()) res.isochrones.push_back({uint32_t(i), m, std::move(b)});
+      }
+    }
+  }
+  res.timings.emplace_back("isochrones_s", iso_stage.end(std::to_string(res.circles.size()) + " circle bands, " +
+                                                         std::to_string(res.isochrones.size()) + " service polygons"));
+
+  // Gaps (uncovered units, ranked) and roll-ups per county and town. Every measure's roll-up
+  // counts the units with a verdict on it; minutes are the overall primary's.
+  Stage gaps_stage(observer, "gaps and roll-ups");
+  auto rollup_units = [&](auto covered_of) {
+    std::vector<RollupUnit> ru;
+    std::vector<uint32_t> unit_of;
+    for (std::size_t k = 0; k < units.size(); ++k) {
+      const std::optional<bool> c = covered_of(k);
+      if (!c) continue;  // no verdict (no applicable rule / no class): not counted
+      const OverallOutcome& o = res.overall[k];
+      RollupUnit u;
+      u.id = units[k].id;
+      u.county = extra_or(units[k], admin.county);
+      u.town = extra_or(units[k], admin.town);
+      u.population = units[k].population;
+      u.covered = *c;
+      u.reachable = o.primary.seconds < kInf;
+      u.minutes = u.reachable ? o.primary.seconds / 60.0 : kInf;
+      u.threshold_minutes = o.primary_threshold_minutes.value_or(u.minutes);  // km-only: nothing over
+      if (u.covered && !u.reachable) u.reachable = true, u.minutes = 0;    // a km-only rule met
+      ru.push_back(u);
+      unit_of.push_back(uint32_t(k));
+    }
+    return std::pair{ru, unit_of};
+  };
+  auto roll = [&](const std::string& measure, auto covered_of) {
+    auto [ru, unit_of] = rollup_units(covered_of);
+    if (!ru.empty()) res.rollups.push_back({measure, roll_up(ru)});
+  };
+  roll("overall", [&](std::size_t k) { return res.overall[k].covered; });
+  for (std::size_t r = 0; r < sc.rules.size(); ++r)
+    roll("rule:" + sc.rules[r].name, [&](std::size_t k) {
+      return res.rules[r][k].applies ? std::optional<bool>(res.rules[r][k].covered) : std::nullopt;
+    });
+  if (sc.standard) roll("standard", [&](std::size_t k) { return res.standard[k].met; });
+  {
+    auto [ru, unit_of] = rollup_units([&](std::size_t k) { return res.overall[k].covered; });
+    for (Gap& g : rank_gaps(ru)) res.gaps.push_back({unit_of[g.unit], std::move(g)});
+  }
+  // Gap areas: the part of each polygon unit outside its first rule's circle (all its modes).
+  std::vector<std::string> first_circle_parts;
+  if (!sc.rules.empty())
+    for (Mode m : sc.rules.front().modes)
+      if (auto it = rule_circle.find({sc.rules.front().name, m}); it != rule_circle.end())
+        first_circle_parts.push_back(it->second);
+  const std::string first_circle = union_wkb(first_circle_parts);
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    if (units[k].area_wkb.empty()) continue;
+    AreaOutside a = area_outside(units[k].area_wkb, first_circle);
+    if (a.wkb.empty()) continue;
+    const double share = a.area_km2 > 0 ? std::min(1.0, a.outside_km2 / a.area_km2) : 0.0;
+    res.gap_areas.push_back({uint32_t(k), std::move(a.wkb), a.area_km2, a.outside_km2, share});
+  }
+  res.timings.emplace_back("gaps_rollups_s", gaps_stage.end(std::to_string(res.gaps.size()) + " uncovered units"));
+
+  // Planning: where new points close the gaps (the same step as `legalcircle plan`).
+  if (sc.planning) {
+    const PlanningConfig& pc = *sc.planning;
+    PlanRequest pr;
+    pr.mode = pc.mode;
+    pr.minutes = pc.minutes;
+    pr.threads = threads;
+    pr.bands = sc.isochrones.bands_minutes;
+    pr.cell_m = sc.isochrones.cell_m[static_cast<std::size_t>(pc.mode)];
+    pr.candidates = pc.candidates;
+    if (pc.add) pr.add = static_cast<std::size_t>(*pc.add);
+    if (pc.target) pr.target = *pc.target;
+    if (!pr.add && !pr.target) throw ConfigError(sc.file + ": planning: give add or target");
+    res.plan = plan_sites(world, pr, settings.candidate_sites, observer);
+  }
+  return res;
+}
+
+}  // namespace legalcircle

@@ -1,0 +1,242 @@
+#include "legalcircle/render/svg_map.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+
+#include "legalcircle/io/geometry_ops.hpp"
+
+namespace legalcircle {
+namespace {
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string short_number(double v) {
+  std::string s = fixed(v, 2);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+// One decimal of a pixel is far below what a screen shows; "-0" and ".0" are dropped.
+void append_coord(std::string& out, double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  std::string s = buf;
+  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
+  if (s == "-0") s = "0";
+  out += s;
+}
+
+// The SVG path of a lon/lat (multi)polygon: projected, clipped to the map, simplified to about a
+// pixel (a region's circle stays a few hundred kB instead of megabytes).
+std::string polygon_path(const std::string& wkb, const MapProjection& pj) {
+  PageTransform t;
+  t.lon0 = pj.lon0;
+  t.lat1 = pj.lat1;
+  t.kx = pj.kx;
+  t.scale = pj.scale;
+  t.width = pj.width;
+  t.height = pj.height;
+  t.margin = 4;
+  std::string d;
+  bool skip_holes = false;
+  for (const PageRing& ring : page_rings(wkb, t, 1.0)) {
+    // Parts and holes under ~2x2 px cannot be seen, but a region's car circle has thousands; a
+    // part too small to draw takes its holes with it.
+    if (ring.exterior) skip_holes = false;
+    if (skip_holes) continue;
+    if (ring.points.size() < 4 || ring.area < 4.0) {
+      if (ring.exterior) skip_holes = true;
+      continue;
+    }
+    std::string part, last;
+    int kept = 0;
+    for (std::size_t i = 0; i + 1 < ring.points.size(); ++i) {  // the closing point is the Z
+      std::string xy;
+      append_coord(xy, ring.points[i].x);
+      xy += ' ';
+      append_coord(xy, ring.points[i].y);
+      if (xy == last) continue;  // equal after rounding
+      part += (kept == 0 ? "M" : " ") + xy;
+      last = xy;
+      ++kept;
+    }
+    if (kept >= 3) d += part + "Z";
+  }
+  return d;
+}
+
+}  // namespace
+
+bool fit_projection(const std::vector<LonLat>& points, double max_width, double max_height, MapProjection& pj) {
+  double lon_min = 1e9, lon_max = -1e9, lat_min = 1e9, lat_max = -1e9;
+  for (const LonLat& p : points) {
+    if (!std::isfinite(p.lon) || !std::isfinite(p.lat)) continue;
+    lon_min = std::min(lon_min, p.lon);
+    lon_max = std::max(lon_max, p.lon);
+    lat_min = std::min(lat_min, p.lat);
+    lat_max = std::max(lat_max, p.lat);
+  }
+  if (lon_min > lon_max) return false;
+  pj = MapProjection{};
+  pj.kx = std::cos((lat_min + lat_max) / 2 * std::numbers::pi / 180);
+  const double span_x = std::max((lon_max - lon_min) * pj.kx, 0.01), span_y = std::max(lat_max - lat_min, 0.01);
+  const double pad = 0.05;
+  pj.lon0 = (lon_min + lon_max) / 2 - span_x * (0.5 + pad) / pj.kx;
+  pj.lat1 = (lat_min + lat_max) / 2 + span_y * (0.5 + pad);
+  pj.scale = max_width / (span_x * (1 + 2 * pad));
+  pj.height = span_y * (1 + 2 * pad) * pj.scale;
+  if (pj.height > max_height) {  // tall regions: limit the height, narrow the map
+    pj.scale *= max_height / pj.height;
+    pj.height = max_height;
+  }
+  pj.width = span_x * (1 + 2 * pad) * pj.scale;
+  pj.height = std::round(pj.height);
+  pj.width = std::round(pj.width);
+  // Recentre after rounding so the points stay inside.
+  pj.lon0 = (lon_min + lon_max) / 2 - pj.width / 2 / pj.scale / pj.kx;
+  pj.lat1 = (lat_min + lat_max) / 2 + pj.height / 2 / pj.scale;
+  return true;
+}
+
+std::vector<double> band_minutes(const MapLayers& layers) {
+  std::vector<double> all;
+  for (const MapBandGroup& g : layers.band_groups)
+    for (const auto& b : g.bands) all.push_back(b.first);
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  return all;
+}
+
+const char* band_colour(const std::vector<double>& all_minutes, double minutes) {
+  static const char* kBand[] = {"#3f8fc5", "#74b0d8", "#a9cfe8", "#cfe3f1", "#e6f0f8"};
+  const std::size_t i = std::lower_bound(all_minutes.begin(), all_minutes.end(), minutes) - all_minutes.begin();
+  const std::size_t shift = all_minutes.size() >= 5 ? 0 : 1;
+  return kBand[std::min<std::size_t>(i + shift, 4)];
+}
+
+std::string tier_shape(std::size_t rank, double x, double y, const std::string& title) {
+  auto xy = [&](double dx, double dy) {
+    std::string s;
+    append_coord(s, x + dx);
+    s += ',';
+    append_coord(s, y + dy);
+    return s;
+  };
+  const std::string cls = "class=\"t" + std::to_string(std::min<std::size_t>(rank, 3)) + "\" ";
+  std::string tag, out;
+  if (rank == 0) {
+    tag = "rect";
+    out = "<rect " + cls + "x=\"";
+    append_coord(out, x - 5.5);
+    out += "\" y=\"";
+    append_coord(out, y - 5.5);
+    out += "\" width=\"11\" height=\"11\"";
+  } else if (rank == 1) {
+    tag = "polygon";
+    out = "<polygon " + cls + "points=\"" + xy(0, -6.5) + " " + xy(6.5, 0) + " " + xy(0, 6.5) + " " + xy(-6.5, 0) + "\"";
+  } else if (rank == 2) {
+    tag = "polygon";
+    out = "<polygon " + cls + "points=\"" + xy(0, -5.5) + " " + xy(5, 4) + " " + xy(-5, 4) + "\"";
+  } else {
+    tag = "circle";
+    out = "<circle " + cls + "cx=\"";
+    append_coord(out, x);
+    out += "\" cy=\"";
+    append_coord(out, y);
+    out += "\" r=\"4\"";
+  }
+  return title.empty() ? out + "/>" : out + "><title>" + title + "</title></" + tag + ">";
+}
+
+std::string star(double x, double y, double r, const std::string& title) {
+  std::string pts;
+  for (int i = 0; i < 10; ++i) {
+    const double a = -std::numbers::pi / 2 + i * std::numbers::pi / 5, rr = i % 2 == 0 ? r : r * 0.45;
+    if (i) pts += ' ';
+    append_coord(pts, x + rr * std::cos(a));
+    pts += ',';
+    append_coord(pts, y + rr * std::sin(a));
+  }
+  const std::string open = "<polygon class=\"star\" points=\"" + pts + "\"";
+  return title.empty() ? open + "/>" : open + "><title>" + title + "</title></polygon>";
+}
+
+std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapText& text) {
+  const std::vector<double> all_minutes = band_minutes(layers);
+  std::string svg = "<svg id=\"map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + fixed(pj.width, 0) + " " +
+                    fixed(pj.height, 0) + "\" width=\"" + fixed(pj.width, 0) + "\" height=\"" + fixed(pj.height, 0) +
+                    "\" role=\"img\" aria-label=\"" + text.aria_label + "\">\n";
+  for (const MapBandGroup& g : layers.band_groups) {
+    svg += "<g class=\"bands\" id=\"" + g.id + "\">";
+    for (auto it = g.bands.rbegin(); it != g.bands.rend(); ++it) {  // largest first
+      const std::string d = polygon_path(*it->second, pj);
+      if (!d.empty()) svg += "<path fill=\"" + std::string(band_colour(all_minutes, it->first)) + "\" fill-rule=\"evenodd\" d=\"" + d + "\"/>";
+    }
+    svg += "</g>\n";
+  }
+  auto visible = [](const MapPoint& p) { return std::isfinite(p.where.lon) && std::isfinite(p.where.lat); };
+  // Villages: covered small green dots first (no tooltip: they are the many), then uncovered red.
+  const double shrink = std::clamp(std::sqrt(800.0 / std::max<double>(1, double(layers.unit_count))), 0.6, 1.0);
+  const std::string r_cov = fixed(2.6 * shrink, 1), r_unc = fixed(3.6 * shrink, 1);
+  std::string covered, uncovered;
+  for (const MapPoint& p : layers.covered) {
+    if (!visible(p)) continue;
+    double x = 0, y = 0;
+    pj.apply(p.where, x, y);
+    covered += "<circle cx=\"";
+    append_coord(covered, x);
+    covered += "\" cy=\"";
+    append_coord(covered, y);
+    covered += "\" r=\"" + r_cov + "\"/>";
+  }
+  for (const MapPoint& p : layers.uncovered) {
+    if (!visible(p)) continue;
+    double x = 0, y = 0;
+    pj.apply(p.where, x, y);
+    uncovered += "<circle cx=\"";
+    append_coord(uncovered, x);
+    uncovered += "\" cy=\"";
+    append_coord(uncovered, y);
+    uncovered += "\" r=\"" + r_unc + "\"><title>" + p.title + "</title></circle>";
+  }
+  svg += "<g class=\"cov\">" + covered + "</g>\n<g class=\"unc\">" + uncovered + "</g>\n<g>";
+  for (const MapService& s : layers.services) {
+    if (!visible(s.point)) continue;
+    double x = 0, y = 0;
+    pj.apply(s.point.where, x, y);
+    svg += tier_shape(s.tier_rank, x, y, s.point.title);
+  }
+  svg += "</g>\n<g>";
+  for (const MapPoint& p : layers.new_sites) {
+    if (!visible(p)) continue;
+    double x = 0, y = 0;
+    pj.apply(p.where, x, y);
+    svg += star(x, y, 9, p.title);
+  }
+  svg += "</g>\n";
+  // Scale bar (1, 2 or 5 x 10^n km, about a sixth of the width) and a north arrow.
+  const double m_per_px = 111320.0 / pj.scale;
+  double len_m = 1;
+  for (double target = pj.width / 6 * m_per_px; len_m * 10 <= target;) len_m *= 10;
+  if (len_m * 5 <= pj.width / 6 * m_per_px) len_m *= 5;
+  else if (len_m * 2 <= pj.width / 6 * m_per_px) len_m *= 2;
+  const double len_px = len_m / m_per_px, x0 = 16, y0 = pj.height - 18;
+  const std::string label = len_m >= 1000 ? short_number(len_m / 1000) + text.km : short_number(len_m) + text.m;
+  svg += "<g font-size=\"12\" fill=\"#222\"><rect x=\"" + fixed(x0 - 6, 0) + "\" y=\"" + fixed(y0 - 20, 0) + "\" width=\"" +
+         fixed(len_px + 60, 0) + "\" height=\"30\" fill=\"#fff\" fill-opacity=\".8\"/><path d=\"M" + fixed(x0, 1) + " " +
+         fixed(y0 - 5, 1) + "v5h" + fixed(len_px, 1) + "v-5\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\"/><text x=\"" +
+         fixed(x0 + len_px + 6, 1) + "\" y=\"" + fixed(y0 + 1, 1) + "\">" + label + "</text>";
+  const double nx = pj.width - 24, ny = 18;
+  svg += "<path d=\"M" + fixed(nx, 1) + " " + fixed(ny, 1) + "l7 20l-7 -5l-7 5z\" fill=\"#222\"/><text x=\"" + fixed(nx, 1) +
+         "\" y=\"" + fixed(ny + 34, 1) + "\" text-anchor=\"middle\">" + text.north + "</text></g>\n</svg>\n";
+  return svg;
+}
+
+}  // namespace legalcircle
