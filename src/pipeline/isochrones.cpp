@@ -38,9 +38,14 @@ SnapGrid circle_snap_grid(const World& world, const CircleSpec& spec, const std:
 std::vector<std::vector<BandPolygon>> per_service_isochrones(const World& world, const CircleSpec& spec,
                                                              const std::vector<LonLat>& services,
                                                              const SnapGrid& snaps) {
-  const CoverageRequest req = circle_request(world, spec);
-  const RoadGraph& g = world.graph();
-  const SegmentIndex& index = world.index(spec.mode);
+  return per_service_isochrones(world.graph(), world.index(spec.mode), circle_request(world, spec), spec, services,
+                                snaps);
+}
+
+std::vector<std::vector<BandPolygon>> per_service_isochrones(const RoadGraph& g, const SegmentIndex& index,
+                                                             const CoverageRequest& req, const CircleSpec& spec,
+                                                             const std::vector<LonLat>& services,
+                                                             const SnapGrid& snaps) {
   const double max_s = spec.bands_minutes.back() * 60.0;
   std::vector<std::vector<BandPolygon>> results(services.size());
   parallel_for(

@@ -15,7 +15,7 @@
 
 #include "legalcircle/analysis/coverage.hpp"
 #include "legalcircle/analysis/isochrone.hpp"
-#include "legalcircle/io/trace_polygons.hpp"
+#include "legalcircle/pipeline/isochrones.hpp"
 #include "legalcircle/planning/cover_matrix.hpp"
 #include "legalcircle/planning/max_covering.hpp"
 #include "legalcircle/graph/build_graph.hpp"
@@ -76,7 +76,12 @@ void bench_isochrones(const RoadGraph& g) {
     const auto circle = trace_bands(raster, bands);
     const double t_union = seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
-    trace_each_service(g, index, req, services, bands, cell_m, -1.0, snaps, threads);
+    CircleSpec spec;
+    spec.mode = mode;
+    spec.bands_minutes = bands;
+    spec.cell_m = cell_m;
+    spec.threads = threads;
+    per_service_isochrones(g, index, req, spec, services, snaps);
     const double t_per = seconds_since(t0);
     std::printf("  %-5s isochrones (%.0f m cells): search + snap grid %dx%d %.3f s; union circle of %zu services "
                 "%.3f s (%.1f km2 at 15 min); per-service %.1f services/s (%zu services x 3 bands, %u threads)\n",

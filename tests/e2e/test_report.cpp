@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "legalcircle/core/error.hpp"
-#include "legalcircle/io/write_report.hpp"
+#include "legalcircle/output/report.hpp"
 #include "support/run_command.hpp"
 
 namespace legalcircle {
@@ -118,17 +118,17 @@ TEST(ReportMinimal, MissingOptionalFilesAndEscaping) {
   write_file(dir / "demand.geojson", R"({"type": "FeatureCollection", "features": [{"type": "Feature",
     "properties": {"id": "V1", "name": "<script>alert(1)</script>", "population": 10, "covered": false},
     "geometry": {"type": "Point", "coordinates": [120.7, 30.7]}}]})");
-  const std::string zh = render_report(dir.string(), "zh");
+  const std::string zh = render_report(read_report_input(dir.string()), "zh");
   EXPECT_NE(zh.find("本次未进行选址规划"), std::string::npos);
   EXPECT_NE(zh.find("全部村社均在服务圈内"), std::string::npos);  // no gaps file
   EXPECT_NE(zh.find("&lt;b&gt;T&amp;amp&lt;/b&gt;"), std::string::npos);
   EXPECT_NE(zh.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_EQ(zh.find("<script"), std::string::npos);
-  EXPECT_NE(render_report(dir.string(), "en").find("No planning in this run"), std::string::npos);
-  EXPECT_THROW(render_report(dir.string(), "fr"), ConfigError);
+  EXPECT_NE(render_report(read_report_input(dir.string()), "en").find("No planning in this run"), std::string::npos);
+  EXPECT_THROW(render_report(read_report_input(dir.string()), "fr"), ConfigError);
   fs::remove(dir / "demand.geojson");
   try {
-    render_report(dir.string(), "zh");
+    render_report(read_report_input(dir.string()), "zh");
     ADD_FAILURE() << "no demand layer must be an error";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("demand.geojson"), std::string::npos) << e.what();

@@ -36,4 +36,10 @@ std::vector<std::vector<BandPolygon>> per_service_isochrones(const World& world,
                                                              const std::vector<LonLat>& services,
                                                              const SnapGrid& snaps);
 
+// The same on a bare graph: `request` bounded by isochrone_search_limit_s of the last band.
+std::vector<std::vector<BandPolygon>> per_service_isochrones(const RoadGraph& g, const SegmentIndex& index,
+                                                             const CoverageRequest& request, const CircleSpec& spec,
+                                                             const std::vector<LonLat>& services,
+                                                             const SnapGrid& snaps);
+
 }  // namespace legalcircle
