@@ -96,6 +96,9 @@ struct BadInput {
   std::string expected;        // part of the error message
 };
 
+// What ctest and gtest print for a case (instead of the struct's bytes).
+void PrintTo(const BadInput& b, std::ostream* os) { *os << b.name << " (" << b.demand_file << ")"; }
+
 class CliBadInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(CliBadInput, FailsClearlyWithoutOutput) {

@@ -1,0 +1,262 @@
+// Rule, tier, area-class, standard and "overall" semantics (analysis/rules + pipeline) on a
+// hand-drawn road, every expected value worked out in the comments.
+//
+//   a-----C---------T---------V--------------------------b     one straight residential road
+//   0    300      1300      2300                        5000 m   (1 character = 100 m)
+//
+// Services C (center, level 3), T (town_station, 2), V (village_point, 1), listed in that order.
+// Units on the road (no access leg) unless said otherwise:
+//   U1   700 m  area_class urban     C 400 m, T 600 m, V 1600 m
+//   U2  3000 m  type 村 (rural)      V 700 m, T 1700 m, C 2700 m
+//   U3  1750 m  area_class remote    T 450 m, V 550 m, C 1450 m
+//   U4   100 m  no class             C 200 m, V 2200 m
+//   U5  4800 m  type 村 (rural)      V 2500 m
+//   U6   700 m, 100 m south of the road, area_class urban: C 100 + 400 = 500 m
+// walk 4.5 km/h = 0.8 s/m; ebike 15 km/h = 0.24 s/m; car on residential 25 km/h = 0.144 s/m.
+#include <gtest/gtest.h>
+
+#include "legalcircle/analysis/rules.hpp"
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/pipeline/scenario.hpp"
+#include "support/ascii_map.hpp"
+
+namespace legalcircle {
+namespace {
+
+using testing::AsciiMap;
+
+constexpr double kTol = 0.1;  // seconds or metres: drawing metres vs haversine metres
+const std::vector<Tier> kTiers = {{"center", "县中心", 3}, {"town_station", "镇街站", 2}, {"village_point", "村社点", 1}};
+
+TEST(RuleSemantics, EligibleServicesFollowTiersAndLevels) {
+  const std::vector<std::string> tier = {"village_point", "town_station", "center", "", "mediation"};
+  using V = std::vector<uint32_t>;
+  EXPECT_EQ(eligible_services(tier, kTiers, "", false), (V{0, 1, 2, 3, 4}));  // every service
+  EXPECT_EQ(eligible_services(tier, kTiers, "village_point", false), (V{0}));
+  EXPECT_EQ(eligible_services(tier, kTiers, "village_point", true), (V{0, 1, 2}));  // higher levels serve
+  EXPECT_EQ(eligible_services(tier, kTiers, "town_station", true), (V{1, 2}));
+  EXPECT_EQ(eligible_services(tier, kTiers, "center", true), (V{2}));
+  // A tier the table lacks has level 0: it serves only its own rules, never a lower one.
+  EXPECT_EQ(eligible_services(tier, kTiers, "mediation", true), (V{0, 1, 2, 4}));
+  ProvincialStandard st;
+  EXPECT_EQ(standard_services(tier, st), (V{0, 1, 2, 3, 4}));
+  st.tiers = {"center", "village_point"};
+  EXPECT_EQ(standard_services(tier, st), (V{0, 2}));
+}
+
+TEST(RuleSemantics, AreaClassFromValueElseTypeThroughTheStandard) {
+  const ProvincialStandard st;
+  EXPECT_EQ(area_class_of("urban", "村", &st), AreaClass::urban);  // the value wins over the type
+  EXPECT_EQ(area_class_of("", "社区", &st), AreaClass::urban);
+  EXPECT_EQ(area_class_of("", "村", &st), AreaClass::rural);
+  EXPECT_EQ(area_class_of("", "村", nullptr), std::nullopt);  // no standard, no type table
+  EXPECT_EQ(area_class_of("", "街道", &st), std::nullopt);
+  EXPECT_THROW(area_class_of("city", "", &st), ConfigError);
+}
+
+TEST(RuleSemantics, ThresholdsAreInclusiveAndBothMustHold) {
+  CoverageRule r;
+  r.threshold_minutes = 15;
+  UnitResult t, d;
+  t.seconds = 900;
+  EXPECT_TRUE(meets_thresholds(r, t, d));  // exactly 15 min
+  t.seconds = 900.001;
+  EXPECT_FALSE(meets_thresholds(r, t, d));
+  r.threshold_km = 1.2;
+  t.seconds = 600;
+  d.seconds = 1200;
+  EXPECT_TRUE(meets_thresholds(r, t, d));  // exactly 1.2 km and within 15 min
+  d.seconds = 1200.5;
+  EXPECT_FALSE(meets_thresholds(r, t, d));
+  r.threshold_minutes.reset();  // km only: any time
+  t.seconds = kInf;
+  d.seconds = 800;
+  EXPECT_TRUE(meets_thresholds(r, t, d));
+}
+
+TEST(RuleSemantics, OverallIsEveryApplicableRuleAndTheStandard) {
+  std::vector<CoverageRule> rules(2);
+  rules[0].threshold_minutes = 15;
+  rules[0].modes = {Mode::walk, Mode::car};
+  rules[1].threshold_minutes = 10;
+  rules[1].modes = {Mode::walk};
+  rules[1].applies_to = AreaClass::urban;
+  UnitResult walk, car;
+  walk.seconds = 700, walk.nearest_service = 1;
+  car.seconds = 200, car.nearest_service = 2;
+  std::vector<RuleOutcome> o = {rule_outcome(rules[0], AreaClass::rural, std::vector{walk, car}, std::vector<UnitResult>(2)),
+                                rule_outcome(rules[1], AreaClass::rural, std::vector{walk}, std::vector<UnitResult>(1))};
+  EXPECT_TRUE(o[0].covered);
+  EXPECT_FALSE(o[1].applies);
+  OverallOutcome all = overall_outcome(rules, o, StandardOutcome{});
+  EXPECT_EQ(all.covered, true);
+  EXPECT_EQ(all.primary.nearest_service, 2u);  // the first rule's best mode: car, 200 s
+  EXPECT_EQ(all.primary_threshold_minutes, 15.0);
+  StandardOutcome fails;
+  fails.met = false;
+  EXPECT_EQ(overall_outcome(rules, o, fails).covered, false);  // the standard counts too
+  // No applicable rule and no class: no verdict at all.
+  const std::vector<RuleOutcome> none = {rule_outcome(rules[1], AreaClass::rural, std::vector{walk}, std::vector<UnitResult>(1))};
+  EXPECT_EQ(overall_outcome(std::span(rules).subspan(1), none, StandardOutcome{}).covered, std::nullopt);
+}
+
+// The scenario of the file comment, run through the pipeline.
+class ScenarioOnOneRoad : public ::testing::Test {
+ protected:
+  ScenarioOnOneRoad()
+      : map("a-----------------------------------------------------------b", 100.0) {
+    // 'a' at 0 m, 'b' at 6000 m: the drawing is longer than the points need.
+    const RawRoads raw = map.roads({{"ab", {{"highway", "residential"}}}});
+    PointLayer services, demand;
+    auto service = [&](const std::string& id, double x, const std::string& tier) {
+      PointRecord p;
+      p.id = id;
+      p.where = map.offset('a', x, 0);
+      p.extra = {{"tier", tier}};
+      services.points.push_back(p);
+    };
+    service("C", 300, "center");
+    service("T", 1300, "town_station");
+    service("V", 2300, "village_point");
+    services.extra_fields = {"tier"};
+    auto unit = [&](const std::string& id, double x, double y, const std::string& cls, const std::string& type) {
+      PointRecord p;
+      p.id = id;
+      p.where = map.offset('a', x, y);
+      p.population = 100;
+      p.has_population = true;
+      p.extra = {{"area_class", cls}, {"type", type}};
+      demand.points.push_back(p);
+    };
+    unit("U1", 700, 0, "urban", "");
+    unit("U2", 3000, 0, "", "村");
+    unit("U3", 1750, 0, "remote", "");
+    unit("U4", 100, 0, "", "");
+    unit("U5", 4800, 0, "", "村");
+    unit("U6", 700, -100, "urban", "");
+    demand.extra_fields = {"area_class", "type"};
+    world = std::make_unique<World>(build_graph(raw, default_profiles(), BuildOptions{{Mode::walk, Mode::ebike, Mode::car}, true}),
+                                    default_profiles(), Direction::to_service, services, demand);
+
+    sc.tiers = kTiers;
+    sc.inputs.services.tier_field = "tier";
+    sc.inputs.demand.admin.area_class = "area_class";
+    sc.inputs.demand.admin.type = "type";
+    sc.isochrones.enabled = false;
+    CoverageRule any;
+    any.name = "any_walk_15";
+    any.threshold_minutes = 15;
+    any.modes = {Mode::walk};
+    CoverageRule village;
+    village.name = "village_only_walk_10";
+    village.tier = "village_point";
+    village.threshold_minutes = 10;
+    village.modes = {Mode::walk};
+    CoverageRule urban_km;
+    urban_km.name = "urban_km";
+    urban_km.tier = "village_point";
+    urban_km.higher_tiers_serve = true;
+    urban_km.threshold_km = 0.45;
+    urban_km.modes = {Mode::walk};
+    urban_km.applies_to = AreaClass::urban;
+    sc.rules = {any, village, urban_km};
+    sc.standard = ProvincialStandard{};  // urban walk 1.2 km, rural ebike 2.0 km, remote car 3.0 km
+  }
+
+  ScenarioResult run() {
+    Observer quiet;
+    return run_scenario(*world, sc, RunSettings{}, quiet);
+  }
+
+  AsciiMap map;
+  std::unique_ptr<World> world;
+  Scenario sc;
+};
+
+TEST_F(ScenarioOnOneRoad, TimesTiersAndVerdictsPerRule) {
+  const ScenarioResult r = run();
+  ASSERT_EQ(r.rules.size(), 3u);
+  // any_walk_15: nearest of all services.
+  const auto& any = r.rules[0];
+  EXPECT_NEAR(any[0].modes[0].time.seconds, 400 * 0.8, kTol);  // U1 -> C
+  EXPECT_EQ(any[0].modes[0].time.nearest_service, 0u);
+  EXPECT_NEAR(any[2].modes[0].time.seconds, 450 * 0.8, kTol);  // U3 -> T, not V at 550 m
+  EXPECT_EQ(any[2].modes[0].time.nearest_service, 1u);
+  EXPECT_NEAR(any[5].modes[0].time.seconds, 500 * 0.8, kTol);  // U6: 100 m access leg + 400 m
+  EXPECT_FALSE(any[4].covered);                                 // U5: 2500 m = 2000 s
+  for (int k : {0, 1, 2, 3, 5}) EXPECT_TRUE(any[k].covered) << "U" << k + 1;
+  // village_only_walk_10: only V counts (no higher tiers), index mapped back to all services.
+  const auto& village = r.rules[1];
+  EXPECT_NEAR(village[0].modes[0].time.seconds, 1600 * 0.8, kTol);
+  EXPECT_EQ(village[0].modes[0].time.nearest_service, 2u);
+  EXPECT_FALSE(village[0].covered);                             // 1280 s > 600 s
+  EXPECT_TRUE(village[1].covered);                              // U2: 700 m = 560 s
+  EXPECT_TRUE(village[2].covered);                              // U3: 550 m = 440 s
+  EXPECT_FALSE(village[3].covered);                             // U4: 2200 m
+  // urban_km: urban units only, km by the network, the access leg in metres too.
+  const auto& km = r.rules[2];
+  EXPECT_TRUE(km[0].applies);
+  EXPECT_NEAR(km[0].modes[0].distance.seconds, 400, kTol);
+  EXPECT_TRUE(km[0].covered);                                   // 0.40 km <= 0.45
+  EXPECT_NEAR(km[5].modes[0].distance.seconds, 500, kTol);
+  EXPECT_FALSE(km[5].covered);                                  // 0.50 km > 0.45
+  for (int k : {1, 2, 3, 4}) EXPECT_FALSE(km[k].applies) << "U" << k + 1;
+}
+
+TEST_F(ScenarioOnOneRoad, StandardByClassModeAndDistance) {
+  const ScenarioResult r = run();
+  ASSERT_EQ(r.standard.size(), 6u);
+  EXPECT_EQ(r.unit_class[1], AreaClass::rural);  // from the type 村
+  EXPECT_EQ(r.unit_class[3], std::nullopt);
+  EXPECT_EQ(r.unclassified_units, 1u);
+  EXPECT_NEAR(r.standard[0].value, 0.4, 1e-4);   // urban: walk, km
+  EXPECT_EQ(r.standard[0].met, true);
+  EXPECT_NEAR(r.standard[1].value, 0.7, 1e-4);   // rural: ebike 0.7 km <= 2.0
+  EXPECT_NEAR(r.standard[1].time.seconds, 700 * 0.24, kTol);
+  EXPECT_EQ(r.standard[1].met, true);
+  EXPECT_NEAR(r.standard[2].value, 0.45, 1e-4);  // remote: car
+  EXPECT_NEAR(r.standard[2].time.seconds, 450 * 3.6 / 25, kTol);
+  EXPECT_EQ(r.standard[3].met, std::nullopt);    // no class, no verdict
+  EXPECT_NEAR(r.standard[4].value, 2.5, 1e-4);
+  EXPECT_EQ(r.standard[4].met, false);           // 2.5 km > 2.0 km
+  // The warning about the unclassified unit is in the result, not only on stderr.
+  ASSERT_FALSE(r.warnings.empty());
+  EXPECT_NE(r.warnings.back().find("1 demand units have no area class"), std::string::npos);
+}
+
+TEST_F(ScenarioOnOneRoad, OverallRollupsAndGaps) {
+  const ScenarioResult r = run();
+  // U1: village rule fails. U2, U3: all met. U4: village rule fails, no standard verdict.
+  // U5: everything fails. U6: urban_km fails (0.5 km).
+  const std::vector<std::optional<bool>> expected = {false, true, true, false, false, false};
+  for (std::size_t k = 0; k < expected.size(); ++k) EXPECT_EQ(r.overall[k].covered, expected[k]) << "U" << k + 1;
+  // Primary minutes: the first applicable rule's best mode (any_walk_15 walk).
+  EXPECT_NEAR(r.overall[0].primary.seconds, 320, kTol);
+  ASSERT_FALSE(r.rollups.empty());
+  EXPECT_EQ(r.rollups[0].measure, "overall");
+  EXPECT_EQ(r.rollups[0].rollup.total.units, 6u);
+  EXPECT_EQ(r.rollups[0].rollup.total.covered_units, 2u);
+  EXPECT_DOUBLE_EQ(r.rollups[0].rollup.total.covered_population, 200.0);
+  // The urban_km roll-up counts only the two urban units.
+  auto km = std::find_if(r.rollups.begin(), r.rollups.end(), [](const MeasureRollup& m) { return m.measure == "rule:urban_km"; });
+  ASSERT_NE(km, r.rollups.end());
+  EXPECT_EQ(km->rollup.total.units, 2u);
+  EXPECT_EQ(km->rollup.total.covered_units, 1u);
+  // Gaps: the four uncovered units, U5 first (most minutes over with equal population).
+  ASSERT_EQ(r.gaps.size(), 4u);
+  EXPECT_EQ(world->units()[r.gaps[0].unit].id, "U5");
+}
+
+TEST_F(ScenarioOnOneRoad, UnknownTierIsAnInputErrorNamingServiceAndField) {
+  sc.tiers.pop_back();  // village_point is no longer defined
+  try {
+    run();
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("service V"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'tier'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace legalcircle
