@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "legalcircle/config/load_profiles.hpp"
 #include "legalcircle/core/error.hpp"
 
 namespace legalcircle::cli {

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "legalcircle/config/load_profiles.hpp"
 #include "legalcircle/config/scenario.hpp"
 #include "legalcircle/core/error.hpp"
 

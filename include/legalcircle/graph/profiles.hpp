@@ -60,9 +60,7 @@ struct Profiles {
 
 // The DESIGN.md defaults.
 Profiles default_profiles();
-// Loads configs/profiles.yaml-style YAML. Unknown keys and wrong types throw ConfigError naming
-// the file, key and line.
-Profiles load_profiles(const std::string& path);
+// load_profiles() (YAML) is in config/load_profiles.hpp: graph/ reads no files.
 
 // What a way means for one mode.
 struct WayRule {

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "legalcircle/core/error.hpp"
-#include "legalcircle/graph/profiles.hpp"
+#include "legalcircle/config/load_profiles.hpp"
 
 namespace legalcircle {
 namespace {
