@@ -33,6 +33,7 @@ class Report : public ::testing::Test {
     const std::string out = (dir_ / "out").string();
     run_ = run_command(kBinary + " run -q " + LEGALCIRCLE_SOURCE_DIR + "/configs/synthetic-county.yaml -o " + out);
     if (run_.exit_code != 0) return;
+    run_report_ = read_file(dir_ / "out" / "report.html");  // rendered in memory by the run
     zh_ = run_command(kBinary + " report -q " + out);  // default: the scenario's lang (zh)
     en_ = run_command(kBinary + " report -q " + out + " --lang en -o " + (dir_ / "en.html").string());
   }
@@ -47,7 +48,17 @@ class Report : public ::testing::Test {
 
   static inline fs::path dir_;
   static inline testing::CommandResult run_, zh_, en_;
+  static inline std::string run_report_;
 };
+
+// The run renders its report from its result in memory; `legalcircle report` reads the folder
+// back. Both must give the same page (the map draws at the layers' written precision).
+TEST_F(Report, RunsOwnReportEqualsTheFolderReRendered) {
+  const std::string folder = read_file(zh_path());
+  ASSERT_FALSE(run_report_.empty());
+  EXPECT_EQ(run_report_.size(), folder.size());
+  EXPECT_TRUE(run_report_ == folder) << "the run's report.html and `legalcircle report` differ";
+}
 
 // Every src= / href= / url() / @import that points outside the file.
 std::vector<std::string> external_references(const std::string& html) {

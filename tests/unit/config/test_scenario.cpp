@@ -259,6 +259,14 @@ TEST_F(ScenarioErrors, OtherValidation) {
   expect_error(kInputs + "planning:\n  candidates: layer\n  add: 2\n", 9, "planning.candidates",
                "inputs.candidates");
   expect_error(kInputs + "planning:\n  add: 2\n  target: 0.9\n", 9, "planning", "exactly one");
+  // Grid spacing is checked when the scenario is loaded (it used to fail after all the
+  // computing, naming a --candidates flag the user never gave).
+  expect_error(kInputs + "planning:\n  candidates: grid:5\n  add: 2\n", 9, "planning.candidates",
+               "at least 10 m");
+  expect_error(kInputs + "planning:\n  candidates: grid:abc\n  add: 2\n", 9, "planning.candidates",
+               "grid:<metres>");
+  expect_error(kInputs + "planning:\n  candidates: villages.csv\n  add: 2\n", 9, "planning.candidates",
+               "layer, demand or grid");
   expect_error(kInputs + "isochrones:\n  bands: [15, 10]\n", 9, "isochrones.bands[1]",
                "ascending");
   expect_error(kInputs + "profiles:\n  direction: sideways\n", 9, "profiles.direction",

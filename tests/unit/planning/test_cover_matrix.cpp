@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "legalcircle/graph/build_graph.hpp"
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/planning/candidates.hpp"
 #include "legalcircle/planning/cover_matrix.hpp"
 #include "support/ascii_map.hpp"
 
@@ -63,6 +65,29 @@ c--------------d
   for (const LonLat& p : grid) EXPECT_LT(index.snap(p, 1000.0).offset_m, 0.01);  // on a road
   for (std::size_t a = 0; a < grid.size(); ++a)
     for (std::size_t b = a + 1; b < grid.size(); ++b) EXPECT_GT(haversine_m(grid[a], grid[b]), 1.0);
+}
+
+}  // namespace
+}  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+TEST(CandidateSource, OneParserForScenarioAndCommandLine) {
+  EXPECT_EQ(parse_candidate_source("demand", "--candidates", true).kind, CandidateSource::Kind::demand);
+  const CandidateSource g = parse_candidate_source("grid:250", "--candidates", true);
+  EXPECT_EQ(g.kind, CandidateSource::Kind::grid);
+  EXPECT_EQ(g.grid_m, 250);
+  EXPECT_EQ(g.text(), "grid:250");
+  EXPECT_EQ(parse_candidate_source("grid", "x", true).grid_m, 500);  // the default spacing
+  const CandidateSource l = parse_candidate_source("sites.csv", "--candidates", true);
+  EXPECT_EQ(l.kind, CandidateSource::Kind::layer);
+  EXPECT_EQ(l.path, "sites.csv");
+  EXPECT_THROW(parse_candidate_source("grid:5", "x", true), ConfigError);
+  EXPECT_THROW(parse_candidate_source("grid:inf", "x", true), ConfigError);
+  EXPECT_THROW(parse_candidate_source("grid:", "x", true), ConfigError);
+  EXPECT_THROW(parse_candidate_source("sites.csv", "x", false, "layer"), ConfigError);  // scenario: no paths
+  EXPECT_EQ(parse_candidate_source("layer", "x", false, "layer").kind, CandidateSource::Kind::layer);
 }
 
 }  // namespace
