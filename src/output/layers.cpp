@@ -329,4 +329,31 @@ nlohmann::ordered_json plan_json(const PlanResult& p) {
   return j;
 }
 
+Table isochrone_circle_table(const std::vector<ModeIsochrones>& runs) {
+  Table t;
+  t.columns = {{"minutes", Column::Type::real}, {"mode", Column::Type::text}, {"area_km2", Column::Type::real}};
+  for (const ModeIsochrones& m : runs)
+    for (const BandPolygon& b : m.circle.bands) {
+      t.rows.push_back({fixed(b.minutes, 2), std::string(mode_name(m.spec.mode)), fixed(b.area_km2, 4)});
+      t.wkb.push_back(b.wkb);
+    }
+  return t;
+}
+
+Table isochrone_service_table(const World& world, const std::vector<ModeIsochrones>& runs) {
+  Table t;
+  t.columns = {{"service_id", Column::Type::text}, {"name", Column::Type::text}, {"minutes", Column::Type::real},
+               {"mode", Column::Type::text}, {"area_km2", Column::Type::real}};
+  const auto& services = world.services();
+  for (const ModeIsochrones& m : runs)
+    for (std::size_t i = 0; i < m.per_service.size(); ++i)
+      for (const BandPolygon& b : m.per_service[i]) {
+        if (b.wkb.empty()) continue;
+        t.rows.push_back({services[i].id, services[i].name, fixed(b.minutes, 2), std::string(mode_name(m.spec.mode)),
+                          fixed(b.area_km2, 4)});
+        t.wkb.push_back(b.wkb);
+      }
+  return t;
+}
+
 }  // namespace legalcircle

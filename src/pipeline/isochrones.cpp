@@ -1,5 +1,7 @@
 #include "legalcircle/pipeline/isochrones.hpp"
 
+#include <cstdio>
+
 #include "legalcircle/core/parallel.hpp"
 
 namespace legalcircle {
@@ -57,6 +59,41 @@ std::vector<std::vector<BandPolygon>> per_service_isochrones(const RoadGraph& g,
                                    spec.simplify_m);
       });
   return results;
+}
+
+std::vector<ModeIsochrones> isochrones_by_mode(const World& world, const std::vector<Mode>& modes,
+                                               const std::vector<double>& bands_minutes, double cell_m,
+                                               double simplify_m, bool per_service, unsigned threads,
+                                               Observer& observer) {
+  std::vector<ModeIsochrones> out;
+  const std::vector<LonLat> services = world.service_xy();
+  for (Mode mode : modes) {
+    const std::string name(mode_name(mode));
+    ModeIsochrones m;
+    m.spec.mode = mode;
+    m.spec.bands_minutes = bands_minutes;
+    m.spec.cell_m = cell_m > 0 ? cell_m : default_cell_m(mode);
+    m.spec.simplify_m = simplify_m;
+    m.spec.threads = threads;
+    Stage circle(observer, name + ": union circle");
+    const SnapGrid snaps = circle_snap_grid(world, m.spec, services);
+    m.circle = union_circle(world, m.spec, services, &snaps);
+    m.circle_s = circle.end(std::to_string(m.circle.raster.grid.width) + "x" +
+                            std::to_string(m.circle.raster.grid.height) + " cells");
+    char limit[64];
+    std::snprintf(limit, sizeof limit, "%.0f", world.profiles().max_snap_m);
+    for (uint32_t i : m.circle.unsnapped_services)
+      observer.warning(name + ": service " + world.services()[i].id + " is farther than " + limit +
+                       " m from a usable road: no isochrone");
+    if (per_service) {
+      Stage each(observer, name + ": " + std::to_string(services.size()) + " per-service isochrones on " +
+                               std::to_string(threads) + " threads");
+      m.per_service = per_service_isochrones(world, m.spec, services, snaps);
+      m.per_service_s = each.end();
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 }  // namespace legalcircle

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "legalcircle/io/write_outputs.hpp"
+#include "legalcircle/pipeline/isochrones.hpp"
 #include "legalcircle/pipeline/scenario.hpp"
 
 namespace legalcircle {
@@ -34,5 +35,10 @@ struct PlanTables {
 PlanTables plan_tables(const World& world, const PlanResult& plan);
 // plan.json (and summary.json's "planning").
 nlohmann::ordered_json plan_json(const PlanResult& plan);
+
+// `legalcircle isochrones`: circle.geojson (minutes, mode, area_km2 per band and mode) and
+// isochrones.geojson (service_id, name, minutes, mode, area_km2; services with no polygon left out).
+Table isochrone_circle_table(const std::vector<ModeIsochrones>& runs);
+Table isochrone_service_table(const World& world, const std::vector<ModeIsochrones>& runs);
 
 }  // namespace legalcircle

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "legalcircle/analysis/isochrone.hpp"
+#include "legalcircle/core/observer.hpp"
 #include "legalcircle/io/trace_polygons.hpp"
 #include "legalcircle/pipeline/world.hpp"
 
@@ -35,6 +36,20 @@ SnapGrid circle_snap_grid(const World& world, const CircleSpec& spec, const std:
 std::vector<std::vector<BandPolygon>> per_service_isochrones(const World& world, const CircleSpec& spec,
                                                              const std::vector<LonLat>& services,
                                                              const SnapGrid& snaps);
+
+// `legalcircle isochrones`: per mode the union circle of every service and, optionally, each
+// service's own bands (sharing the union's snap grid).
+struct ModeIsochrones {
+  CircleSpec spec;
+  Circle circle;
+  std::vector<std::vector<BandPolygon>> per_service;  // empty without per_service
+  double circle_s = 0, per_service_s = 0;
+};
+// cell_m <= 0: default_cell_m(mode). A service that cannot snap is a warning (no isochrone).
+std::vector<ModeIsochrones> isochrones_by_mode(const World& world, const std::vector<Mode>& modes,
+                                               const std::vector<double>& bands_minutes, double cell_m,
+                                               double simplify_m, bool per_service, unsigned threads,
+                                               Observer& observer);
 
 // The same on a bare graph: `request` bounded by isochrone_search_limit_s of the last band.
 std::vector<std::vector<BandPolygon>> per_service_isochrones(const RoadGraph& g, const SegmentIndex& index,
