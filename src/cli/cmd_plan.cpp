@@ -25,7 +25,7 @@ CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
                 "the network), or a point layer (.csv, .geojson, .gpkg, .shp, OSM with "
                 "--candidates-filter)")
       ->capture_default_str();
-  c->add_option("--candidates-filter", o.candidates_filter, "Tag filter when --candidates is an OSM file");
+  add_layer_options(*c, o.candidates_layer, "candidate sites", false, true);
   c->add_option("--mode", o.mode, "Travel mode: walk, ebike or car")->capture_default_str();
   c->add_option("--minutes", o.minutes, "Coverage threshold in minutes")->capture_default_str();
   auto* add = c->add_option("--add", o.add, "Number of new sites to choose (MCLP)");
@@ -33,6 +33,7 @@ CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
   auto* evaluate = c->add_option("--evaluate", o.evaluate, "Point layer of proposed sites: coverage before and after");
   add->excludes(target)->excludes(evaluate);
   target->excludes(evaluate);
+  add_layer_options(*c, o.evaluate_layer, "proposed sites", false, true);
   c->add_option("--threads", o.threads, "Worker threads (default: all cores)");
   c->add_option("-o,--out", o.out_dir, "Output folder (created if missing)")->capture_default_str();
   c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr");
@@ -50,12 +51,6 @@ int run_plan(const PlanOptions& o) {
   r.mode = parse_mode(o.mode);
   r.minutes = o.minutes;
   r.candidates = parse_candidate_source(o.candidates, "--candidates", true);
-  PointReadOptions read;
-  read.crs = o.inputs.crs;
-  read.crs_given = o.inputs.crs != "EPSG:4326";
-  read.id_field = o.inputs.id_field;
-  read.name_field = o.inputs.name_field;
-  read.osm_filter = o.candidates_filter;
   if (o.add >= 0) r.add = static_cast<std::size_t>(o.add);
   if (o.target >= 0) {
     if (!(o.target > 0 && o.target <= 1)) throw ConfigError("--target must be a share in (0, 1], e.g. 0.95");
@@ -70,8 +65,16 @@ int run_plan(const PlanOptions& o) {
   // Candidate and proposal layers are read here; the planning step itself touches no file.
   std::vector<SitePoint> sites;
   const std::string layer = r.evaluate ? o.evaluate : r.candidates.kind == CandidateSource::Kind::layer ? r.candidates.path : "";
-  if (!layer.empty())
-    for (const PointRecord& p : read_points(layer, read).points) sites.push_back({p.id, p.name, p.where});
+  if (!layer.empty()) {
+    // Candidates and proposals take the same per-layer options as services and demand (CRS,
+    // web-map offset, encoding, fields).
+    progress.begin("reading " + std::string(r.evaluate ? "proposals " : "candidates ") + layer);
+    const PointLayer points =
+        read_points(layer, layer_read_options(o.inputs, r.evaluate ? o.evaluate_layer : o.candidates_layer, layer, false));
+    progress.end(std::to_string(points.points.size()) + " points");
+    for (const std::string& w : points.warnings) progress.warn(w);
+    for (const PointRecord& p : points.points) sites.push_back({p.id, p.name, p.where});
+  }
   const PlanResult plan = plan_sites(in.world, r, sites, progress);
   const PlanTables tables = plan_tables(in.world, plan);
 

@@ -9,7 +9,6 @@
 #include "common.hpp"
 #include "inputs.hpp"
 #include "legalcircle/config/scenario.hpp"
-#include "legalcircle/core/chinese_offsets.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 #include "legalcircle/io/write_qgis.hpp"
 #include "legalcircle/output/layers.hpp"
@@ -40,28 +39,26 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
 
 namespace {
 
-PointLayer read_point_input(const PointInput& in, const std::string& role, Progress& progress) {
+PointLayer read_point_input(const PointInput& in, const std::string& role, Progress& progress,
+                            std::vector<std::string>& warnings) {
   progress.begin("reading " + role + " " + in.path);
   PointLayer layer = read_points(in.path, in.read);
-  if (in.offset != OffsetSystem::wgs84)
-    for (PointRecord& p : layer.points) p.where = to_wgs84(p.where, in.offset);
   progress.end(std::to_string(layer.points.size()) + " points");
-  for (const std::string& w : layer.warnings) progress.warn(w);
+  for (const std::string& w : layer.warnings) progress.warn(w), warnings.push_back(w);
   return layer;
 }
 
-World load_world(const Scenario& sc, const std::vector<Mode>& modes, Progress& progress,
-                 std::vector<std::pair<std::string, double>>& timings) {
+World load_world(const Scenario& sc, const std::vector<Mode>& modes, Progress& progress, RunRecord& record) {
   progress.begin("reading roads " + sc.inputs.roads.path);
   RawRoads raw = read_roads(sc.inputs.roads.path, sc.inputs.roads.mapping);
-  timings.emplace_back("read_roads_s", progress.end(std::to_string(raw.ways.size()) + " highway ways"));
-  for (const std::string& w : raw.warnings) progress.warn(w);
-  PointLayer services = read_point_input(sc.inputs.services, "services", progress);
-  PointLayer demand = read_point_input(sc.inputs.demand, "demand", progress);
+  record.timings.emplace_back("read_roads_s", progress.end(std::to_string(raw.ways.size()) + " highway ways"));
+  for (const std::string& w : raw.warnings) progress.warn(w), record.warnings.push_back(w);
+  PointLayer services = read_point_input(sc.inputs.services, "services", progress, record.warnings);
+  PointLayer demand = read_point_input(sc.inputs.demand, "demand", progress, record.warnings);
   progress.begin("building graph");
   RoadGraph graph = build_graph(raw, sc.profiles.profiles, BuildOptions{modes, true});
   raw = RawRoads{};
-  timings.emplace_back("build_graph_s", progress.end(std::to_string(graph.node_count()) + " nodes"));
+  record.timings.emplace_back("build_graph_s", progress.end(std::to_string(graph.node_count()) + " nodes"));
   return World(std::move(graph), sc.profiles.profiles, sc.profiles.direction, std::move(services), std::move(demand));
 }
 
@@ -94,12 +91,13 @@ QgisProject qgis_project(const Scenario& sc) {
 int run_scenario(const RunOptions& o) {
   Progress progress(o.quiet);
   const Scenario sc = load_scenario(o.scenario);
-  std::vector<std::pair<std::string, double>> timings;
-  const World world = load_world(sc, scenario_modes(sc), progress, timings);
+  RunRecord record;
+  const World world = load_world(sc, scenario_modes(sc), progress, record);
+  std::vector<std::pair<std::string, double>>& timings = record.timings;
   RunSettings settings;
   settings.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   if (sc.planning && sc.planning->candidates.kind == CandidateSource::Kind::layer)
-    for (const PointRecord& p : read_point_input(*sc.inputs.candidates, "candidates", progress).points)
+    for (const PointRecord& p : read_point_input(*sc.inputs.candidates, "candidates", progress, record.warnings).points)
       settings.candidate_sites.push_back({p.id, p.name, p.where});
 
   const ScenarioResult result = run_scenario(world, sc, settings, progress);
@@ -131,13 +129,11 @@ int run_scenario(const RunOptions& o) {
   }
   timings.emplace_back("write_s", progress.end());
 
-  RunRecord record;
   record.roads = sc.inputs.roads.path;
   record.services = sc.inputs.services.path;
   record.demand = sc.inputs.demand.path;
   record.attribution = attribution(sc.inputs.roads.path, false);
   record.run_date = utc_run_date();
-  record.timings = timings;
   const nlohmann::ordered_json summary = scenario_summary(world, sc, result, record);
   write_text_file(out.path("summary.json"), summary.dump(2) + "\n");
   // The report renders from this run's summary and layers in memory, not from the files.

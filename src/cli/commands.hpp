@@ -49,7 +49,8 @@ struct PlanOptions {
   std::string out_dir = "out";
   std::string mode = "walk";
   double minutes = 15.0;
-  std::string candidates = "demand", candidates_filter;
+  std::string candidates = "demand";
+  LayerOptions candidates_layer{"candidates"}, evaluate_layer{"evaluate"};
   long add = -1;        // < 0: not given
   double target = -1;   // < 0: not given
   std::string evaluate;

@@ -12,13 +12,37 @@
 namespace legalcircle::cli {
 namespace fs = std::filesystem;
 
+void add_layer_options(CLI::App& c, LayerOptions& l, const std::string& what, bool with_population,
+                       bool with_filter) {
+  const std::string p = "--" + l.prefix + "-";
+  c.add_option(p + "layer", l.layer, "Layer or sheet of the " + what + " file (default: the first)");
+  c.add_option(p + "id-field", l.id_field, "Id field of the " + what + " (default: --id-field)");
+  c.add_option(p + "name-field", l.name_field, "Name field of the " + what + " (default: --name-field)");
+  if (with_population)
+    c.add_option(p + "population-field", l.population_field,
+                 "Population field of the " + what + " (default: --population-field)");
+  c.add_option(p + "lon-field", l.lon_field, "Longitude/x column of the " + what + " table (default: --lon-field)");
+  c.add_option(p + "lat-field", l.lat_field, "Latitude/y column of the " + what + " table (default: --lat-field)");
+  c.add_option(p + "crs", l.crs, "CRS of the " + what + " coordinates (default: --crs)");
+  c.add_option(p + "offset", l.offset,
+               "Web-map coordinates of the " + what + ": gcj02 (AMap, Tencent) or bd09 (Baidu), converted to "
+               "WGS-84 (polygons too); wgs84: none")
+      ->check(CLI::IsMember({"wgs84", "none", "gcj02", "bd09"}))
+      ->capture_default_str();
+  c.add_option(p + "encoding", l.encoding,
+               "Text encoding of the " + what + " CSV or Shapefile, e.g. GBK (default: --encoding)");
+  if (with_filter)
+    c.add_option(p + "filter", l.filter, "Tag filter when the " + what + " file is OpenStreetMap");
+}
+
 void add_input_options(CLI::App& c, InputOptions& o, bool with_demand) {
   c.add_option("--roads", o.roads,
                "Road network: .osm.pbf, .osm, .osm.gz, .osm.bz2, or a line layer "
-               "(.geojson, .gpkg, .shp) with OSM-style highway/oneway/maxspeed/name fields");
+               "(.geojson, .gpkg, .shp) with OSM-style highway/oneway/maxspeed/name fields "
+               "(Chinese grades 国道 ... 村道, 快速路 ... 支路 are mapped, see docs/scenario.md)");
   c.add_option("--services", o.services,
-               "Service points: .csv (lon/lat columns), .geojson, .gpkg, .shp, or an OSM file "
-               "(filtered by --services-filter)");
+               "Service points: .csv, .xlsx, .ods (lon/lat or 经度/纬度 columns), .geojson, .gpkg, .shp, "
+               "or an OSM file (filtered by --services-filter)");
   if (with_demand)
     c.add_option("--demand", o.demand,
                  "Demand units (villages, communities): points or polygons, same formats as "
@@ -32,61 +56,62 @@ void add_input_options(CLI::App& c, InputOptions& o, bool with_demand) {
   c.add_option("--max-snap-m", o.max_snap_m,
                "Points strictly farther than this from a usable road are unreachable "
                "(default: the profiles' max_snap_m, 1000)");
-  c.add_option("--services-filter", o.services_filter,
-               std::string("Tag filter for services read from an OSM file (default \"") +
-                   kDefaultServiceOsmFilter + "\")");
-  if (with_demand)
-    c.add_option("--demand-filter", o.demand_filter,
-                 std::string("Tag filter for demand read from an OSM file (default \"") +
-                     kDefaultDemandOsmFilter + "\")");
-  c.add_option("--id-field", o.id_field, "Id field of the point layers (missing: row/FID)")
-      ->capture_default_str();
-  c.add_option("--services-id-field", o.services_id_field, "Id field of the services layer");
-  if (with_demand) c.add_option("--demand-id-field", o.demand_id_field, "Id field of the demand layer");
-  c.add_option("--name-field", o.name_field, "Name field")->capture_default_str();
-  c.add_option("--population-field", o.population_field, "Population field")->capture_default_str();
-  c.add_option("--services-layer", o.services_layer, "Layer of the services file (default: first)");
-  if (with_demand) c.add_option("--demand-layer", o.demand_layer, "Layer of the demand file (default: first)");
-  c.add_option("--crs", o.crs,
-               "CRS of CSV coordinates, or of GIS files that carry none (e.g. EPSG:4490, EPSG:4549)")
-      ->capture_default_str();
-  if (with_demand)
+  o.id_option = c.add_option("--id-field", o.id_field,
+                             "Id field of every point layer (absent: row/feature number, with a warning)")
+                    ->capture_default_str();
+  o.name_option = c.add_option("--name-field", o.name_field, "Name field of every point layer")->capture_default_str();
+  o.population_option =
+      c.add_option("--population-field", o.population_field, "Population field of the demand layer")->capture_default_str();
+  std::string lon_names, lat_names;
+  for (const char* n : kLonFieldNames) lon_names += (lon_names.empty() ? "" : ", ") + std::string(n);
+  for (const char* n : kLatFieldNames) lat_names += (lat_names.empty() ? "" : ", ") + std::string(n);
+  c.add_option("--lon-field", o.lon_field, "Longitude/x column of tables (default: the first of " + lon_names + ")");
+  c.add_option("--lat-field", o.lat_field, "Latitude/y column of tables (default: the first of " + lat_names + ")");
+  o.crs_option = c.add_option("--crs", o.crs,
+                              "CRS of table coordinates, or of GIS files that carry none (e.g. EPSG:4490, EPSG:4549)")
+                     ->capture_default_str();
+  c.add_option("--encoding", o.encoding,
+               "Text encoding of CSV and Shapefile inputs, e.g. GBK (default: UTF-8, or GB18030 when the "
+               "text is not UTF-8 and decodes cleanly, with a warning)");
+  add_layer_options(c, o.services_layer, "services", false, true);
+  if (with_demand) {
+    add_layer_options(c, o.demand_layer, "demand", true, true);
     c.add_option("--keep-fields", o.keep_fields,
                  "Demand attributes copied to the output: auto (all others), none, or a "
                  "comma-separated list")
         ->capture_default_str();
-  c.add_option("--services-offset", o.services_offset,
-               "Coordinates geocoded from Chinese web maps: gcj02 (AMap, Tencent) or bd09 (Baidu) "
-               "are converted to WGS-84")
-      ->capture_default_str();
-  if (with_demand)
-    c.add_option("--demand-offset", o.demand_offset, "The same for the demand layer")->capture_default_str();
+  }
   add_road_field_options(c, o.road_fields);
 }
 
-namespace {
-
-PointReadOptions point_options(const InputOptions& o, const std::string& path, bool services) {
+PointReadOptions layer_read_options(const InputOptions& o, const LayerOptions& l, const std::string& path,
+                                    bool with_population) {
+  auto given = [](const CLI::Option* opt) { return opt && opt->count() > 0; };
   PointReadOptions p;
-  p.layer = services ? o.services_layer : o.demand_layer;
-  const std::string& own_id = services ? o.services_id_field : o.demand_id_field;
-  p.id_field = own_id.empty() ? o.id_field : own_id;
-  p.name_field = o.name_field;
-  p.population_field = o.population_field;
-  p.crs = o.crs;
-  p.crs_given = o.crs != "EPSG:4326";
-  if (is_osm_file(path)) {
-    const std::string& f = services ? o.services_filter : o.demand_filter;
-    p.osm_filter = f.empty() ? (services ? kDefaultServiceOsmFilter : kDefaultDemandOsmFilter) : f;
+  p.layer = l.layer;
+  p.id_field = l.id_field.empty() ? o.id_field : l.id_field;
+  p.id_field_given = !l.id_field.empty() || given(o.id_option);
+  p.name_field = l.name_field.empty() ? o.name_field : l.name_field;
+  p.name_field_given = !l.name_field.empty() || given(o.name_option);
+  if (with_population) {
+    p.population_field = l.population_field.empty() ? o.population_field : l.population_field;
+    p.population_field_given = !l.population_field.empty() || given(o.population_option);
+  } else {
+    p.population_field.clear();
   }
-  if (!services) {
-    if (o.keep_fields == "auto") p.keep_fields = {"*"};
-    else if (o.keep_fields != "none") p.keep_fields = split_commas(o.keep_fields);
+  p.lon_field = l.lon_field.empty() ? o.lon_field : l.lon_field;
+  p.lat_field = l.lat_field.empty() ? o.lat_field : l.lat_field;
+  p.crs = l.crs.empty() ? o.crs : l.crs;
+  p.crs_given = !l.crs.empty() || given(o.crs_option);
+  p.encoding = l.encoding.empty() ? o.encoding : l.encoding;
+  p.offset = parse_offset_system(l.offset);
+  if (is_osm_file(path)) {
+    const bool services = l.prefix == "services";
+    p.osm_filter = !l.filter.empty() ? l.filter : services ? kDefaultServiceOsmFilter
+                                               : l.prefix == "demand" ? kDefaultDemandOsmFilter : "";
   }
   return p;
 }
-
-}  // namespace
 
 Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool with_demand,
                    Progress& progress, nlohmann::ordered_json& timings) {
@@ -104,8 +129,6 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
                                   : "give both --roads and --services (or neither, for the "
                                     "embedded synthetic county)");
   }
-  const OffsetSystem services_offset = parse_offset_system(o.services_offset);
-  const OffsetSystem demand_offset = parse_offset_system(o.demand_offset);
   Profiles profiles = profiles_from(o.profiles);
   if (o.max_snap_m >= 0) profiles.max_snap_m = o.max_snap_m;
   const Direction direction = o.direction == "from_service" ? Direction::from_service : Direction::to_service;
@@ -115,14 +138,15 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
   timings["read_roads_s"] = progress.end(std::to_string(raw.ways.size()) + " highway ways");
   for (const std::string& w : raw.warnings) progress.warn(w);
   progress.begin("reading services " + services);
-  PointLayer service_points = read_points(services, point_options(o, services, true));
-  for (PointRecord& p : service_points.points) p.where = to_wgs84(p.where, services_offset);
+  PointLayer service_points = read_points(services, layer_read_options(o, o.services_layer, services, false));
   double t_points = progress.end(std::to_string(service_points.points.size()) + " points");
   PointLayer demand_points;
   if (with_demand) {
     progress.begin("reading demand " + demand);
-    demand_points = read_points(demand, point_options(o, demand, false));
-    for (PointRecord& p : demand_points.points) p.where = to_wgs84(p.where, demand_offset);
+    PointReadOptions read = layer_read_options(o, o.demand_layer, demand, true);
+    if (o.keep_fields == "auto") read.keep_fields = {"*"};
+    else if (o.keep_fields != "none") read.keep_fields = split_commas(o.keep_fields);
+    demand_points = read_points(demand, read);
     t_points += progress.end(std::to_string(demand_points.points.size()) + " units");
   }
   timings["read_points_s"] = t_points;

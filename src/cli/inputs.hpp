@@ -17,19 +17,38 @@
 
 namespace legalcircle::cli {
 
+// The options of one point layer (--services-..., --demand-..., --candidates-..., --evaluate-...);
+// empty values fall back to the shared ones (--id-field, --name-field, --crs, ...).
+struct LayerOptions {
+  explicit LayerOptions(std::string layer_prefix) : prefix(std::move(layer_prefix)) {}
+  std::string prefix;  // "services", "demand", ...
+  std::string layer, id_field, name_field, population_field, lon_field, lat_field, crs, encoding;
+  std::string offset = "wgs84";  // gcj02 | bd09: web-map coordinates, converted to WGS-84
+  std::string filter;            // OSM tag filter
+};
+
 struct InputOptions {
   std::string roads, services, demand, profiles;
   std::string direction = "to_service";
   double max_snap_m = -1;  // < 0: the profiles' value
-  std::string services_filter, demand_filter;
+  // Shared defaults of every point layer.
   std::string id_field = "id", name_field = "name", population_field = "population";
-  std::string services_id_field, demand_id_field;  // override id_field per layer
-  std::string services_layer, demand_layer;
+  std::string lon_field, lat_field, encoding;
   std::string crs = "EPSG:4326";
+  CLI::Option *id_option = nullptr, *name_option = nullptr, *population_option = nullptr, *crs_option = nullptr;
+  LayerOptions services_layer{"services"}, demand_layer{"demand"};
   std::string keep_fields = "auto";
-  std::string services_offset = "wgs84", demand_offset = "wgs84";  // gcj02 | bd09 web-map points
   RoadFieldMapping road_fields;
 };
+
+// Declares --<prefix>-layer, -id-field, -name-field, (-population-field), -lon-field, -lat-field,
+// -crs, -offset, -encoding (and -filter for OSM files) for one point layer.
+void add_layer_options(CLI::App& command, LayerOptions& layer, const std::string& what, bool with_population,
+                       bool with_filter);
+// How to read that layer: its own options, else the shared ones. A field named on the command line
+// counts as named (an error when the layer lacks it); the defaults may be absent (a warning).
+PointReadOptions layer_read_options(const InputOptions& shared, const LayerOptions& layer, const std::string& path,
+                                    bool with_population);
 
 // Declares --roads, --services (and --demand when with_demand), fields, filters, CRS, profiles.
 void add_input_options(CLI::App& command, InputOptions& options, bool with_demand);

@@ -237,6 +237,7 @@ class Reader {
                         : role == Role::demand ? kDefaultDemandOsmFilter
                                                : "";
     if (role == Role::services) p.tier_field = "tier";
+    if (role != Role::demand) p.read.population_field.clear();  // only demand units have residents
     if (node.IsScalar()) {  // shorthand: `services: services.csv`
       p.path = file_path(node, key);
       return p;
@@ -262,14 +263,15 @@ class Reader {
     if (auto n = node["offset"]) {
       const std::string v = text(n, join(key, "offset"));
       try {
-        p.offset = parse_offset_system(v);
+        p.read.offset = parse_offset_system(v);
       } catch (const ConfigError&) {
         fail(n, join(key, "offset"), "expected none, gcj02 or bd09, got '" + v + "'");
       }
     }
-    if (auto n = node["id_field"]) r.id_field = text(n, join(key, "id_field"));
-    if (auto n = node["name_field"]) r.name_field = text(n, join(key, "name_field"));
-    if (auto n = node["population_field"]) r.population_field = text(n, join(key, "population_field"));
+    if (auto n = node["id_field"]) r.id_field = text(n, join(key, "id_field")), r.id_field_given = true;
+    if (auto n = node["name_field"]) r.name_field = text(n, join(key, "name_field")), r.name_field_given = true;
+    if (auto n = node["population_field"])
+      r.population_field = text(n, join(key, "population_field")), r.population_field_given = true;
     if (auto n = node["lon_field"]) r.lon_field = text(n, join(key, "lon_field"));
     if (auto n = node["lat_field"]) r.lat_field = text(n, join(key, "lat_field"));
     if (auto n = node["osm_filter"]) r.osm_filter = text(n, join(key, "osm_filter"));
@@ -302,11 +304,9 @@ class Reader {
             r.keep_fields.push_back(*f);
       }
     }
-    // Services need their tier field kept too.
-    if (role == Role::services && !p.tier_field.empty() &&
-        !(r.keep_fields.size() == 1 && r.keep_fields[0] == "*") &&
-        std::find(r.keep_fields.begin(), r.keep_fields.end(), p.tier_field) == r.keep_fields.end())
-      r.keep_fields.push_back(p.tier_field);
+    // Services need their tier field kept too; without the column every service gets the default
+    // tier (the pipeline warns), so it is kept when present.
+    if (role == Role::services && !p.tier_field.empty()) r.keep_if_present.push_back(p.tier_field);
     return p;
   }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <unordered_map>
 
@@ -16,16 +17,20 @@
 #include <osmium/visitor.hpp>
 
 #include "legalcircle/core/error.hpp"
+#include "legalcircle/io/text_encoding.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
 
 namespace legalcircle {
 namespace {
 
+std::string lower(std::string s);
+
 // keep_fields as given, with "*" standing for every field not in `skip` (id, name, ...).
+// id, name and population have their own members: keeping them again would only duplicate (a
+// caller that needs the name field under another role reads PointRecord::name).
 std::vector<std::string> expand_keep(const std::vector<std::string>& keep,
                                      const std::vector<std::string>& fields,
                                      const std::vector<std::string>& skip) {
-  // id, name and population have their own members: keeping them again would only duplicate.
   std::vector<std::string> out;
   auto add = [&](const std::string& f) {
     if (std::find(skip.begin(), skip.end(), f) == skip.end() &&
@@ -38,6 +43,112 @@ std::vector<std::string> expand_keep(const std::vector<std::string>& keep,
       for (const std::string& f : fields) add(f);
   }
   return out;
+}
+
+// The keep list plus the optional fields the layer has.
+std::vector<std::string> keep_list(const PointReadOptions& opt, const std::vector<std::string>& fields) {
+  std::vector<std::string> keep = opt.keep_fields;
+  const bool all = keep.size() == 1 && keep[0] == "*";
+  for (const std::string& f : opt.keep_if_present)
+    if (!all && std::find(fields.begin(), fields.end(), f) != fields.end() &&
+        std::find(keep.begin(), keep.end(), f) == keep.end())
+      keep.push_back(f);
+  return keep;
+}
+
+// Which option names a field, for messages.
+struct FieldRole {
+  const char* what;         // "id", "name", "population"
+  const char* scenario_key; // id_field ...
+  const char* consequence;  // what happens without it
+};
+constexpr FieldRole kIdRole{"id", "id_field", "ids are row numbers (CSV) or feature ids"};
+constexpr FieldRole kNameRole{"name", "name_field", "the points have no names"};
+constexpr FieldRole kPopulationRole{"population", "population_field",
+                                    "population unknown: population shares count these units as 0"};
+
+// A field the user named must exist; a default one may be absent (a warning says what follows).
+// Returns false when the field is absent.
+bool check_field(bool present, const std::string& field, bool given, const FieldRole& role, const std::string& source,
+                 const std::vector<std::string>& fields, std::vector<std::string>& warnings) {
+  if (present || field.empty()) return present;
+  std::string list;
+  for (const auto& f : fields) list += (list.empty() ? "" : ", ") + f;
+  if (given)
+    throw InputError(source + ": no " + role.what + " field '" + field + "' (" + role.scenario_key +
+                     "); the fields are: " + list);
+  warnings.push_back(source + ": no " + role.what + " field '" + field + "': " + role.consequence +
+                     " (name it with " + role.scenario_key + "; fields: " + list + ")");
+  return false;
+}
+
+// Text that is not valid UTF-8: decoded from the encoding given, else as GB18030 when that decodes
+// it cleanly (said in a warning), else an InputError naming the first bad line.
+std::string utf8_text(const std::string& path, std::string text, const std::string& encoding,
+                      std::vector<std::string>& warnings) {
+  auto line_of = [&](std::size_t at) { return std::to_string(1 + std::count(text.begin(), text.begin() + long(at), '\n')); };
+  const std::string enc = lower(encoding);
+  if (!enc.empty() && enc != "utf-8" && enc != "utf8") {
+    if (auto d = decode_to_utf8(text, encoding)) return *d;
+    throw InputError(path + ": not valid " + encoding + " text (encoding: " + encoding + ")");
+  }
+  const std::size_t bad = first_invalid_utf8(text);
+  if (bad == std::string::npos) return text;
+  if (!enc.empty())
+    throw InputError(path + ": line " + line_of(bad) + " is not valid UTF-8 although encoding " + encoding +
+                     " was given (saved by Excel as GBK? set encoding: GBK)");
+  if (auto d = decode_to_utf8(text, "GB18030")) {
+    warnings.push_back(path + ": not UTF-8; read as GB18030 (GBK), as saved by Excel on Chinese Windows. Set "
+                       "encoding: GB18030 (or --<layer>-encoding) to say so, or save the file as UTF-8");
+    return *d;
+  }
+  throw InputError(path + ": line " + line_of(bad) + " is neither UTF-8 nor GB18030 text; give the file's "
+                   "encoding (scenario: encoding: GBK / BIG5 ..., command line: --services-encoding ...) or save it as UTF-8");
+}
+
+// Applies a web-map offset to every vertex of a lon/lat geometry.
+void offset_geometry(OGRGeometry* g, OffsetSystem from) {
+  auto fix = [&](double& x, double& y) {
+    const LonLat w = to_wgs84(LonLat{x, y}, from);
+    x = w.lon;
+    y = w.lat;
+  };
+  switch (wkbFlatten(g->getGeometryType())) {
+    case wkbPoint: {
+      OGRPoint* p = g->toPoint();
+      double x = p->getX(), y = p->getY();
+      fix(x, y);
+      p->setX(x);
+      p->setY(y);
+      break;
+    }
+    case wkbLineString:
+    case wkbLinearRing: {
+      OGRSimpleCurve* c = g->toSimpleCurve();
+      for (int i = 0; i < c->getNumPoints(); ++i) {
+        double x = c->getX(i), y = c->getY(i);
+        fix(x, y);
+        c->setPoint(i, x, y);
+      }
+      break;
+    }
+    case wkbPolygon: {
+      OGRPolygon* poly = g->toPolygon();
+      for (int r = 0; r <= poly->getNumInteriorRings(); ++r)
+        if (OGRLinearRing* ring = r == 0 ? poly->getExteriorRing() : poly->getInteriorRing(r - 1))
+          offset_geometry(ring, from);
+      break;
+    }
+    case wkbMultiPoint:
+    case wkbMultiLineString:
+    case wkbMultiPolygon:
+    case wkbGeometryCollection: {
+      auto* coll = g->toGeometryCollection();
+      for (int i = 0; i < coll->getNumGeometries(); ++i) offset_geometry(coll->getGeometryRef(i), from);
+      break;
+    }
+    default: break;
+  }
 }
 
 std::string lower(std::string s) {
@@ -109,7 +220,6 @@ struct CsvRecord {
 };
 
 std::vector<CsvRecord> parse_csv(const std::string& path, std::string text) {
-  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // Excel's UTF-8 BOM
   std::vector<CsvRecord> records;
   CsvRecord rec;
   std::string field;
@@ -174,7 +284,10 @@ std::string read_whole_file(const std::string& path) {
 }
 
 PointLayer read_csv(const std::string& path, const PointReadOptions& opt) {
-  const auto records = parse_csv(path, read_whole_file(path));
+  std::vector<std::string> warnings;
+  std::string text = read_whole_file(path);
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // Excel's UTF-8 BOM
+  const auto records = parse_csv(path, utf8_text(path, std::move(text), opt.encoding, warnings));
   if (records.size() <= 1) throw InputError(path + ": no points");
   std::vector<std::string> header;
   for (const auto& h : records[0].fields) header.push_back(trim(h));
@@ -185,8 +298,7 @@ PointLayer read_csv(const std::string& path, const PointReadOptions& opt) {
       if (lower(header[i]) == want) return static_cast<int>(i);
     return -1;
   };
-  auto coordinate_column = [&](const std::string& given,
-                               std::initializer_list<const char*> defaults, const char* what) {
+  auto coordinate_column = [&](const std::string& given, std::span<const char* const> defaults, const char* what) {
     if (!given.empty()) {
       if (int c = column(given); c >= 0) return c;
       throw InputError(path + ": no " + what + " column '" + given + "' (columns: " +
@@ -199,14 +311,16 @@ PointLayer read_csv(const std::string& path, const PointReadOptions& opt) {
     throw InputError(path + ": no " + what + " column (looked for " + names +
                      "; columns: " + join(header) + ")");
   };
-  const int lon_col = coordinate_column(opt.lon_field, {"lon", "lng", "longitude", "x"},
-                                        "longitude/x");
-  const int lat_col = coordinate_column(opt.lat_field, {"lat", "latitude", "y"}, "latitude/y");
+  const int lon_col = coordinate_column(opt.lon_field, kLonFieldNames, "longitude/x");
+  const int lat_col = coordinate_column(opt.lat_field, kLatFieldNames, "latitude/y");
   const int id_col = column(opt.id_field);
   const int name_col = column(opt.name_field);
   const int pop_col = opt.population_field.empty() ? -1 : column(opt.population_field);
+  check_field(id_col >= 0, opt.id_field, opt.id_field_given, kIdRole, path, header, warnings);
+  check_field(name_col >= 0, opt.name_field, opt.name_field_given, kNameRole, path, header, warnings);
+  check_field(pop_col >= 0, opt.population_field, opt.population_field_given, kPopulationRole, path, header, warnings);
   std::vector<int> keep_cols;
-  for (const auto& k : expand_keep(opt.keep_fields, header,
+  for (const auto& k : expand_keep(keep_list(opt, header), header,
                                    {opt.id_field, opt.name_field, opt.population_field,
                                     header[static_cast<size_t>(lon_col)],
                                     header[static_cast<size_t>(lat_col)]})) {
@@ -222,6 +336,8 @@ PointLayer read_csv(const std::string& path, const PointReadOptions& opt) {
 
   PointLayer layer;
   layer.source = path;
+  layer.source_fields = header;
+  layer.warnings = std::move(warnings);
   for (int c : keep_cols) layer.extra_fields.push_back(header[static_cast<size_t>(c)]);
   std::unordered_map<std::string, int> id_lines;
   for (size_t r = 1; r < records.size(); ++r) {
@@ -270,9 +386,9 @@ PointLayer read_csv(const std::string& path, const PointReadOptions& opt) {
       p.population = *pop;
       p.has_population = true;
     }
-    p.where = *ll;
+    p.where = to_wgs84(*ll, opt.offset);
     for (size_t k = 0; k < keep_cols.size(); ++k)
-      p.extra.emplace_back(layer.extra_fields[k], cell(keep_cols[k]));
+      p.extra.emplace_back(layer.extra_fields[k], trim(cell(keep_cols[k])));
     layer.points.push_back(std::move(p));
   }
   return layer;
@@ -324,14 +440,68 @@ std::optional<std::pair<double, double>> representative_xy(const OGRGeometry& g)
   return std::nullopt;
 }
 
+// A Shapefile whose attribute encoding GDAL cannot know (no .cpg, no code page in the DBF):
+// GDAL would read its bytes as ISO-8859-1, which turns GBK names into valid-looking mojibake.
+bool shapefile_encoding_unknown(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path base(path);
+  if (lower(base.extension().string()) != ".shp") return false;
+  for (const char* ext : {".cpg", ".CPG"})
+    if (fs::exists(fs::path(base).replace_extension(ext))) return false;
+  for (const char* ext : {".dbf", ".DBF"}) {
+    std::ifstream dbf(fs::path(base).replace_extension(ext), std::ios::binary);
+    if (!dbf) continue;
+    char header[32] = {};
+    dbf.read(header, sizeof header);
+    return dbf.gcount() == sizeof header && header[29] == 0;  // language driver id 0: unknown
+  }
+  return false;
+}
+
+// Opens the layer; for a Shapefile of unknown encoding, decides it from the bytes: UTF-8 when
+// they are valid UTF-8, else GB18030 when that decodes every value (a warning says so), else an
+// error naming the first bad feature and field.
+gdal::DatasetPtr open_point_dataset(const std::string& path, const PointReadOptions& opt,
+                                    std::vector<std::string>& warnings) {
+  auto open = [&](const std::string* encoding) {
+    std::vector<std::string> open_options;
+    if (encoding) open_options.push_back("ENCODING=" + *encoding);
+    std::vector<const char*> oo;
+    for (const auto& o : open_options) oo.push_back(o.c_str());
+    oo.push_back(nullptr);
+    gdal::DatasetPtr ds = gdal::open_vector(path, oo.data());
+    gdal::last_error();  // drop the warning of drivers that have no ENCODING option
+    return ds;
+  };
+  if (!opt.encoding.empty() || !shapefile_encoding_unknown(path)) return open(opt.encoding.empty() ? nullptr : &opt.encoding);
+  const std::string raw_encoding;  // "": no recoding, the bytes as they are
+  gdal::DatasetPtr ds = open(&raw_encoding);
+  OGRLayer* l = gdal::get_layer(*ds, path, opt.layer);
+  std::string first_bad;
+  bool gb18030_ok = true;
+  l->ResetReading();
+  for (gdal::FeaturePtr f(l->GetNextFeature()); f; f.reset(l->GetNextFeature()))
+    for (int i = 0; i < f->GetFieldCount(); ++i) {
+      if (!f->IsFieldSetAndNotNull(i) || f->GetFieldDefnRef(i)->GetType() != OFTString) continue;
+      const std::string v = f->GetFieldAsString(i);
+      if (is_valid_utf8(v)) continue;
+      if (first_bad.empty())
+        first_bad = "feature " + std::to_string(f->GetFID()) + " field '" + f->GetFieldDefnRef(i)->GetNameRef() + "'";
+      gb18030_ok = gb18030_ok && decode_to_utf8(v, "GB18030").has_value();
+    }
+  if (first_bad.empty()) return open(&raw_encoding);
+  if (!gb18030_ok)
+    throw InputError(path + ": " + first_bad + " is neither UTF-8 nor GB18030 text and the Shapefile has no .cpg; "
+                     "give its encoding (scenario: encoding: GBK / BIG5 ..., command line: --demand-encoding ...)");
+  warnings.push_back(path + ": no .cpg and not UTF-8; attributes read as GB18030 (GBK). Add a .cpg file or set "
+                     "encoding: GB18030 to say so");
+  const std::string gb = "GB18030";
+  return open(&gb);
+}
+
 PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
-  std::vector<std::string> open_options;
-  if (!opt.encoding.empty()) open_options.push_back("ENCODING=" + opt.encoding);
-  std::vector<const char*> oo;
-  for (const auto& s : open_options) oo.push_back(s.c_str());
-  oo.push_back(nullptr);
-  gdal::DatasetPtr ds = gdal::open_vector(path, oo.data());
-  gdal::last_error();  // drop the warning of drivers that have no ENCODING option
+  std::vector<std::string> warnings;
+  gdal::DatasetPtr ds = open_point_dataset(path, opt, warnings);
   OGRLayer* ogr_layer = gdal::get_layer(*ds, path, opt.layer);
   const std::string source = path + " layer " + ogr_layer->GetName();
 
@@ -343,9 +513,37 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
   const int name_idx = opt.name_field.empty() ? -1 : defn->GetFieldIndex(opt.name_field.c_str());
   const int pop_idx =
       opt.population_field.empty() ? -1 : defn->GetFieldIndex(opt.population_field.c_str());
+  check_field(id_idx >= 0, opt.id_field, opt.id_field_given, kIdRole, source, fields, warnings);
+  check_field(name_idx >= 0, opt.name_field, opt.name_field_given, kNameRole, source, fields, warnings);
+  check_field(pop_idx >= 0, opt.population_field, opt.population_field_given, kPopulationRole, source, fields,
+              warnings);
+  // A table without geometry (XLSX, ODS, a CSV or DBF read through GDAL): coordinates from columns.
+  int lon_idx = -1, lat_idx = -1;
+  if (wkbFlatten(ogr_layer->GetGeomType()) == wkbNone) {
+    auto find = [&](const std::string& given, std::span<const char* const> defaults, const char* what) {
+      auto index_of = [&](const std::string& name) {
+        for (std::size_t i = 0; i < fields.size(); ++i)
+          if (lower(trim(fields[i])) == lower(name)) return int(i);
+        return -1;
+      };
+      if (!given.empty()) {
+        if (int i = index_of(given); i >= 0) return i;
+        throw InputError(source + ": no " + what + " column '" + given + "' (columns: " + join(fields) + ")");
+      }
+      for (const char* d : defaults)
+        if (int i = index_of(d); i >= 0) return i;
+      std::string names;
+      for (const char* d : defaults) names += std::string(names.empty() ? "" : ", ") + d;
+      throw InputError(source + ": no geometry and no " + what + " column (looked for " + names +
+                       "; columns: " + join(fields) + "); name them with lon_field / lat_field");
+    };
+    lon_idx = find(opt.lon_field, kLonFieldNames, "longitude/x");
+    lat_idx = find(opt.lat_field, kLatFieldNames, "latitude/y");
+  }
   std::vector<int> keep_idx;
-  for (const auto& k :
-       expand_keep(opt.keep_fields, fields, {opt.id_field, opt.name_field, opt.population_field})) {
+  std::vector<std::string> skip = {opt.id_field, opt.name_field, opt.population_field};
+  if (lon_idx >= 0) skip.push_back(fields[std::size_t(lon_idx)]), skip.push_back(fields[std::size_t(lat_idx)]);
+  for (const auto& k : expand_keep(keep_list(opt, fields), fields, skip)) {
     const int i = defn->GetFieldIndex(k.c_str());
     if (i < 0)
       throw InputError(source + ": no field '" + k + "' to keep (fields: " + join(fields) + ")");
@@ -363,7 +561,10 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
   };
   bool declared = file_srs != nullptr && !(geojson && is_epsg_4326(*file_srs));
   OGRSpatialReference srs;
-  if (file_srs && (declared || !opt.crs_given)) {
+  if (lon_idx >= 0) {  // table coordinates: the user's CRS (default EPSG:4326)
+    srs = user_crs(opt.crs, source);
+    declared = true;
+  } else if (file_srs && (declared || !opt.crs_given)) {
     srs = *file_srs;
   } else if (opt.crs_given) {
     srs = user_crs(opt.crs, source);
@@ -377,18 +578,38 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
 
   PointLayer layer;
   layer.source = source;
+  layer.source_fields = fields;
+  layer.warnings = std::move(warnings);
   for (int i : keep_idx) layer.extra_fields.push_back(fields[static_cast<size_t>(i)]);
   std::unordered_map<std::string, GIntBig> id_fids;
+  // Every string kept must be UTF-8 (GeoJSON, GeoPackage and our outputs require it).
+  auto text_of = [&](OGRFeature& f, int i, const std::string& where) {
+    std::string v = trim(f.GetFieldAsString(i));
+    if (!is_valid_utf8(v))
+      throw InputError(where + ": field '" + fields[std::size_t(i)] +
+                       "' is not valid UTF-8; give the file's encoding (encoding: GBK, --<layer>-encoding GBK)");
+    return v;
+  };
   ogr_layer->ResetReading();
   for (gdal::FeaturePtr f(ogr_layer->GetNextFeature()); f; f.reset(ogr_layer->GetNextFeature())) {
     const GIntBig fid = f->GetFID();
     PointRecord p;
-    p.id = id_idx >= 0 && f->IsFieldSetAndNotNull(id_idx) ? trim(f->GetFieldAsString(id_idx))
+    p.id = id_idx >= 0 && f->IsFieldSetAndNotNull(id_idx) ? text_of(*f, id_idx, source + " feature " + std::to_string(fid))
                                                           : std::to_string(fid);
     const std::string where = source + " feature " + p.id;
 
     const OGRGeometry* g = f->GetGeometryRef();
-    const auto xy = g ? representative_xy(*g) : std::nullopt;
+    std::optional<std::pair<double, double>> xy;
+    if (lon_idx >= 0) {
+      auto coordinate = [&](int i) {
+        const std::string v = f->IsFieldSetAndNotNull(i) ? std::string(f->GetFieldAsString(i)) : "";
+        if (auto d = parse_number(v)) return *d;
+        throw InputError(where + ": field '" + fields[std::size_t(i)] + "' is not a number: '" + v + "'");
+      };
+      xy = std::pair{coordinate(lon_idx), coordinate(lat_idx)};
+    } else {
+      xy = g ? representative_xy(*g) : std::nullopt;
+    }
     if (!xy) throw InputError(where + ": " + (g ? "empty geometry" : "no geometry"));
     const auto [x, y] = *xy;
     if (geographic && !in_lonlat_range(x, y)) {
@@ -403,14 +624,15 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
     if (!ll)
       throw InputError(where + ": coordinates (" + num(x) + ", " + num(y) +
                        ") cannot be transformed to EPSG:4326");
-    p.where = *ll;
-    if (OGR_GT_IsSurface(wkbFlatten(g->getGeometryType())) ||
+    p.where = to_wgs84(*ll, opt.offset);
+    if (g && lon_idx < 0 && (OGR_GT_IsSurface(wkbFlatten(g->getGeometryType())) ||
         wkbFlatten(g->getGeometryType()) == wkbMultiPolygon ||
-        wkbFlatten(g->getGeometryType()) == wkbMultiSurface) {
+        wkbFlatten(g->getGeometryType()) == wkbMultiSurface)) {
       // Keep the area itself (EPSG:4326) for gap areas: the part outside the circle.
       std::unique_ptr<OGRGeometry> area(g->hasCurveGeometry() ? g->getLinearGeometry() : g->clone());
       if (transform && area->transform(transform.get()) != OGRERR_NONE)
         throw InputError(where + ": polygon cannot be transformed to EPSG:4326");
+      if (opt.offset != OffsetSystem::wgs84) offset_geometry(area.get(), opt.offset);  // the whole area, not only its point
       if (!area->IsValid()) area.reset(area->MakeValid());
       if (area) {
         p.area_wkb.resize(area->WkbSize());
@@ -421,7 +643,7 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
     if (auto [it, fresh] = id_fids.emplace(p.id, fid); !fresh)
       throw InputError(source + ": duplicate id '" + p.id + "' (features with FID " +
                        std::to_string(it->second) + " and " + std::to_string(fid) + ")");
-    if (name_idx >= 0 && f->IsFieldSetAndNotNull(name_idx)) p.name = f->GetFieldAsString(name_idx);
+    if (name_idx >= 0 && f->IsFieldSetAndNotNull(name_idx)) p.name = text_of(*f, name_idx, where);
     if (pop_idx >= 0 && f->IsFieldSetAndNotNull(pop_idx)) {
       const OGRFieldType type = defn->GetFieldDefn(pop_idx)->GetType();
       if (type == OFTInteger || type == OFTInteger64 || type == OFTReal) {
@@ -438,7 +660,7 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
     }
     for (size_t k = 0; k < keep_idx.size(); ++k)
       p.extra.emplace_back(layer.extra_fields[k], f->IsFieldSetAndNotNull(keep_idx[k])
-                                                      ? f->GetFieldAsString(keep_idx[k])
+                                                      ? text_of(*f, keep_idx[k], where)
                                                       : "");
     layer.points.push_back(std::move(p));
   }
@@ -655,8 +877,12 @@ PointLayer read_points(const std::string& path, const PointReadOptions& options)
   const std::string p = lower(path);
   if (ends_with(p, ".csv")) return read_csv(path, options);
   if (ends_with(p, ".osm") || ends_with(p, ".pbf") || ends_with(p, ".osm.gz") ||
-      ends_with(p, ".osm.bz2"))
+      ends_with(p, ".osm.bz2")) {
+    if (options.offset != OffsetSystem::wgs84)
+      throw InputError(path + ": OpenStreetMap data are WGS-84; the web-map offset " +
+                       std::string(offset_system_name(options.offset)) + " does not apply to them");
     return read_osm(path, options);
+  }
   return read_gis(path, options);
 }
 

@@ -13,12 +13,6 @@ std::string fmt_minutes(const UnitResult& u) { return u.seconds < kInf ? fixed(u
 std::string fmt_km(const UnitResult& u) { return u.seconds < kInf ? fixed(u.seconds / 1000.0, 3) : ""; }
 std::string fmt_bool(bool b) { return b ? "true" : "false"; }
 
-std::string extra_or(const PointRecord& p, const std::string& field) {
-  if (field.empty()) return "";
-  for (const auto& [k, v] : p.extra)
-    if (k == field) return v;
-  return "";
-}
 
 std::string join_ids(const std::vector<uint32_t>& units, const std::vector<PointRecord>& points) {
   std::string out;
@@ -229,7 +223,8 @@ ScenarioLayers scenario_layers(const World& world, const Scenario& sc, const Sce
                          {"population_outside_est", Column::Type::real}};
   for (const GapArea& a : res.gap_areas) {
     const PointRecord& u = units[a.unit];
-    L.gap_areas.rows.push_back({u.id, u.name, extra_or(u, admin.county), extra_or(u, admin.town),
+    L.gap_areas.rows.push_back({u.id, u.name, field_value(u, admin.county, sc.inputs.demand.read),
+                                field_value(u, admin.town, sc.inputs.demand.read),
                                 u.has_population ? fixed(u.population, 0) : "", fixed(a.area_km2, 4),
                                 fixed(a.outside_km2, 4), fixed(a.outside_share, 4),
                                 u.has_population ? fixed(u.population * a.outside_share, 0) : ""});

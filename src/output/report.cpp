@@ -39,6 +39,11 @@ struct Label {
 constexpr Label kLabels[] = {
     {"kind", "15分钟公共法律服务圈覆盖报告", "15-minute public legal service circle: coverage report"},
     {"run_date", "运行时间", "Run date"},
+    {"warnings", "运行提示", "Warnings"},
+    {"warnings_note", "本次运行有 {} 条提示（数据缺项、未能使用的点位等），见文末“方法与数据”。",
+     "This run has {} warning(s) (missing fields, points not used, ...): see “Method and data” below."},
+    {"pop_unknown", "人口未知", "population unknown"},
+    {"pop_unknown_sub", "数据无人口字段，无法计算人口覆盖率", "the data have no population: no population share"},
     {"scenario", "方案", "Scenario"},
     {"headline", "主要指标", "Key figures"},
     {"pop_in", "服务圈内人口", "Population inside the circle"},
@@ -406,13 +411,18 @@ void Report::headline() {
     html_ += "<div class=\"card" + std::string(bad ? " bad" : "") + "\" id=\"" + id + "\"><div class=\"label\">" + label +
              "</div><div class=\"value\">" + value + "</div><div class=\"sub\">" + sub + "</div></div>\n";
   };
-  card("card-population", t("pop_in"), pop > 0 ? percent(cov_pop / pop) : "—",
-       thousands(cov_pop) + " / " + thousands(pop), false);
+  // No unit with a population: say so instead of "0 / 0".
+  const bool pop_unknown = summary_.value("units_without_population", 0.0) >= summary_.value("units", 0.0) &&
+                           summary_.value("units", 0.0) > 0;
+  card("card-population", t("pop_in"), pop > 0 ? percent(cov_pop / pop) : pop_unknown ? t("pop_unknown") : "—",
+       pop_unknown ? t("pop_unknown_sub") : thousands(cov_pop) + " / " + thousands(pop), false);
   card("card-units", t("units_in"), thousands(cov_units), t("of_units", thousands(units)) +
        (units > 0 ? " (" + percent(cov_units / units) + ")" : ""), false);
   card("card-services", t("services"), thousands(summary_.value("services", 0.0)), tiers, false);
   card("card-uncovered", t("uncovered"), thousands(units - cov_units), t("uncovered_pop", thousands(unc_pop)), units > cov_units);
   html_ += "</div>\n<p class=\"note\">" + t("overall_note") + "</p>\n";
+  if (const json w = summary_.value("warnings", json::array()); w.is_array() && !w.empty())
+    html_ += "<p class=\"note\" id=\"warnings-note\">" + t("warnings_note", std::to_string(w.size())) + "</p>\n";
 
   // Per rule (its tier) and mode: the units within the threshold by that mode alone.
   html_ += "<h3>" + t("by_rule") + "</h3>\n<table id=\"rule-table\"><thead><tr><th>" + t("rule") + "</th><th>" + t("tier") + "</th><th>" +
@@ -707,7 +717,15 @@ void Report::method() {
     if (inputs.contains(key)) html_ += "<div>" + t(label) + ": <code>" + escape(inputs[key].get<std::string>()) + "</code></div>";
   html_ += "</dd>\n<dt>" + t("sources") + "</dt><dd>" + (summary_.value("attribution", "").empty() ? t("own_data") : t("osm")) + "</dd>\n";
   html_ += "<dt>" + t("scenario") + "</dt><dd><code>" + escape(summary_.value("scenario", "")) + "</code></dd>\n";
-  html_ += "<dt>" + t("run_date") + "</dt><dd>" + escape(summary_.value("run_date", "")) + "</dd>\n</dl>\n</section>\n";
+  html_ += "<dt>" + t("run_date") + "</dt><dd>" + escape(summary_.value("run_date", "")) + "</dd>\n";
+  const json warnings = summary_.value("warnings", json::array());
+  if (!warnings.empty()) {
+    html_ += "<dt id=\"warnings\">" + t("warnings") + "</dt><dd><ul>";
+    for (const json& w : warnings)
+      if (w.is_string()) html_ += "<li>" + escape(w.get<std::string>()) + "</li>";
+    html_ += "</ul></dd>\n";
+  }
+  html_ += "</dl>\n</section>\n";
 }
 
 std::string Report::render() {

@@ -63,6 +63,13 @@ nlohmann::ordered_json scenario_summary(const World& world, const Scenario& sc, 
   s["uncovered_units"] = res.gaps.size();
   if (res.plan) s["planning"] = plan_json(*res.plan);
   s["units_without_area_class"] = res.unclassified_units;
+  std::size_t without_population = 0;
+  for (const PointRecord& p : world.units()) without_population += !p.has_population;
+  s["units_without_population"] = without_population;
+  // Every warning of the run: a default that could not apply, a point not used... (also in the report).
+  s["warnings"] = nlohmann::json::array();
+  for (const std::string& w : record.warnings) s["warnings"].push_back(w);
+  for (const std::string& w : res.warnings) s["warnings"].push_back(w);
   s["attribution"] = record.attribution;
   nlohmann::ordered_json timings = nlohmann::ordered_json::object();
   for (const auto& [k, v] : record.timings) timings[k] = v;

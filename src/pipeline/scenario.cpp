@@ -39,6 +39,13 @@ std::vector<UnitResult> evaluate_subset(const World& world, const std::vector<ui
 
 }  // namespace
 
+std::string field_value(const PointRecord& p, const std::string& field, const PointReadOptions& read) {
+  if (field.empty()) return "";
+  if (field == read.name_field) return p.name;
+  if (field == read.id_field) return p.id;
+  return extra_or(p, field);
+}
+
 std::vector<Mode> isochrone_modes(const Scenario& sc) {
   if (!sc.isochrones.modes.empty()) return sc.isochrones.modes;
   std::set<Mode> s;
@@ -57,9 +64,21 @@ std::vector<Mode> scenario_modes(const Scenario& sc) {
   return {s.begin(), s.end()};
 }
 
-std::vector<std::string> service_tiers(const Scenario& sc, const World& world) {
+std::vector<std::string> service_tiers(const Scenario& sc, const World& world, std::vector<std::string>* warnings) {
   const auto& services = world.services();
   std::vector<std::string> tier(services.size());
+  const std::string& field = sc.inputs.services.tier_field;
+  const auto& kept = world.service_layer().extra_fields;
+  if (!field.empty() && !services.empty() && std::find(kept.begin(), kept.end(), field) == kept.end()) {
+    std::string fields;
+    for (const std::string& f : world.service_layer().source_fields) fields += (fields.empty() ? "" : ", ") + f;
+    if (sc.inputs.services.default_tier.empty() && !sc.tiers.empty())
+      throw InputError(sc.inputs.services.path + ": no tier field '" + field +
+                       "' (inputs.services.tier_field) and no default_tier; the fields are: " + fields);
+    if (warnings && !sc.inputs.services.default_tier.empty())
+      warnings->push_back(sc.inputs.services.path + ": no tier field '" + field + "': every service is tier '" +
+                          sc.inputs.services.default_tier + "' (default_tier)");
+  }
   for (std::size_t i = 0; i < services.size(); ++i) {
     const std::string* v = extra_value(services[i], sc.inputs.services.tier_field);
     tier[i] = v && !v->empty() ? *v : sc.inputs.services.default_tier;
@@ -80,19 +99,20 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
   const std::vector<PointRecord>& units = world.units();
   const unsigned threads = std::max(1u, settings.threads);
   res.modes = scenario_modes(sc);
-  res.service_tier = service_tiers(sc, world);
+  res.service_tier = service_tiers(sc, world, &res.warnings);
+  for (const std::string& w : res.warnings) observer.warning(w);
 
   // Area class of each unit: its area_class field, else its admin type via the standard.
   const AdminFields& admin = sc.inputs.demand.admin;
   res.unit_class.resize(units.size());
   for (std::size_t k = 0; k < units.size(); ++k) {
-    const std::string* v = extra_value(units[k], admin.area_class);
+    const PointReadOptions& read = sc.inputs.demand.read;
+    const std::string v = field_value(units[k], admin.area_class, read);
     try {
-      res.unit_class[k] = area_class_of(v ? *v : "", extra_or(units[k], admin.type),
-                                        sc.standard ? &*sc.standard : nullptr);
+      res.unit_class[k] = area_class_of(v, field_value(units[k], admin.type, read), sc.standard ? &*sc.standard : nullptr);
     } catch (const ConfigError&) {
       throw InputError(sc.inputs.demand.path + ": unit " + units[k].id + ": field '" + admin.area_class + "' is '" +
-                       *v + "', expected urban, rural or remote");
+                       v + "', expected urban, rural or remote");
     }
     res.unclassified_units += !res.unit_class[k];
   }
@@ -214,8 +234,8 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
       const OverallOutcome& o = res.overall[k];
       RollupUnit u;
       u.id = units[k].id;
-      u.county = extra_or(units[k], admin.county);
-      u.town = extra_or(units[k], admin.town);
+      u.county = field_value(units[k], admin.county, sc.inputs.demand.read);
+      u.town = field_value(units[k], admin.town, sc.inputs.demand.read);
       u.population = units[k].population;
       u.covered = *c;
       u.reachable = o.primary.seconds < kInf;

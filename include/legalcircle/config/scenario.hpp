@@ -42,10 +42,9 @@ struct AdminFields {
 // A point layer: services, demand units or candidates.
 struct PointInput {
   std::string path;  // resolved; empty = not given (candidates only)
-  // layer, id/name/population fields, lon/lat fields, crs, encoding, osm_filter, keep_fields.
+  // layer, id/name/population fields, lon/lat fields, crs, web-map offset (read.offset: GCJ-02
+  // and BD-09 converted to WGS-84 on reading, polygons included), encoding, osm_filter, keep_fields.
   PointReadOptions read;
-  // Points geocoded from Chinese web maps (GCJ-02, BD-09) are converted to WGS-84 on reading.
-  OffsetSystem offset = OffsetSystem::wgs84;
   // Services only: tier of each point from this field; points with no value (or no such
   // field) get default_tier.
   std::string tier_field;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "legalcircle/core/chinese_offsets.hpp"
 #include "legalcircle/core/geometry.hpp"
 
 namespace legalcircle {
@@ -25,30 +26,46 @@ struct PointLayer {
   std::string source;  // file (and layer) for messages
   std::vector<PointRecord> points;
   std::vector<std::string> extra_fields;  // names of PointRecord::extra, same for every point
+  std::vector<std::string> source_fields;  // every field (column) the input has
   // Things the reader skipped or could not use, for the run report (e.g. OSM relations that
   // match the filter but are not assembled into areas).
   std::vector<std::string> warnings;
 };
 
 struct PointReadOptions {
-  std::string layer;                   // empty: the first layer
+  std::string layer;                   // empty: the first layer (XLSX/ODS: the first sheet)
   std::string id_field = "id";         // missing field: FID (GIS) or row number (CSV) is the id
   std::string name_field = "name";
-  std::string population_field = "population";
-  // CSV only
-  std::string lon_field;               // empty: first of lon, lng, longitude, x
-  std::string lat_field;               // empty: first of lat, latitude, y
-  std::string crs = "EPSG:4326";       // CSV coordinates' CRS; for GIS files, used only when
+  std::string population_field = "population";  // "": the layer has none (services)
+  // Which of the three the user named. A named field the layer lacks is an InputError listing
+  // the fields it has; a default one that is absent is a warning in PointLayer::warnings.
+  bool id_field_given = false, name_field_given = false, population_field_given = false;
+  // Tables (CSV, XLSX, ODS, a GIS layer without geometry): the coordinate columns.
+  std::string lon_field;               // empty: first of kLonFieldNames
+  std::string lat_field;               // empty: first of kLatFieldNames
+  std::string crs = "EPSG:4326";       // table coordinates' CRS; for GIS files, used only when
                                        // the file has none (GeoJSON without crs is EPSG:4326)
   bool crs_given = false;              // user set --crs explicitly
-  std::string encoding;                // Shapefile attribute encoding override (e.g. GBK)
+  // CSV text and Shapefile attributes: GBK, GB18030, ... Empty: UTF-8 (a Shapefile's .cpg);
+  // text that is not valid UTF-8 is read as GB18030 when it decodes cleanly (with a warning),
+  // else refused with the first bad line or feature.
+  std::string encoding;
+  // Points geocoded from Chinese web maps: every coordinate (polygons too) is converted to WGS-84.
+  OffsetSystem offset = OffsetSystem::wgs84;
   // OSM only: "key=v1,v2 key2=v3" — a feature matches when any key has one of its values
   // ("key=*" any value).
   std::string osm_filter;
   // Extra attributes to keep (empty: none; "*": every field but id, name, population and
   // coordinates; OSM keeps only named keys).
   std::vector<std::string> keep_fields;
+  // Kept when the layer has them, silently absent otherwise (the caller decides what that means,
+  // e.g. a tier field with a default tier).
+  std::vector<std::string> keep_if_present;
 };
+
+// Column names recognised for coordinates, in order of preference (case-insensitive).
+inline constexpr const char* kLonFieldNames[] = {"lon", "lng", "longitude", "x", "经度", "东经", "经度坐标"};
+inline constexpr const char* kLatFieldNames[] = {"lat", "latitude", "y", "纬度", "北纬", "纬度坐标"};
 
 // Throws InputError naming file, layer, feature (row) and field on any problem: missing or
 // unreadable file, empty layer, missing coordinate columns, non-numeric or out-of-range

@@ -16,6 +16,7 @@ struct RunRecord {
   std::string attribution;              // data credit ("" = the user's own data)
   std::string run_date;                 // "2026-12-01 10:52 UTC"
   std::vector<std::pair<std::string, double>> timings;
+  std::vector<std::string> warnings;  // reading the inputs; the result's own follow
 };
 
 // The current time as RunRecord::run_date wants it.

@@ -24,9 +24,16 @@ std::vector<Mode> scenario_modes(const Scenario& scenario);
 // The modes of the per-service isochrones: isochrones.modes, else every mode of a rule or the standard.
 std::vector<Mode> isochrone_modes(const Scenario& scenario);
 
+// A point's value of `field`: its id or name when the layer reads that field as id or name (an
+// admin field may name the same column, e.g. town and name both "乡镇"), else its kept attribute;
+// "" when the point has none.
+std::string field_value(const PointRecord& point, const std::string& field, const PointReadOptions& read);
+
 // The tier of every service: its tier field's value, else the scenario's default tier. A tier the
-// scenario does not define is an InputError naming the file, service and field.
-std::vector<std::string> service_tiers(const Scenario& scenario, const World& world);
+// scenario does not define is an InputError naming the file, service and field; a layer without
+// the tier field takes the default tier (a warning) or, with none, is an InputError.
+std::vector<std::string> service_tiers(const Scenario& scenario, const World& world,
+                                       std::vector<std::string>* warnings = nullptr);
 
 struct CircleBand {
   std::string rule;
