@@ -10,10 +10,23 @@
 
 namespace legalcircle::cli {
 
+namespace {
+bool g_line_open = false;  // stderr ends in an unfinished stage line
+}  // namespace
+
+void Progress::break_open_line() {
+  if (g_line_open) std::cerr << '\n';
+  g_line_open = false;
+}
+
 void Progress::begin(const std::string& stage) {
   stage_ = stage;
   start_ = std::chrono::steady_clock::now();
-  if (!quiet_) std::cerr << "legalcircle: " << stage << " ..." << std::flush;
+  if (!quiet_) {
+    break_open_line();
+    std::cerr << "legalcircle: " << stage << " ..." << std::flush;
+    g_line_open = true;
+  }
 }
 
 double Progress::end(const std::string& detail) {
@@ -21,7 +34,9 @@ double Progress::end(const std::string& detail) {
   if (!quiet_) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2f s", s);
-    std::cerr << ' ' << buf << (detail.empty() ? "" : " (" + detail + ")") << '\n';
+    if (g_line_open) std::cerr << ' ' << buf << (detail.empty() ? "" : " (" + detail + ")") << '\n';
+    else std::cerr << "legalcircle: " << stage_ << ": " << buf << (detail.empty() ? "" : " (" + detail + ")") << '\n';
+    g_line_open = false;
   }
   return s;
 }
@@ -30,15 +45,20 @@ void Progress::stage_end(double seconds, std::string_view detail) {
   if (!quiet_) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2f s", seconds);
-    std::cerr << ' ' << buf << (detail.empty() ? "" : " (" + std::string(detail) + ")") << '\n';
+    if (g_line_open) std::cerr << ' ' << buf << (detail.empty() ? "" : " (" + std::string(detail) + ")") << '\n';
+    else std::cerr << "legalcircle: " << stage_ << ": " << buf << (detail.empty() ? "" : " (" + std::string(detail) + ")") << '\n';
+    g_line_open = false;
   }
 }
 
 void Progress::note(std::string_view message) {
-  if (!quiet_) std::cerr << "legalcircle: " << message << '\n';
+  if (quiet_) return;
+  break_open_line();
+  std::cerr << "legalcircle: " << message << '\n';
 }
 
 void Progress::warn(const std::string& message) const {
+  break_open_line();
   std::cerr << "legalcircle: warning: " << message << '\n';
 }
 

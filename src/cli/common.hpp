@@ -27,6 +27,10 @@ class Progress : public Observer {
   double end(const std::string& detail = "");
   void warn(const std::string& message) const;  // always printed
 
+  // A stage line ("legalcircle: building graph ...") still waiting for its time: anything else
+  // printed on stderr first ends it, so errors and warnings start on their own line.
+  static void break_open_line();
+
  private:
   bool quiet_;
   std::string stage_;

@@ -159,8 +159,10 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
   RoadGraph graph = build_graph(raw, profiles, build);
   raw = RawRoads{};  // free the raw ways before the searches
   timings["build_graph_s"] = progress.end(std::to_string(graph.node_count()) + " nodes");
-  return Inputs{roads, services, demand, embedded,
-                World(std::move(graph), profiles, direction, std::move(service_points), std::move(demand_points))};
+  Inputs in{roads, services, demand, embedded,
+            World(std::move(graph), profiles, direction, std::move(service_points), std::move(demand_points))};
+  in.world.check_usable(modes);  // a wrong CRS stops here, not after the searches
+  return in;
 }
 
 std::string attribution(const Inputs& in) { return attribution(in.roads, in.embedded); }

@@ -53,15 +53,19 @@ int main(int argc, char** argv) {
     if (cmd_graph->parsed()) return cli::run_graph(graph);
     if (cmd_report->parsed()) return cli::run_report(report);
   } catch (const InputError& e) {
+    cli::Progress::break_open_line();
     std::cerr << "legalcircle: input error: " << e.what() << '\n';
     return 2;
   } catch (const ConfigError& e) {
+    cli::Progress::break_open_line();
     std::cerr << "legalcircle: configuration error: " << e.what() << '\n';
     return 3;
   } catch (const OutputError& e) {
+    cli::Progress::break_open_line();
     std::cerr << "legalcircle: cannot write output: " << e.what() << '\n';
     return 4;
   } catch (const std::exception& e) {
+    cli::Progress::break_open_line();
     std::cerr << "legalcircle: error: " << e.what() << '\n';
     return 1;
   }

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "legalcircle/io/crs.hpp"
 #include "legalcircle/config/load_profiles.hpp"
 #include "legalcircle/config/scenario.hpp"
 #include "legalcircle/core/error.hpp"
@@ -259,6 +260,7 @@ class Reader {
     if (auto n = node["crs"]) {
       r.crs = text(n, join(key, "crs"));
       r.crs_given = true;
+      if (auto why = crs_problem(r.crs)) fail(n, join(key, "crs"), *why + "; e.g. EPSG:4326, EPSG:4490, EPSG:4549");
     }
     if (auto n = node["offset"]) {
       const std::string v = text(n, join(key, "offset"));
@@ -514,6 +516,9 @@ class Reader {
       if (o.project_crs.rfind("EPSG:", 0) != 0 || o.project_crs.size() == 5 ||
           o.project_crs.find_first_not_of("0123456789", 5) != std::string::npos)
         fail(n, join(key, "project_crs"), "expected EPSG:<code>, e.g. EPSG:4549");
+      // Checked now, not when the GeoPackage is written after all the computing.
+      if (auto why = crs_problem(o.project_crs))
+        fail(n, join(key, "project_crs"), *why + "; e.g. EPSG:4549 (CGCS2000 3-degree Gauss-Kruger CM 120E)");
     }
     if (auto n = node["report"]) o.report = boolean(n, join(key, "report"));
     if (auto n = node["lang"]) {

@@ -99,6 +99,7 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
   const std::vector<PointRecord>& units = world.units();
   const unsigned threads = std::max(1u, settings.threads);
   res.modes = scenario_modes(sc);
+  world.check_usable(res.modes);
   res.service_tier = service_tiers(sc, world, &res.warnings);
   for (const std::string& w : res.warnings) observer.warning(w);
 

@@ -184,9 +184,13 @@ TEST_F(ReadPoints, CsvHeaderOnlyOrEmptyHasNoPoints) {
 }
 
 TEST_F(ReadPoints, CsvMissingCoordinateColumnsListsHeader) {
-  const std::string msg = error_of(write("c.csv", "id,名称,经度,纬度\n1,a,120,30\n"));
-  EXPECT_TRUE(has(msg, "c.csv"));
-  EXPECT_TRUE(has(msg, "id, 名称, 经度, 纬度"));
+  const std::string msg = error_of(write("d.csv", "id,名称,东西,南北\n1,a,120,30\n"));
+  EXPECT_TRUE(has(msg, "d.csv"));
+  EXPECT_TRUE(has(msg, "id, 名称, 东西, 南北"));
+  EXPECT_TRUE(has(msg, "经度"));  // the message lists the names it looked for, Chinese ones too
+  // 经度/纬度 are recognised without being named.
+  write("c.csv", "id,名称,经度,纬度\n1,a,120,30\n");
+  EXPECT_EQ(read_points(path("c.csv"), {}).points.size(), 1u);
   PointReadOptions opt;
   opt.lon_field = "经度";
   opt.lat_field = "纬度";

@@ -35,6 +35,11 @@ class World {
   const std::vector<SnappedPoint>& unit_snaps(Mode mode) const;
   CostView costs(Mode mode, Metric metric) const;
 
+  // Stops a run early when its answer would be meaningless, with the likely cause: most points
+  // of a layer outside the road network's extent (a wrong CRS, lon/lat swapped), or no service
+  // within max_snap_m of a road any of `modes` uses. InputError naming the file.
+  void check_usable(const std::vector<Mode>& modes) const;
+
   // The request every search of this world uses for a mode and metric (profiles' snap limit and
   // access-leg speed, the world's direction), unbounded.
   CoverageRequest request(Mode mode, Metric metric = Metric::time) const;

@@ -173,7 +173,7 @@ TEST_F(ScenarioErrors, MinimalFileLoadsWithDefaultsAndResolvedPaths) {
   EXPECT_EQ(s.isochrones.cell_m[static_cast<std::size_t>(Mode::car)], 100.0);
   EXPECT_TRUE(s.outputs.geopackage);
   EXPECT_EQ(s.outputs.lang, "zh");
-  EXPECT_EQ(s.inputs.services.offset, OffsetSystem::wgs84);
+  EXPECT_EQ(s.inputs.services.read.offset, OffsetSystem::wgs84);
   EXPECT_EQ(s.inputs.services.read.osm_filter, kDefaultServiceOsmFilter);
 }
 
