@@ -53,6 +53,7 @@ World load_world(const Scenario& sc, const std::vector<Mode>& modes, Progress& p
   RawRoads raw = read_roads(sc.inputs.roads.path, sc.inputs.roads.mapping);
   record.timings.emplace_back("read_roads_s", progress.end(std::to_string(raw.ways.size()) + " highway ways"));
   for (const std::string& w : raw.warnings) progress.warn(w), record.warnings.push_back(w);
+  for (const std::string& n : raw.notes) progress.note(n);
   PointLayer services = read_point_input(sc.inputs.services, "services", progress, record.warnings);
   PointLayer demand = read_point_input(sc.inputs.demand, "demand", progress, record.warnings);
   progress.begin("building graph");

@@ -98,6 +98,25 @@ void add_road_field_options(CLI::App& c, RoadFieldMapping& m) {
                "Vertices of different lines closer than this are joined")
       ->capture_default_str()->group(group);
   c.add_option("--road-encoding", m.encoding, "Shapefile attribute encoding (e.g. GBK)")->group(group);
+  c.add_option_function<std::string>(
+       "--road-class-map",
+       [&m](const std::string& list) {
+         std::stringstream in(list);
+         std::string item;
+         while (std::getline(in, item, ',')) {
+           const auto eq = item.find('=');
+           if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
+             throw ConfigError("--road-class-map: expected value=class pairs, e.g. 机耕路=track,高架路=trunk; got '" +
+                               item + "'");
+           const std::string to = item.substr(eq + 1);
+           if (!is_known_highway_class(to))
+             throw ConfigError("--road-class-map: '" + to + "' is not an OSM highway class (e.g. primary, track)");
+           m.class_map[item.substr(0, eq)] = to;
+         }
+       },
+       "Class values of the road layer as OSM classes, e.g. 机耕路=track (China's grades 国道 ... 村道 "
+       "and 快速路 ... 支路 are mapped by default)")
+      ->group(group);
 }
 
 std::string default_geodata_dir() {

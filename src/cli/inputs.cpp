@@ -137,6 +137,7 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
   RawRoads raw = read_roads(roads, o.road_fields);
   timings["read_roads_s"] = progress.end(std::to_string(raw.ways.size()) + " highway ways");
   for (const std::string& w : raw.warnings) progress.warn(w);
+  for (const std::string& n : raw.notes) progress.note(n);
   progress.begin("reading services " + services);
   PointLayer service_points = read_points(services, layer_read_options(o, o.services_layer, services, false));
   double t_points = progress.end(std::to_string(service_points.points.size()) + " points");

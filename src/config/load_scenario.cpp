@@ -216,7 +216,7 @@ class Reader {
       return r;
     }
     allow_keys(node, key, {"path", "layer", "class_field", "oneway_field", "speed_field",
-                           "name_field", "vertex_snap_m", "encoding"});
+                           "name_field", "vertex_snap_m", "encoding", "class_map"});
     if (auto n = node["path"]) r.path = file_path(n, join(key, "path"));
     else fail(node, join(key, "path"), "missing: the road network file is required");
     RoadFieldMapping& m = r.mapping;
@@ -227,6 +227,17 @@ class Reader {
     if (auto n = node["name_field"]) m.name_field = text(n, join(key, "name_field"));
     if (auto n = node["vertex_snap_m"]) m.vertex_snap_m = number(n, join(key, "vertex_snap_m"), false);
     if (auto n = node["encoding"]) m.encoding = text(n, join(key, "encoding"));
+    if (auto n = node["class_map"]) {
+      const std::string ckey = join(key, "class_map");
+      if (!n.IsMap()) fail(n, ckey, "expected a mapping of class values to OSM highway classes, e.g. {机耕路: track}");
+      for (const auto& kv : n) {
+        const std::string from = kv.first.as<std::string>();
+        const std::string to = text(kv.second, join(ckey, from));
+        if (!is_known_highway_class(to))
+          fail(kv.second, join(ckey, from), "'" + to + "' is not an OSM highway class (e.g. primary, residential, track)");
+        m.class_map[from] = to;
+      }
+    }
     return r;
   }
 

@@ -440,68 +440,9 @@ std::optional<std::pair<double, double>> representative_xy(const OGRGeometry& g)
   return std::nullopt;
 }
 
-// A Shapefile whose attribute encoding GDAL cannot know (no .cpg, no code page in the DBF):
-// GDAL would read its bytes as ISO-8859-1, which turns GBK names into valid-looking mojibake.
-bool shapefile_encoding_unknown(const std::string& path) {
-  namespace fs = std::filesystem;
-  fs::path base(path);
-  if (lower(base.extension().string()) != ".shp") return false;
-  for (const char* ext : {".cpg", ".CPG"})
-    if (fs::exists(fs::path(base).replace_extension(ext))) return false;
-  for (const char* ext : {".dbf", ".DBF"}) {
-    std::ifstream dbf(fs::path(base).replace_extension(ext), std::ios::binary);
-    if (!dbf) continue;
-    char header[32] = {};
-    dbf.read(header, sizeof header);
-    return dbf.gcount() == sizeof header && header[29] == 0;  // language driver id 0: unknown
-  }
-  return false;
-}
-
-// Opens the layer; for a Shapefile of unknown encoding, decides it from the bytes: UTF-8 when
-// they are valid UTF-8, else GB18030 when that decodes every value (a warning says so), else an
-// error naming the first bad feature and field.
-gdal::DatasetPtr open_point_dataset(const std::string& path, const PointReadOptions& opt,
-                                    std::vector<std::string>& warnings) {
-  auto open = [&](const std::string* encoding) {
-    std::vector<std::string> open_options;
-    if (encoding) open_options.push_back("ENCODING=" + *encoding);
-    std::vector<const char*> oo;
-    for (const auto& o : open_options) oo.push_back(o.c_str());
-    oo.push_back(nullptr);
-    gdal::DatasetPtr ds = gdal::open_vector(path, oo.data());
-    gdal::last_error();  // drop the warning of drivers that have no ENCODING option
-    return ds;
-  };
-  if (!opt.encoding.empty() || !shapefile_encoding_unknown(path)) return open(opt.encoding.empty() ? nullptr : &opt.encoding);
-  const std::string raw_encoding;  // "": no recoding, the bytes as they are
-  gdal::DatasetPtr ds = open(&raw_encoding);
-  OGRLayer* l = gdal::get_layer(*ds, path, opt.layer);
-  std::string first_bad;
-  bool gb18030_ok = true;
-  l->ResetReading();
-  for (gdal::FeaturePtr f(l->GetNextFeature()); f; f.reset(l->GetNextFeature()))
-    for (int i = 0; i < f->GetFieldCount(); ++i) {
-      if (!f->IsFieldSetAndNotNull(i) || f->GetFieldDefnRef(i)->GetType() != OFTString) continue;
-      const std::string v = f->GetFieldAsString(i);
-      if (is_valid_utf8(v)) continue;
-      if (first_bad.empty())
-        first_bad = "feature " + std::to_string(f->GetFID()) + " field '" + f->GetFieldDefnRef(i)->GetNameRef() + "'";
-      gb18030_ok = gb18030_ok && decode_to_utf8(v, "GB18030").has_value();
-    }
-  if (first_bad.empty()) return open(&raw_encoding);
-  if (!gb18030_ok)
-    throw InputError(path + ": " + first_bad + " is neither UTF-8 nor GB18030 text and the Shapefile has no .cpg; "
-                     "give its encoding (scenario: encoding: GBK / BIG5 ..., command line: --demand-encoding ...)");
-  warnings.push_back(path + ": no .cpg and not UTF-8; attributes read as GB18030 (GBK). Add a .cpg file or set "
-                     "encoding: GB18030 to say so");
-  const std::string gb = "GB18030";
-  return open(&gb);
-}
-
 PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
   std::vector<std::string> warnings;
-  gdal::DatasetPtr ds = open_point_dataset(path, opt, warnings);
+  gdal::DatasetPtr ds = gdal::open_vector_encoded(path, opt.layer, opt.encoding, "--<layer>-encoding", warnings);
   OGRLayer* ogr_layer = gdal::get_layer(*ds, path, opt.layer);
   const std::string source = path + " layer " + ogr_layer->GetName();
 

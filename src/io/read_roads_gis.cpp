@@ -2,6 +2,9 @@
 // vertex_snap_m (on a grid in a local metric projection) are one node, so lines that share a
 // vertex are joined there.
 #include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
 #include <unordered_map>
 
 #include "legalcircle/core/error.hpp"
@@ -35,17 +38,27 @@ std::string field_list(OGRFeatureDefn& defn) {
   return names.empty() ? "none" : names;
 }
 
+std::string trim_text(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
 }  // namespace
 
+bool is_known_highway_class(const std::string& v) {
+  static const std::set<std::string> known = {
+      "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
+      "secondary_link", "tertiary", "tertiary_link", "unclassified", "residential", "living_street",
+      "service", "road", "track", "pedestrian", "footway", "cycleway", "path", "steps", "bridleway",
+      "corridor", "construction", "proposed", "raceway", "bus_guideway", "abandoned", "platform",
+      "busway", "escape", "rest_area", "services"};
+  return known.count(v) > 0;
+}
+
 RawRoads read_gis_roads(const std::string& path, const RoadFieldMapping& mapping) {
-  std::vector<std::string> options_store;
-  std::vector<const char*> options;
-  if (!mapping.encoding.empty()) {
-    options_store.push_back("ENCODING=" + mapping.encoding);  // Shapefile driver's open option
-    options.push_back(options_store.back().c_str());
-  }
-  options.push_back(nullptr);
-  gdal::DatasetPtr ds = gdal::open_vector(path, mapping.encoding.empty() ? nullptr : options.data());
+  std::vector<std::string> encoding_warnings;
+  gdal::DatasetPtr ds = gdal::open_vector_encoded(path, mapping.layer, mapping.encoding, "--road-encoding", encoding_warnings);
   OGRLayer* layer = gdal::get_layer(*ds, path, mapping.layer);
   const std::string where = path + ", layer '" + layer->GetName() + "'";
   OGRFeatureDefn& defn = *layer->GetLayerDefn();
@@ -56,6 +69,7 @@ RawRoads read_gis_roads(const std::string& path, const RoadFieldMapping& mapping
                      "' (fields: " + field_list(defn) + ")");
   RawRoads roads;
   roads.source = path;
+  roads.warnings = std::move(encoding_warnings);
   auto optional_field = [&](const std::string& name, const char* what) {
     const int i = field_index(defn, name);
     if (i < 0 && !name.empty())
@@ -74,6 +88,9 @@ RawRoads read_gis_roads(const std::string& path, const RoadFieldMapping& mapping
   // Pass 1: lines in lon/lat.
   std::vector<Line> lines;
   std::size_t no_class = 0;
+  // Class values no mode knows: count and km, reported (they carry no traffic in any mode).
+  std::map<std::string, std::pair<std::size_t, double>> unknown;
+  std::map<std::string, std::pair<std::size_t, std::string>> mapped;  // value -> features, class
   layer->ResetReading();
   for (gdal::FeaturePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
     const std::string feature = where + ", feature " + std::to_string(f->GetFID());
@@ -94,7 +111,16 @@ RawRoads read_gis_roads(const std::string& path, const RoadFieldMapping& mapping
                        ", expected LineString or MultiLineString");
     }
     Tags tags;
-    tags.set("highway", f->GetFieldAsString(class_i));
+    const std::string value = trim_text(f->GetFieldAsString(class_i));
+    std::string highway = value;
+    if (auto it = mapping.class_map.find(value); it != mapping.class_map.end()) highway = it->second;
+    else if (auto cn = kChineseRoadClasses.find(value); cn != kChineseRoadClasses.end()) highway = cn->second;
+    if (highway != value) {
+      auto& m = mapped[value];
+      ++m.first;
+      m.second = highway;
+    }
+    tags.set("highway", highway);
     auto copy = [&](int i, const char* key) {
       if (i >= 0 && f->IsFieldSetAndNotNull(i) && *f->GetFieldAsString(i))
         tags.set(key, f->GetFieldAsString(i));
@@ -120,8 +146,24 @@ RawRoads read_gis_roads(const std::string& path, const RoadFieldMapping& mapping
                            " is not a valid lon/lat coordinate" + no_crs_hint);
         line.points.push_back({x[i], y[i]});
       }
+      if (!is_known_highway_class(highway)) {
+        auto& u = unknown[value];
+        ++u.first;
+        for (std::size_t i = 1; i < line.points.size(); ++i) u.second += haversine_m(line.points[i - 1], line.points[i]) / 1000;
+      }
       lines.push_back(std::move(line));
     }
+  }
+  for (const auto& [value, m] : mapped)
+    roads.notes.push_back(where + ": class '" + value + "' read as highway=" + m.second + " (" +
+                          std::to_string(m.first) + " features)");
+  for (const auto& [value, u] : unknown) {
+    char km[32];
+    std::snprintf(km, sizeof km, "%.1f", u.second);
+    roads.warnings.push_back(where + ": class '" + value + "' (" + std::to_string(u.first) + " features, " + km +
+                             " km) is no road class legalcircle knows (cars do not use it; walking and e-bikes do, by the default "
+                             "profiles). Map it with class_map "
+                             "(scenario inputs.roads.class_map, or --road-class-map '" + value + "=residential')");
   }
   if (no_class > 0)
     roads.warnings.push_back(where + ": " + std::to_string(no_class) + " features without a '" +

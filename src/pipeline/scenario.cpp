@@ -1,10 +1,12 @@
 #include "legalcircle/pipeline/scenario.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 
 #include "legalcircle/core/error.hpp"
+#include "legalcircle/io/crs.hpp"
 #include "legalcircle/io/geometry_ops.hpp"
 #include "legalcircle/pipeline/isochrones.hpp"
 
@@ -100,6 +102,22 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
   const unsigned threads = std::max(1u, settings.threads);
   res.modes = scenario_modes(sc);
   world.check_usable(res.modes);
+  // The GeoPackage's CRS should cover the data (EPSG:4549 is for 118.5-121.5 E).
+  if (!sc.outputs.project_crs.empty())
+    if (const auto area = crs_area_of_use(sc.outputs.project_crs)) {
+      std::size_t outside = 0;
+      for (const PointRecord& p : units)
+        outside += p.where.lon < area->west || p.where.lon > area->east || p.where.lat < area->south ||
+                   p.where.lat > area->north;
+      if (outside > 0) {
+        char box[128];
+        std::snprintf(box, sizeof box, "lon %.1f to %.1f, lat %.1f to %.1f", area->west, area->east, area->south,
+                      area->north);
+        warn(std::to_string(outside) + " of " + std::to_string(units.size()) + " demand units lie outside the area of use of " +
+             "outputs.project_crs " + sc.outputs.project_crs + " (" + area->name + ": " + box +
+             "): the projected layers are distorted there; choose the zone of the data");
+      }
+    }
   res.service_tier = service_tiers(sc, world, &res.warnings);
   for (const std::string& w : res.warnings) observer.warning(w);
 

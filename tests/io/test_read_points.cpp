@@ -7,8 +7,10 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <iconv.h>
 #include <ogr_geometry.h>
 
+#include "legalcircle/core/chinese_offsets.hpp"
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
 #include "support/shared_data.hpp"
@@ -527,6 +529,166 @@ TEST_F(ReadPoints, RealPortoLawyers) {
   EXPECT_EQ(services.points.size(), 10u + 7u + 3u);
   ASSERT_EQ(services.warnings.size(), 1u);
   EXPECT_TRUE(has(services.warnings[0], "1 relation(s) match"));
+}
+
+
+// ------------------------------------------------------------ inputs as county offices have them
+
+// UTF-8 -> GBK with iconv, to make the files Excel and ArcGIS write on Chinese Windows.
+std::string to_gbk(const std::string& utf8) {
+  iconv_t cd = iconv_open("GBK", "UTF-8");
+  std::string out(utf8.size() * 2 + 4, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  std::size_t in_left = utf8.size(), out_left = out.size();
+  char* dst = out.data();
+  const std::size_t r = iconv(cd, &in, &in_left, &dst, &out_left);
+  iconv_close(cd);
+  EXPECT_NE(r, static_cast<std::size_t>(-1));
+  out.resize(out.size() - out_left);
+  return out;
+}
+
+const char* const kStationsCsv =
+    "id,name,lon,lat,tier\n"
+    "S1,南湖区公共法律服务中心,120.7555,30.7469,center\n"
+    "S2,新丰镇公共法律服务工作站 ,120.8421,30.6503,town_station \n";
+
+TEST_F(ReadPoints, GbkCsvReadsLikeItsUtf8TwinAndSaysSo) {
+  PointReadOptions opt;
+  opt.keep_fields = {"tier"};
+  opt.population_field.clear();  // services have none
+  const PointLayer utf8 = read_points(write("utf8.csv", kStationsCsv), opt);
+  EXPECT_TRUE(utf8.warnings.empty());
+  const PointLayer gbk = read_points(write("gbk.csv", to_gbk(kStationsCsv)), opt);
+  ASSERT_EQ(gbk.points.size(), utf8.points.size());
+  for (std::size_t i = 0; i < gbk.points.size(); ++i) {
+    EXPECT_EQ(gbk.points[i].name, utf8.points[i].name);
+    EXPECT_EQ(gbk.points[i].extra, utf8.points[i].extra);
+  }
+  EXPECT_EQ(utf8.points[1].extra[0].second, "town_station");  // values are trimmed
+  EXPECT_EQ(utf8.points[1].name, "新丰镇公共法律服务工作站");
+  ASSERT_FALSE(gbk.warnings.empty());
+  EXPECT_TRUE(has(gbk.warnings[0], "GB18030"));
+  opt.encoding = "GBK";  // said explicitly: no warning
+  EXPECT_TRUE(read_points(path("gbk.csv"), opt).warnings.empty());
+  // Bytes that are neither UTF-8 nor GB18030: refused, naming the line and the option.
+  const std::string msg = error_of(write("bad.csv", std::string("id,name,lon,lat\nS1,ok,120.7,30.7\nS2,\xFF\xFF,120.8,30.6\n")));
+  EXPECT_TRUE(has(msg, "line 3"));
+  EXPECT_TRUE(has(msg, "encoding"));
+}
+
+TEST_F(ReadPoints, GbkShapefileWithoutCpgIsDetected) {
+  const std::vector<GisFeature> features = {{"POINT (120.75 30.75)", {"V1", "南湖村"}}, {"POINT (120.76 30.76)", {"V2", "新丰镇"}}};
+  // The twin in UTF-8 (with a .cpg), and the same names as GBK bytes with no .cpg at all.
+  const char* utf8_options[] = {"ENCODING=UTF-8", nullptr};
+  write_gis(path("utf8.shp"), "ESRI Shapefile", 4326, {"id", "name"}, features, utf8_options);
+  std::vector<GisFeature> gbk_features = features;
+  for (auto& f : gbk_features) f.values[1] = to_gbk(f.values[1]);
+  const char* raw_options[] = {"ENCODING=", nullptr};
+  write_gis(path("gbk.shp"), "ESRI Shapefile", 4326, {"id", "name"}, gbk_features, raw_options);
+  fs::remove(path("gbk.cpg"));  // as written by tools that leave it out
+  const PointLayer a = read_points(path("utf8.shp"), {}), b = read_points(path("gbk.shp"), {});
+  ASSERT_EQ(b.points.size(), 2u);
+  EXPECT_EQ(b.points[0].name, "南湖村");
+  EXPECT_EQ(b.points[1].name, a.points[1].name);
+  ASSERT_FALSE(b.warnings.empty());
+  EXPECT_TRUE(has(b.warnings[0], "GB18030"));
+}
+
+TEST_F(ReadPoints, XlsxWithChineseHeaders) {
+  gdal::ensure_registered();
+  GDALDriver* xlsx = GetGDALDriverManager()->GetDriverByName("XLSX");
+  ASSERT_NE(xlsx, nullptr);
+  {
+    gdal::DatasetPtr ds(xlsx->Create(path("stations.xlsx").c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    ASSERT_TRUE(ds);
+    OGRLayer* l = ds->CreateLayer("站点", nullptr, wkbNone, nullptr);
+    for (const char* f : {"编号", "名称", "层级"}) {
+      OGRFieldDefn d(f, OFTString);
+      l->CreateField(&d);
+    }
+    for (const char* f : {"经度", "纬度"}) {
+      OGRFieldDefn d(f, OFTReal);
+      l->CreateField(&d);
+    }
+    const struct { const char *id, *name; double lon, lat; } rows[] = {{"S1", "南湖区中心", 120.7555, 30.7469},
+                                                                          {"S2", "新丰镇站", 120.8421, 30.6503}};
+    for (const auto& r : rows) {
+      gdal::FeaturePtr f(OGRFeature::CreateFeature(l->GetLayerDefn()));
+      f->SetField("编号", r.id);
+      f->SetField("名称", r.name);
+      f->SetField("层级", "town_station");
+      f->SetField("经度", r.lon);
+      f->SetField("纬度", r.lat);
+      ASSERT_EQ(l->CreateFeature(f.get()), OGRERR_NONE);
+    }
+  }
+  PointReadOptions opt;
+  opt.id_field = "编号";
+  opt.name_field = "名称";
+  opt.keep_fields = {"层级"};
+  const PointLayer p = read_points(path("stations.xlsx"), opt);
+  ASSERT_EQ(p.points.size(), 2u);
+  EXPECT_EQ(p.points[0].id, "S1");
+  EXPECT_EQ(p.points[1].name, "新丰镇站");
+  EXPECT_NEAR(p.points[1].where.lon, 120.8421, 1e-9);
+  EXPECT_NEAR(p.points[1].where.lat, 30.6503, 1e-9);
+  EXPECT_EQ(p.points[0].extra[0].second, "town_station");
+  // The same sheet through a web-map offset: every point moves by GCJ-02's inverse (~500 m here).
+  opt.offset = OffsetSystem::gcj02;
+  const PointLayer shifted = read_points(path("stations.xlsx"), opt);
+  const double moved = haversine_m(p.points[0].where, shifted.points[0].where);
+  EXPECT_GT(moved, 300);
+  EXPECT_LT(moved, 800);
+  EXPECT_NEAR(haversine_m(to_wgs84(p.points[0].where, OffsetSystem::gcj02), shifted.points[0].where), 0, 1e-6);
+}
+
+TEST_F(ReadPoints, OffsetMovesPolygonsWholeNotOnlyTheirPoint) {
+  const std::string poly = "POLYGON ((120.70 30.70, 120.72 30.70, 120.72 30.72, 120.70 30.72, 120.70 30.70))";
+  write_gis(path("villages.geojson"), "GeoJSON", 4326, {"id"}, {{poly, {"V1"}}});
+  PointReadOptions opt;
+  opt.offset = OffsetSystem::gcj02;
+  const PointLayer l = read_points(path("villages.geojson"), opt);
+  ASSERT_EQ(l.points.size(), 1u);
+  OGRGeometry* g = nullptr;
+  ASSERT_EQ(OGRGeometryFactory::createFromWkb(l.points[0].area_wkb.data(), nullptr, &g, l.points[0].area_wkb.size()), OGRERR_NONE);
+  std::unique_ptr<OGRGeometry> area(g);
+  const OGRLinearRing* ring = area->toPolygon()->getExteriorRing();
+  const LonLat expected = to_wgs84(LonLat{120.70, 30.70}, OffsetSystem::gcj02);
+  EXPECT_NEAR(ring->getX(0), expected.lon, 1e-9);
+  EXPECT_NEAR(ring->getY(0), expected.lat, 1e-9);
+  OGRPoint inside(l.points[0].where.lon, l.points[0].where.lat);
+  EXPECT_TRUE(area->Contains(&inside));  // the representative point moved with its area
+  // OSM data are WGS-84 by definition: an offset there is a mistake, not silently applied.
+  PointReadOptions osm;
+  osm.offset = OffsetSystem::gcj02;
+  osm.osm_filter = "place=*";
+  EXPECT_TRUE(has(error_of(write("x.osm", "<osm version=\"0.6\"></osm>"), osm), "does not apply"));
+}
+
+TEST_F(ReadPoints, NamedFieldsMustExistDefaultsMayBeAbsent) {
+  write("v.csv", "code,村名,lon,lat,人口\nV1,南湖村,120.7,30.7,100\n");
+  PointReadOptions opt;
+  opt.population_field = "人口数";
+  opt.population_field_given = true;
+  std::string msg = error_of(path("v.csv"), opt);
+  EXPECT_TRUE(has(msg, "no population field '人口数'"));
+  EXPECT_TRUE(has(msg, "code, 村名, lon, lat, 人口"));  // what exists instead
+  opt = {};
+  opt.name_field = "村名X";
+  opt.name_field_given = true;
+  EXPECT_TRUE(has(error_of(path("v.csv"), opt), "no name field '村名X'"));
+  opt = {};
+  opt.id_field = "代码X";
+  opt.id_field_given = true;
+  EXPECT_TRUE(has(error_of(path("v.csv"), opt), "no id field '代码X'"));
+  // Defaults that are absent: read on, with warnings that say what follows.
+  const PointLayer l = read_points(path("v.csv"), {});
+  EXPECT_EQ(l.points[0].id, "1");
+  EXPECT_FALSE(l.points[0].has_population);
+  ASSERT_EQ(l.warnings.size(), 3u);
+  EXPECT_TRUE(has(l.warnings[0], "no id field 'id'"));
+  EXPECT_TRUE(has(l.warnings[2], "population unknown"));
 }
 
 }  // namespace

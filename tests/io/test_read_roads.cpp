@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+
+#include <limits>
 #include <ogr_spatialref.h>
 
 #include "legalcircle/core/error.hpp"
@@ -225,6 +227,45 @@ TEST_F(ReadRoads, GeoJsonSharedVerticesAndAttributes) {
   const RoadGraph g = build_graph(r, default_profiles(), {});
   EXPECT_EQ(g.weights(Mode::walk).stats.nodes_kept, 6u);
   EXPECT_EQ(g.weights(Mode::walk).stats.components_total, 1u);
+}
+
+// A county road layer with Chinese grades: mapped to OSM classes by default (the car network keeps
+// its 国道 and 县道, walking stays off the 快速路), an office's own class by class_map, and a
+// value nobody knows reported with its km instead of vanishing.
+TEST_F(ReadRoads, ChineseRoadGradesAreMappedAndUnknownOnesReported) {
+  const std::string path = write("grades.geojson", R"({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"dj": "国道"}, "geometry": {"type": "LineString", "coordinates": [[120.000, 30.0], [120.010, 30.0]]}},
+    {"type": "Feature", "properties": {"dj": " 县道 "}, "geometry": {"type": "LineString", "coordinates": [[120.010, 30.0], [120.020, 30.0]]}},
+    {"type": "Feature", "properties": {"dj": "快速路"}, "geometry": {"type": "LineString", "coordinates": [[120.020, 30.0], [120.030, 30.0]]}},
+    {"type": "Feature", "properties": {"dj": "机耕路"}, "geometry": {"type": "LineString", "coordinates": [[120.030, 30.0], [120.040, 30.0]]}},
+    {"type": "Feature", "properties": {"dj": "高架匝道X"}, "geometry": {"type": "LineString", "coordinates": [[120.040, 30.0], [120.050, 30.0]]}}]})");
+  RoadFieldMapping m;
+  m.class_field = "dj";
+  m.class_map["机耕路"] = "track";
+  const RawRoads r = read_roads(path, m);
+  ASSERT_EQ(r.ways.size(), 5u);
+  EXPECT_EQ(*r.ways[0].tags.get("highway"), "primary");
+  EXPECT_EQ(*r.ways[1].tags.get("highway"), "tertiary");  // trimmed, then mapped
+  EXPECT_EQ(*r.ways[2].tags.get("highway"), "trunk");
+  EXPECT_EQ(*r.ways[3].tags.get("highway"), "track");
+  EXPECT_EQ(*r.ways[4].tags.get("highway"), "高架匝道X");
+  bool reported = false;
+  for (const std::string& w : r.warnings)
+    reported = reported || (w.find("'高架匝道X' (1 features, 1.0 km)") != std::string::npos && w.find("class_map") != std::string::npos);
+  EXPECT_TRUE(reported) << (r.warnings.empty() ? "no warning" : r.warnings[0]);
+  EXPECT_FALSE(r.notes.empty());
+  const RoadGraph g = build_graph(r, default_profiles(), {});
+  // Car: 国道 + 县道 + 快速路 + 机耕路, four 0.963 km pieces (the unknown class carries no car).
+  EXPECT_NEAR(g.weights(Mode::car).stats.km_kept, 4 * 0.9634, 0.01);
+  // Walking: never on the 快速路 (a trunk road).
+  std::size_t trunk_segments = 0;
+  for (uint32_t seg = 0; seg < g.segment_count(); ++seg)
+    if (g.way_class[g.seg_way[seg]] == "trunk") {
+      ++trunk_segments;
+      EXPECT_EQ(g.weights(Mode::walk).seg_time_ab[seg], std::numeric_limits<float>::infinity());
+      EXPECT_EQ(g.weights(Mode::ebike).seg_time_ab[seg], std::numeric_limits<float>::infinity());
+    }
+  EXPECT_EQ(trunk_segments, 1u);
 }
 
 TEST_F(ReadRoads, GeoJsonNearVerticesMergeWithinTolerance) {

@@ -22,6 +22,7 @@ struct RawRoads {
   std::vector<RawWay> ways;
   std::string source;            // file name, for messages
   std::vector<std::string> warnings;  // what the reader skipped (missing node locations, ...)
+  std::vector<std::string> notes;     // what the reader decided (class values mapped, ...)
 };
 
 struct BuildOptions {

@@ -2,6 +2,7 @@
 // RAII around GDAL/OGR handles, and opening vector files with errors that name the file.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gdal_priv.h>
 #include <ogr_feature.h>
@@ -42,5 +43,12 @@ TransformPtr to_wgs84(const OGRSpatialReference& from, const std::string& what);
 
 // The last GDAL error message, or "" (and resets it).
 std::string last_error();
+
+// Opens a vector file with an attribute encoding: `encoding` when given (Shapefile ENCODING),
+// else GDAL's own choice (.cpg, the DBF's code page) — except for a Shapefile with neither,
+// which is read as UTF-8 when its bytes are, else as GB18030 when that decodes every value (a
+// warning says so), else an InputError naming the first bad feature and `option`.
+DatasetPtr open_vector_encoded(const std::string& path, const std::string& layer, const std::string& encoding,
+                               const std::string& option, std::vector<std::string>& warnings);
 
 }  // namespace legalcircle::gdal
