@@ -272,6 +272,8 @@ TEST_F(ScenarioErrors, OtherValidation) {
   expect_error(kInputs + "profiles:\n  direction: sideways\n", 9, "profiles.direction",
                "to_service");
   expect_error(kInputs + "outputs:\n  project_crs: 4549\n", 9, "outputs.project_crs", "EPSG:");
+  // An unknown EPSG code is caught when the scenario is loaded, not after all the computing.
+  expect_error(kInputs + "outputs:\n  project_crs: EPSG:45490\n", 9, "outputs.project_crs", "unknown CRS");
   const std::string msg = error_of("inputs: [\n");
   EXPECT_NE(msg.find("scenario.yaml:"), std::string::npos) << msg;  // YAML syntax error
   EXPECT_NE(error_of("").find("inputs"), std::string::npos);        // empty file

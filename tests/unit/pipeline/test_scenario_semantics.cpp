@@ -258,5 +258,57 @@ TEST_F(ScenarioOnOneRoad, UnknownTierIsAnInputErrorNamingServiceAndField) {
   }
 }
 
+
+TEST_F(ScenarioOnOneRoad, DefaultTierServesALayerWithoutTierColumn) {
+  // The same services without their tier column: default_tier applies, and says so.
+  PointLayer services = world->service_layer();
+  for (PointRecord& p : services.points) p.extra.clear();
+  services.extra_fields.clear();
+  services.source_fields = {"id", "lon", "lat"};
+  World plain(World(build_graph(map.roads({{"ab", {{"highway", "residential"}}}}), default_profiles(),
+                                BuildOptions{{Mode::walk, Mode::ebike, Mode::car}, true}),
+                    default_profiles(), Direction::to_service, services, world->demand_layer()));
+  sc.inputs.services.default_tier = "village_point";
+  Observer quiet;
+  const ScenarioResult r = run_scenario(plain, sc, RunSettings{}, quiet);
+  for (const std::string& t : r.service_tier) EXPECT_EQ(t, "village_point");
+  ASSERT_FALSE(r.warnings.empty());
+  EXPECT_NE(r.warnings.front().find("no tier field 'tier'"), std::string::npos) << r.warnings.front();
+  // Without a default the run stops, listing the fields there are.
+  sc.inputs.services.default_tier.clear();
+  try {
+    run_scenario(plain, sc, RunSettings{}, quiet);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("id, lon, lat"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ScenarioOnOneRoad, ProjectCrsOutsideItsAreaOfUseWarns) {
+  sc.outputs.project_crs = "EPSG:4549";  // CGCS2000 GK CM 120E: covers the drawing (120.75E)
+  auto has_area_warning = [](const ScenarioResult& r) {
+    for (const std::string& w : r.warnings)
+      if (w.find("area of use") != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_FALSE(has_area_warning(run()));
+  sc.outputs.project_crs = "EPSG:4547";  // CM 114E: 112.5-115.5E
+  EXPECT_TRUE(has_area_warning(run()));
+}
+
+TEST(FieldValue, AdminFieldMayNameTheNameOrIdColumn) {
+  PointRecord p;
+  p.id = "330402001";
+  p.name = "新丰镇";
+  p.extra = {{"county", "南湖区"}};
+  PointReadOptions read;
+  read.name_field = "乡镇";
+  read.id_field = "代码";
+  EXPECT_EQ(field_value(p, "乡镇", read), "新丰镇");  // town and name are the same column
+  EXPECT_EQ(field_value(p, "代码", read), "330402001");
+  EXPECT_EQ(field_value(p, "county", read), "南湖区");
+  EXPECT_EQ(field_value(p, "", read), "");
+}
+
 }  // namespace
 }  // namespace legalcircle
