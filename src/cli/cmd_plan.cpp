@@ -66,6 +66,12 @@ int run_plan(const PlanOptions& o) {
   std::vector<SitePoint> sites;
   const std::string layer = r.evaluate ? o.evaluate : r.candidates.kind == CandidateSource::Kind::layer ? r.candidates.path : "";
   if (!layer.empty()) {
+    const LayerOptions& own = r.evaluate ? o.evaluate_layer : o.candidates_layer;
+    if (parse_offset_system(own.offset) == OffsetSystem::wgs84 &&
+        parse_offset_system(o.inputs.services_layer.offset) != OffsetSystem::wgs84)
+      progress.warn("the services are " + o.inputs.services_layer.offset + " web-map coordinates but " + layer +
+                    " is read as WGS-84; if they come from the same map, give --" + own.prefix + "-offset " +
+                    o.inputs.services_layer.offset);
     // Candidates and proposals take the same per-layer options as services and demand (CRS,
     // web-map offset, encoding, fields).
     progress.begin("reading " + std::string(r.evaluate ? "proposals " : "candidates ") + layer);
