@@ -99,7 +99,12 @@ class Reader {
     YAML::Mark mark = node.Mark();
     std::string where = file_;
     if (!mark.is_null()) where += ":" + std::to_string(mark.line + 1);
-    throw ConfigError(where + ": key '" + key + "': " + what);
+    // The section of docs/scenario.md that describes the key.
+    const std::string top = key.substr(0, key.find_first_of(".["));
+    const std::string section = top == "inputs" ? (key.find("roads") != std::string::npos ? "roads" : "inputs")
+                                : top.empty() || top == "(top level)" || top == "name" || top == "title" ? "top-level"
+                                                                                                          : top;
+    throw ConfigError(where + ": key '" + key + "': " + what + " (see docs/scenario.md#" + section + ")");
   }
 
   void expect_map(const YAML::Node& node, const std::string& key) const {
