@@ -763,6 +763,11 @@ class OsmPointHandler : public osmium::handler::Handler {
       const char* v = tags.get_value_by_key(k.c_str());
       p.extra.emplace_back(k, v ? v : "");
     }
+    // OSM is UTF-8 by definition; a broken file must not reach the outputs.
+    if (!is_valid_utf8(p.name))
+      throw InputError(std::string(type) + std::to_string(id) + ": tag 'name' is not valid UTF-8");
+    for (const auto& [k, v] : p.extra)
+      if (!is_valid_utf8(v)) throw InputError(std::string(type) + std::to_string(id) + ": tag '" + k + "' is not valid UTF-8");
     return p;
   }
 

@@ -13,6 +13,7 @@
 #include <osmium/io/any_input.hpp>
 #include <osmium/visitor.hpp>
 
+#include "legalcircle/io/text_encoding.hpp"
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/io/read_roads.hpp"
 
@@ -44,7 +45,14 @@ class RoadHandler : public osmium::handler::Handler {
     ++highway_ways_;
     Tags tags;
     for (const osmium::Tag& t : w.tags())
-      if (kept_key(t.key())) tags.set(t.key(), t.value());
+      if (kept_key(t.key())) {
+        // OSM is UTF-8 by definition; a broken value is left out (counted) rather than written.
+        if (!is_valid_utf8(t.value())) {
+          ++invalid_utf8_;
+          continue;
+        }
+        tags.set(t.key(), t.value());
+      }
 
     // A node without a location (outside a clipped extract) cuts the way: the pieces on either
     // side stay, the segments touching it go.
@@ -65,6 +73,7 @@ class RoadHandler : public osmium::handler::Handler {
   }
 
   std::size_t highway_ways() const { return highway_ways_; }
+  std::size_t invalid_utf8() const { return invalid_utf8_; }
   std::size_t missing_refs() const { return missing_refs_; }
   std::size_t cut_ways() const { return cut_ways_; }
 
@@ -90,6 +99,7 @@ class RoadHandler : public osmium::handler::Handler {
   }
 
   RawRoads& roads_;
+  std::size_t invalid_utf8_ = 0;
   std::unordered_map<osmium::object_id_type, uint32_t> index_;
   std::size_t highway_ways_ = 0;
   std::size_t missing_refs_ = 0;
@@ -129,6 +139,9 @@ RawRoads read_osm_roads(const std::string& path) {
     throw InputError(path + ": cannot read as OSM data (" + e.what() + ")");
   }
   if (handler.highway_ways() == 0) throw InputError(path + ": holds no way with a highway tag");
+  if (handler.invalid_utf8() > 0)
+    roads.warnings.push_back(path + ": " + std::to_string(handler.invalid_utf8()) +
+                             " tag values are not valid UTF-8 (OSM requires it): left out");
   if (handler.missing_refs() > 0)
     roads.warnings.push_back(path + ": " + std::to_string(handler.missing_refs()) +
                              " node references without a location in " +

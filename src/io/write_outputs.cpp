@@ -1,3 +1,4 @@
+#include "legalcircle/io/text_encoding.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 
 #include <algorithm>
@@ -15,6 +16,18 @@ namespace legalcircle {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Every output is UTF-8 (RFC 7946, GeoPackage, Excel with BOM): a cell that is not is refused
+// here, whichever writer it reaches, naming the row and column.
+void check_utf8(const std::string& what, const Table& t) {
+  for (const Column& c : t.columns)
+    if (!is_valid_utf8(c.name)) throw OutputError(what + ": a column name is not valid UTF-8");
+  for (std::size_t r = 0; r < t.rows.size(); ++r)
+    for (std::size_t k = 0; k < t.rows[r].size(); ++k)
+      if (!is_valid_utf8(t.rows[r][k]))
+        throw OutputError(what + ": row " + std::to_string(r) + ": column '" +
+                          (k < t.columns.size() ? t.columns[k].name : std::to_string(k)) + "' is not valid UTF-8");
+}
 
 void check_shape(const std::string& path, const Table& t) {
   for (size_t r = 0; r < t.rows.size(); ++r)
@@ -164,6 +177,7 @@ GDALDriver* driver_or_throw(const char* name, const std::string& path) {
 
 void write_geojson(const std::string& path, const std::string& layer_name, const Table& t) {
   check_shape(path, t);
+  check_utf8(path, t);
   GDALDriver* driver = driver_or_throw("GeoJSON", path);
   std::error_code ec;
   fs::remove(path, ec);  // the GeoJSON driver refuses to overwrite
@@ -187,7 +201,7 @@ void write_geojson(const std::string& path, const std::string& layer_name, const
 }
 
 void write_gpkg_layers(const std::string& path, const std::vector<NamedTable>& layers, const std::string& crs) {
-  for (const NamedTable& l : layers) check_shape(path + " layer " + l.name, *l.table);
+  for (const NamedTable& l : layers) check_shape(path + " layer " + l.name, *l.table), check_utf8(path + " layer " + l.name, *l.table);
   GDALDriver* driver = driver_or_throw("GPKG", path);
   std::error_code ec;
   fs::remove(path, ec);
@@ -223,6 +237,7 @@ void add_column(Table& t, std::string name, Column::Type type) {
 
 void write_csv(const std::string& path, const Table& t, bool excel_bom) {
   check_shape(path, t);
+  check_utf8(path, t);
   std::string text = excel_bom ? "\xEF\xBB\xBF" : "";
   auto line = [&text](const auto& cells, auto get) {
     for (size_t i = 0; i < cells.size(); ++i) {
@@ -237,6 +252,8 @@ void write_csv(const std::string& path, const Table& t, bool excel_bom) {
 }
 
 void write_text_file(const std::string& path, const std::string& text) {
+  if (const std::size_t bad = first_invalid_utf8(text); bad != std::string::npos)
+    throw OutputError(path + ": text is not valid UTF-8 at byte " + std::to_string(bad));
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

@@ -112,6 +112,26 @@ TEST_F(WriteOutputs, GeoJsonBadCellLeavesNoFile) {
                OutputError);
 }
 
+// Every writer refuses text that is not UTF-8 (so every output file is UTF-8), writing nothing.
+TEST_F(WriteOutputs, EveryWriterRefusesInvalidUtf8) {
+  Table t = coverage_table();
+  t.rows[0][1] = "\xC4\xCF\xBA\xFE";  // 南湖 in GBK
+  auto refused = [&](auto write, const std::string& file) {
+    try {
+      write();
+      ADD_FAILURE() << file << ": no OutputError";
+    } catch (const OutputError& e) {
+      EXPECT_NE(std::string(e.what()).find("not valid UTF-8"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(file)) << file;
+  };
+  refused([&] { write_geojson(path("x.geojson"), "coverage", t); }, path("x.geojson"));
+  refused([&] { write_csv(path("x.csv"), t); }, path("x.csv"));
+  const NamedTable layer{"coverage", &t};
+  refused([&] { write_gpkg_layers(path("x.gpkg"), {layer}); }, path("x.gpkg"));
+  refused([&] { write_text_file(path("x.json"), "{\"name\": \"\xC4\xCF\"}"); }, path("x.json"));
+}
+
 TEST_F(WriteOutputs, CsvQuotingAndBom) {
   Table t;
   t.columns = {{"id", Column::Type::text}, {"名称", Column::Type::text}, {"n", Column::Type::real}};
