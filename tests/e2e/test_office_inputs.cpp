@@ -212,6 +212,53 @@ TEST(OfficeInputs, ProposalsFromAMapNeedTheirOffsetAndGetAHint) {
   EXPECT_NE(h.output.find("--evaluate-offset gcj02"), std::string::npos) << h.output;
 }
 
+// Candidate sites from Baidu (BD-09) in `plan` and from AMap (GCJ-02) in a scenario choose what
+// their WGS-84 twins choose.
+TEST(OfficeInputs, WebMapCandidatesChooseLikeTheirWgs84Twins) {
+  OfficeCase c;
+  std::string wgs = "id,name,lon,lat\n", bd = wgs, gcj = wgs;
+  const LonLat sites[] = {{120.6652092 + 0.004, 30.7855636}, {120.70, 30.70}, {120.80, 30.66}, {120.75, 30.74}};
+  for (std::size_t i = 0; i < 4; ++i) {
+    char line[160];
+    std::snprintf(line, sizeof line, "C%zu,c,%.9f,%.9f\n", i, sites[i].lon, sites[i].lat);
+    wgs += line;
+    const LonLat b = wgs84_to_bd09(sites[i]), g = wgs84_to_gcj02(sites[i]);
+    std::snprintf(line, sizeof line, "C%zu,c,%.9f,%.9f\n", i, b.lon, b.lat);
+    bd += line;
+    std::snprintf(line, sizeof line, "C%zu,c,%.9f,%.9f\n", i, g.lon, g.lat);
+    gcj += line;
+  }
+  write_file(c.dir / "wgs.csv", wgs);
+  write_file(c.dir / "bd.csv", bd);
+  write_file(c.dir / "gcj.csv", gcj);
+  const std::string base = kBinary + " plan -q --mode walk --minutes 15 --add 2 --candidates ";
+  const auto w = run_command(base + (c.dir / "wgs.csv").string() + " -o " + (c.dir / "w").string());
+  const auto b = run_command(base + (c.dir / "bd.csv").string() + " --candidates-offset bd09 -o " + (c.dir / "b").string());
+  ASSERT_EQ(w.exit_code, 0) << w.output;
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_EQ(read_file(c.dir / "b" / "plan.csv"), read_file(c.dir / "w" / "plan.csv"));
+  // The scenario's inputs.candidates.offset is applied too.
+  std::string yaml = read_file(kSource + "/configs/synthetic-county.yaml");
+  const std::string rel = "../geodata/synthetic-county/";
+  for (std::size_t at = yaml.find(rel); at != std::string::npos; at = yaml.find(rel, at))
+    yaml.replace(at, rel.size(), kSource + "/geodata/synthetic-county/");
+  yaml.replace(yaml.find("file: profiles.yaml"), 19, "file: " + kSource + "/configs/profiles.yaml");
+  const std::string planning = "  candidates: demand ";
+  yaml.replace(yaml.find(planning), planning.size(), "  candidates: layer ");
+  auto scenario = [&](const std::string& file, const std::string& offset) {
+    std::string y = yaml;
+    y.replace(y.find("  # candidates:\n  #   path: candidates.csv"), 43,
+              "  candidates:\n    path: " + (c.dir / file).string() + "\n    offset: " + offset);
+    write_file(c.dir / (file + ".yaml"), y);
+    return run_command(kBinary + " run -q " + (c.dir / (file + ".yaml")).string() + " -o " + (c.dir / ("run-" + file)).string());
+  };
+  const auto rw = scenario("wgs.csv", "none"), rg = scenario("gcj.csv", "gcj02");
+  ASSERT_EQ(rw.exit_code, 0) << rw.output;
+  ASSERT_EQ(rg.exit_code, 0) << rg.output;
+  EXPECT_EQ(read_file(c.dir / "run-gcj.csv" / "plan.csv"), read_file(c.dir / "run-wgs.csv" / "plan.csv"));
+  EXPECT_NE(read_file(c.dir / "run-wgs.csv" / "plan.csv").find("C"), std::string::npos);
+}
+
 TEST(OfficeInputs, NamedFieldThatDoesNotExistIsAnErrorWithoutOutput) {
   OfficeCase c;
   const auto r = run_command(kBinary + " coverage --roads " + c.roads() + " --services " + kSource +
