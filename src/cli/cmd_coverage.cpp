@@ -57,10 +57,13 @@ int run_coverage(const CoverageOptions& o) {
     population += p.population;
     without_population += !p.has_population;
   }
-  if (without_population > 0)
-    progress.warn(std::to_string(without_population) + " of " + std::to_string(world.units().size()) +
-                  " demand units have no population (field '" + o.inputs.population_field +
-                  "'): they count 0 in population shares");
+  std::vector<std::string> warnings = in.warnings;
+  if (without_population > 0) {
+    warnings.push_back(std::to_string(without_population) + " of " + std::to_string(world.units().size()) +
+                       " demand units have no population (field '" + o.inputs.population_field +
+                       "'): they count 0 in population shares");
+    progress.warn(warnings.back());
+  }
   const std::vector<ModeCoverage> runs =
       coverage_by_mode(world, modes, o.limit_minutes >= 0 ? o.limit_minutes * 60.0 : kInf, progress);
   for (const ModeCoverage& run : runs) timings[std::string(mode_name(run.mode)) + "_search_s"] = run.seconds;
@@ -78,6 +81,7 @@ int run_coverage(const CoverageOptions& o) {
   summary["services"] = world.services().size();
   summary["modes"] = coverage_modes_json(world, runs, o.minutes);
   summary["attribution"] = attribution(in);
+  summary["warnings"] = warnings;
   for (const auto& [mode, m] : summary["modes"].items())
     progress.note(mode + ": " + std::to_string(m["covered_units"].get<std::size_t>()) + " of " +
                   std::to_string(world.units().size()) + " units, " +

@@ -64,21 +64,24 @@ int run_plan(const PlanOptions& o) {
   const Inputs in = load_inputs(o.inputs, {r.mode}, true, progress, timings);
   // Candidate and proposal layers are read here; the planning step itself touches no file.
   std::vector<SitePoint> sites;
+  std::vector<std::string> warnings = in.warnings;
   const std::string layer = r.evaluate ? o.evaluate : r.candidates.kind == CandidateSource::Kind::layer ? r.candidates.path : "";
   if (!layer.empty()) {
     const LayerOptions& own = r.evaluate ? o.evaluate_layer : o.candidates_layer;
     if (parse_offset_system(own.offset) == OffsetSystem::wgs84 &&
-        parse_offset_system(o.inputs.services_layer.offset) != OffsetSystem::wgs84)
-      progress.warn("the services are " + o.inputs.services_layer.offset + " web-map coordinates but " + layer +
-                    " is read as WGS-84; if they come from the same map, give --" + own.prefix + "-offset " +
-                    o.inputs.services_layer.offset);
+        parse_offset_system(o.inputs.services_layer.offset) != OffsetSystem::wgs84) {
+      warnings.push_back("the services are " + o.inputs.services_layer.offset + " web-map coordinates but " + layer +
+                         " is read as WGS-84; if they come from the same map, give --" + own.prefix + "-offset " +
+                         o.inputs.services_layer.offset);
+      progress.warn(warnings.back());
+    }
     // Candidates and proposals take the same per-layer options as services and demand (CRS,
     // web-map offset, encoding, fields).
     progress.begin("reading " + std::string(r.evaluate ? "proposals " : "candidates ") + layer);
     const PointLayer points =
         read_points(layer, layer_read_options(o.inputs, r.evaluate ? o.evaluate_layer : o.candidates_layer, layer, false));
     progress.end(std::to_string(points.points.size()) + " points");
-    for (const std::string& w : points.warnings) progress.warn(w);
+    for (const std::string& w : points.warnings) progress.warn(w), warnings.push_back(w);
     for (const PointRecord& p : points.points) sites.push_back({p.id, p.name, p.where});
   }
   const PlanResult plan = plan_sites(in.world, r, sites, progress);
@@ -87,6 +90,7 @@ int run_plan(const PlanOptions& o) {
   nlohmann::ordered_json json = plan_json(plan);
   json["inputs"] = {{"roads", in.roads}, {"services", in.services}, {"demand", in.demand},
                     {"synthetic_embedded_default", in.embedded}};
+  json["warnings"] = warnings;
   json["timings"] = timings;
   StagedOutput out(o.out_dir);
   write_geojson(out.path("plan.geojson"), "plan", tables.sites);

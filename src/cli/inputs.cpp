@@ -136,7 +136,8 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
   progress.begin("reading roads " + roads);
   RawRoads raw = read_roads(roads, o.road_fields);
   timings["read_roads_s"] = progress.end(std::to_string(raw.ways.size()) + " highway ways");
-  for (const std::string& w : raw.warnings) progress.warn(w);
+  std::vector<std::string> warnings;
+  for (const std::string& w : raw.warnings) progress.warn(w), warnings.push_back(w);
   for (const std::string& n : raw.notes) progress.note(n);
   progress.begin("reading services " + services);
   PointLayer service_points = read_points(services, layer_read_options(o, o.services_layer, services, false));
@@ -152,7 +153,7 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
   }
   timings["read_points_s"] = t_points;
   for (const auto* layer : {&service_points, &demand_points})
-    for (const std::string& w : layer->warnings) progress.warn(w);
+    for (const std::string& w : layer->warnings) progress.warn(w), warnings.push_back(w);
 
   progress.begin("building graph");
   BuildOptions build;
@@ -161,7 +162,8 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
   raw = RawRoads{};  // free the raw ways before the searches
   timings["build_graph_s"] = progress.end(std::to_string(graph.node_count()) + " nodes");
   Inputs in{roads, services, demand, embedded,
-            World(std::move(graph), profiles, direction, std::move(service_points), std::move(demand_points))};
+            World(std::move(graph), profiles, direction, std::move(service_points), std::move(demand_points)),
+            std::move(warnings)};
   in.world.check_usable(modes);  // a wrong CRS stops here, not after the searches
   return in;
 }

@@ -57,6 +57,7 @@ struct Inputs {
   std::string roads, services, demand;  // resolved paths
   bool embedded = false;                // the synthetic county in geodata/
   World world;
+  std::vector<std::string> warnings;    // of reading them (also printed), for summary.json
 };
 
 // Reads and builds everything; stage times go into `timings`.
