@@ -595,12 +595,13 @@ TEST_F(ReadPoints, GbkShapefileWithoutCpgIsDetected) {
   EXPECT_TRUE(has(b.warnings[0], "GB18030"));
 }
 
-TEST_F(ReadPoints, XlsxWithChineseHeaders) {
+// A station sheet as offices keep it, in the workbook format `driver` writes.
+void write_station_sheet(const std::string& file, const char* driver_name) {
   gdal::ensure_registered();
-  GDALDriver* xlsx = GetGDALDriverManager()->GetDriverByName("XLSX");
-  ASSERT_NE(xlsx, nullptr);
+  GDALDriver* xlsx = GetGDALDriverManager()->GetDriverByName(driver_name);
+  ASSERT_NE(xlsx, nullptr) << driver_name;
   {
-    gdal::DatasetPtr ds(xlsx->Create(path("stations.xlsx").c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    gdal::DatasetPtr ds(xlsx->Create(file.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     ASSERT_TRUE(ds);
     OGRLayer* l = ds->CreateLayer("站点", nullptr, wkbNone, nullptr);
     for (const char* f : {"编号", "名称", "层级"}) {
@@ -623,6 +624,21 @@ TEST_F(ReadPoints, XlsxWithChineseHeaders) {
       ASSERT_EQ(l->CreateFeature(f.get()), OGRERR_NONE);
     }
   }
+}
+
+TEST_F(ReadPoints, OdsWithChineseHeaders) {
+  write_station_sheet(path("stations.ods"), "ODS");
+  PointReadOptions opt;
+  opt.id_field = "编号";
+  opt.name_field = "名称";
+  const PointLayer p = read_points(path("stations.ods"), opt);
+  ASSERT_EQ(p.points.size(), 2u);
+  EXPECT_EQ(p.points[1].name, "新丰镇站");
+  EXPECT_NEAR(p.points[1].where.lon, 120.8421, 1e-9);
+}
+
+TEST_F(ReadPoints, XlsxWithChineseHeaders) {
+  write_station_sheet(path("stations.xlsx"), "XLSX");
   PointReadOptions opt;
   opt.id_field = "编号";
   opt.name_field = "名称";
