@@ -485,7 +485,7 @@ class Reader {
   }
 
   PlanningConfig planning(const YAML::Node& node, const std::string& key, const Scenario& s) const {
-    allow_keys(node, key, {"candidates", "add", "target", "mode", "minutes", "tier"});
+    allow_keys(node, key, {"candidates", "add", "target", "mode", "minutes", "tier", "objective"});
     PlanningConfig p;
     if (auto n = node["candidates"]) {
       const std::string ckey = join(key, "candidates");
@@ -515,6 +515,28 @@ class Reader {
     if (auto n = node["mode"]) p.mode = mode(n, join(key, "mode"));
     if (auto n = node["minutes"]) p.minutes = number(n, join(key, "minutes"), true);
     if (auto n = node["tier"]) p.tier = tier_ref(n, join(key, "tier"), s);
+    if (auto n = node["objective"]) {
+      const std::string okey = join(key, "objective");
+      const std::string v = text(n, okey);
+      if (v == "overall") {
+        p.objective = PlanningConfig::Objective::overall;
+      } else if (v == "standard") {
+        if (!s.standard) fail(n, okey, "'standard' needs a standard: section");
+        p.objective = PlanningConfig::Objective::standard;
+      } else if (v.rfind("rule:", 0) == 0) {
+        p.objective = PlanningConfig::Objective::rule;
+        p.objective_rule = v.substr(5);
+        std::string names;
+        bool found = false;
+        for (const CoverageRule& r : s.rules) {
+          names += (names.empty() ? "" : ", ") + r.name;
+          found = found || r.name == p.objective_rule;
+        }
+        if (!found) fail(n, okey, "no rule '" + p.objective_rule + "' (rules: " + names + ")");
+      } else {
+        fail(n, okey, "expected overall, standard or rule:<name>, got '" + v + "'");
+      }
+    }
     return p;
   }
 

@@ -269,7 +269,10 @@ PlanTables plan_tables(const World& world, const PlanResult& plan) {
   for (std::size_t k = 0; k < units.size(); ++k) {
     const UnitResult& b = plan.before[k];
     const UnitResult& a = plan.after[k];
-    const bool cb = b.seconds <= threshold_s, ca = a.seconds <= threshold_s;
+    // Covered on the plan's measure (a scenario objective), else within the plan's minutes.
+    const bool measured = !plan.measure_before.empty();
+    const bool cb = measured ? plan.measure_before[k] == true : b.seconds <= threshold_s;
+    const bool ca = measured ? plan.measure_after[k] == true : a.seconds <= threshold_s;
     t.coverage.rows.push_back({units[k].id, units[k].name, units[k].has_population ? fixed(units[k].population, 0) : "",
                                b.seconds < kInf ? fixed(b.seconds / 60, 2) : "", fmt_bool(cb),
                                a.seconds < kInf ? fixed(a.seconds / 60, 2) : "", fmt_bool(ca),
@@ -282,6 +285,7 @@ PlanTables plan_tables(const World& world, const PlanResult& plan) {
 
 nlohmann::ordered_json plan_json(const PlanResult& p) {
   nlohmann::ordered_json j;
+  if (!p.objective.empty()) j["objective"] = p.objective;
   j["mode"] = std::string(mode_name(p.mode));
   j["minutes"] = p.minutes;
   if (p.kind == PlanResult::Kind::evaluate) {
@@ -320,6 +324,10 @@ nlohmann::ordered_json plan_json(const PlanResult& p) {
   j["population_covered_before"] = p.population_before;
   j["population_covered_after"] = p.population_after;
   j["population_total"] = p.population_total;
+  if (!p.bound_valid) {
+    j["bound_valid"] = false;
+    j["bound_note"] = p.bound_note;
+  }
   if (p.kind == PlanResult::Kind::evaluate) j["objective_population"] = p.population_after;
   return j;
 }

@@ -106,6 +106,11 @@ constexpr Label kLabels[] = {
     {"plan", "选址规划", "Planning: new sites"},
     {"no_plan", "本次未进行选址规划。", "No planning in this run."},
     {"plan_basis", "规划口径：{}", "Planned for: {}"},
+    {"objective_overall", "总体口径（适用的全部覆盖规则及省级标准均满足，与主要指标相同）",
+     "the overall measure (every applicable rule and the provincial standard met, as in the key figures)"},
+    {"objective_standard", "省级标准（按城乡类别的出行方式与距离）", "the provincial standard (each area class's mode and distance)"},
+    {"objective_rule", "覆盖规则 {}", "coverage rule {}"},
+    {"not_certified", "注意：{}", "Note: {}"},
     {"mclp", "新增 {} 个点，使覆盖人口最多（最大覆盖模型）", "{} new sites covering the most people (maximal covering)"},
     {"lscp", "以最少的新点达到目标覆盖率 {}（集合覆盖模型）", "fewest new sites to reach {} coverage (set covering)"},
     {"evaluate", "评估拟建点（{}）", "what-if evaluation of the proposed sites ({})"},
@@ -616,8 +621,15 @@ void Report::plan() {
                       : kind == "evaluate" ? t("evaluate", escape(p.value("proposals", "")))
                                            : t("mclp", std::to_string(p.value("add", 0)));
   basis += zh_ ? "；" : "; ";
-  basis += t(p.value("mode", "")) + " " + t("min", short_number(p.value("minutes", 0.0)));
-  html_ += "<p>" + t("plan_basis", basis) + "</p>\n<div class=\"cards\">\n";
+  // A scenario plans for its own measure; `legalcircle plan` for one mode's minutes.
+  const std::string objective = p.value("objective", "");
+  if (objective == "overall") basis += t("objective_overall");
+  else if (objective == "standard") basis += t("objective_standard");
+  else if (objective.rfind("rule:", 0) == 0) basis += t("objective_rule", "<code>" + escape(objective.substr(5)) + "</code>");
+  else basis += t(p.value("mode", "")) + " " + t("min", short_number(p.value("minutes", 0.0)));
+  html_ += "<p>" + t("plan_basis", basis) + "</p>\n";
+  if (p.contains("bound_note")) html_ += "<p class=\"note\">" + t("not_certified", escape(p.value("bound_note", ""))) + "</p>\n";
+  html_ += "<div class=\"cards\">\n";
   const double before = p.value("population_covered_before", p.value("existing_population", 0.0));
   const double after = p.value("population_covered_after", p.value("objective_population", 0.0));
   const double total = p.value("population_total", p.value("total_population", 0.0));

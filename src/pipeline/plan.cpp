@@ -18,15 +18,18 @@ std::string whole(double v) {
   return buf;
 }
 
-std::vector<SitePoint> candidate_sites(const World& world, const PlanRequest& r, const std::vector<SitePoint>& layer) {
+}  // namespace
+
+std::vector<SitePoint> candidate_points(const World& world, const CandidateSource& source, Mode mode,
+                                        const std::vector<SitePoint>& layer) {
   std::vector<SitePoint> c;
-  switch (r.candidates.kind) {
+  switch (source.kind) {
     case CandidateSource::Kind::demand:
       // A site at a demand unit snaps like that unit and serves like any service.
       for (const PointRecord& p : world.units()) c.push_back({p.id, p.name, p.where});
       break;
     case CandidateSource::Kind::grid: {
-      const auto where = grid_candidates(world.graph(), world.index(r.mode), r.candidates.grid_m,
+      const auto where = grid_candidates(world.graph(), world.index(mode), source.grid_m,
                                          world.profiles().max_snap_m);
       for (std::size_t j = 0; j < where.size(); ++j) c.push_back({"grid/" + std::to_string(j + 1), "", where[j]});
       break;
@@ -35,8 +38,6 @@ std::vector<SitePoint> candidate_sites(const World& world, const PlanRequest& r,
   }
   return c;
 }
-
-}  // namespace
 
 PlanResult plan_sites(const World& world, const PlanRequest& r, const std::vector<SitePoint>& given,
                       Observer& observer) {
@@ -62,7 +63,7 @@ PlanResult plan_sites(const World& world, const PlanRequest& r, const std::vecto
   } else {
     Stage matrix_stage(observer, "candidates and cover matrix");
     const auto t0 = std::chrono::steady_clock::now();
-    const std::vector<SitePoint> cand = candidate_sites(world, r, given);
+    const std::vector<SitePoint> cand = candidate_points(world, r.candidates, r.mode, given);
     if (cand.empty()) throw InputError("planning: no candidate sites (" + r.candidates.text() + ")");
     std::vector<LonLat> where;
     for (const SitePoint& s : cand) where.push_back(s.where);

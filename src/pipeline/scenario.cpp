@@ -31,9 +31,12 @@ std::vector<LonLat> points_of(const World& world, const std::vector<uint32_t>& i
   return xy;
 }
 
-// The units' results for a subset of the services, nearest_service mapped back to all services.
-std::vector<UnitResult> evaluate_subset(const World& world, const std::vector<uint32_t>& idx, Mode mode, Metric metric) {
-  std::vector<UnitResult> out = world.evaluate_units(world.field(mode, metric, points_of(world, idx)));
+// The units' results for a subset of `services`, nearest_service mapped back to that list.
+std::vector<UnitResult> evaluate_subset(const World& world, const std::vector<LonLat>& services,
+                                        const std::vector<uint32_t>& idx, Mode mode, Metric metric) {
+  std::vector<LonLat> xy;
+  for (uint32_t i : idx) xy.push_back(services[i]);
+  std::vector<UnitResult> out = world.evaluate_units(world.field(mode, metric, xy));
   for (UnitResult& u : out)
     if (u.nearest_service != kInvalidId) u.nearest_service = idx[u.nearest_service];
   return out;
@@ -91,6 +94,63 @@ std::vector<std::string> service_tiers(const Scenario& sc, const World& world, s
   return tier;
 }
 
+Verdicts evaluate_verdicts(const World& world, const Scenario& sc, const std::vector<LonLat>& services,
+                          const std::vector<std::string>& service_tier,
+                          const std::vector<std::optional<AreaClass>>& unit_class) {
+  const std::size_t n = world.units().size();
+  Verdicts v;
+  // Rules: per mode one field over the rule's services, by time and (km thresholds) distance.
+  v.rules.assign(sc.rules.size(), std::vector<RuleOutcome>(n));
+  for (std::size_t r = 0; r < sc.rules.size(); ++r) {
+    const CoverageRule& rule = sc.rules[r];
+    const auto idx = eligible_services(service_tier, sc.tiers, rule.tier, rule.higher_tiers_serve);
+    std::vector<std::vector<UnitResult>> times, dists;
+    for (Mode m : rule.modes) {
+      times.push_back(evaluate_subset(world, services, idx, m, Metric::time));
+      dists.push_back(rule.threshold_km ? evaluate_subset(world, services, idx, m, Metric::distance)
+                                        : std::vector<UnitResult>(n));
+    }
+    std::vector<UnitResult> t(rule.modes.size()), d(rule.modes.size());
+    for (std::size_t k = 0; k < n; ++k) {
+      for (std::size_t m = 0; m < rule.modes.size(); ++m) t[m] = times[m][k], d[m] = dists[m][k];
+      v.rules[r][k] = rule_outcome(rule, unit_class[k], t, d);
+    }
+  }
+  // The provincial standard: per unit its class's mode and threshold, by distance or time.
+  if (sc.standard) {
+    const auto idx = standard_services(service_tier, *sc.standard);
+    const bool by_distance = sc.standard->basis == StandardBasis::distance;
+    std::map<Mode, std::vector<UnitResult>> times, basis;
+    for (const StandardClass& c : sc.standard->classes)
+      if (!times.count(c.mode)) {
+        times[c.mode] = evaluate_subset(world, services, idx, c.mode, Metric::time);
+        basis[c.mode] = by_distance ? evaluate_subset(world, services, idx, c.mode, Metric::distance) : times[c.mode];
+      }
+    v.standard.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (!unit_class[k]) continue;
+      const Mode m = (*sc.standard)[*unit_class[k]].mode;
+      v.standard[k] = standard_outcome(*sc.standard, unit_class[k], times[m][k], basis[m][k]);
+    }
+  }
+  v.overall.resize(n);
+  std::vector<RuleOutcome> per_rule(sc.rules.size());
+  for (std::size_t k = 0; k < n; ++k) {
+    for (std::size_t r = 0; r < sc.rules.size(); ++r) per_rule[r] = v.rules[r][k];
+    v.overall[k] = overall_outcome(sc.rules, per_rule, sc.standard ? v.standard[k] : StandardOutcome{});
+  }
+  return v;
+}
+
+std::optional<bool> Verdicts::measure(const Scenario& sc, std::size_t k) const {
+  if (!sc.planning || sc.planning->objective == PlanningConfig::Objective::overall) return overall[k].covered;
+  if (sc.planning->objective == PlanningConfig::Objective::standard) return standard.empty() ? std::nullopt : standard[k].met;
+  for (std::size_t r = 0; r < sc.rules.size(); ++r)
+    if (sc.rules[r].name == sc.planning->objective_rule)
+      return rules[r][k].applies ? std::optional<bool>(rules[r][k].covered) : std::nullopt;
+  return std::nullopt;
+}
+
 ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSettings& settings, Observer& observer) {
   ScenarioResult res;
   auto warn = [&](const std::string& message) {
@@ -136,55 +196,21 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
     res.unclassified_units += !res.unit_class[k];
   }
 
-  // Rules: per mode one field over the rule's services, by time and (km thresholds) distance.
+  // Rules, the standard and overall, over the existing services.
   Stage coverage_stage(observer, "coverage rules");
-  res.rules.assign(sc.rules.size(), std::vector<RuleOutcome>(units.size()));
-  for (std::size_t r = 0; r < sc.rules.size(); ++r) {
-    const CoverageRule& rule = sc.rules[r];
-    const auto idx = eligible_services(res.service_tier, sc.tiers, rule.tier, rule.higher_tiers_serve);
-    if (idx.empty()) warn("rule " + rule.name + ": no service of tier '" + rule.tier + "'");
-    std::vector<std::vector<UnitResult>> times, dists;
-    for (Mode m : rule.modes) {
-      times.push_back(evaluate_subset(world, idx, m, Metric::time));
-      dists.push_back(rule.threshold_km ? evaluate_subset(world, idx, m, Metric::distance)
-                                        : std::vector<UnitResult>(units.size()));
-    }
-    std::vector<UnitResult> t(rule.modes.size()), d(rule.modes.size());
-    for (std::size_t k = 0; k < units.size(); ++k) {
-      for (std::size_t m = 0; m < rule.modes.size(); ++m) t[m] = times[m][k], d[m] = dists[m][k];
-      res.rules[r][k] = rule_outcome(rule, res.unit_class[k], t, d);
-    }
-  }
-  // The provincial standard: per unit its class's mode and threshold, by distance or time.
-  if (sc.standard) {
-    const auto idx = standard_services(res.service_tier, *sc.standard);
-    const bool by_distance = sc.standard->basis == StandardBasis::distance;
-    std::map<Mode, std::vector<UnitResult>> times, basis;
-    for (const StandardClass& c : sc.standard->classes)
-      if (!times.count(c.mode)) {
-        times[c.mode] = evaluate_subset(world, idx, c.mode, Metric::time);
-        basis[c.mode] = by_distance ? evaluate_subset(world, idx, c.mode, Metric::distance) : times[c.mode];
-      }
-    res.standard.resize(units.size());
-    for (std::size_t k = 0; k < units.size(); ++k) {
-      if (!res.unit_class[k]) continue;
-      const Mode m = (*sc.standard)[*res.unit_class[k]].mode;
-      res.standard[k] = standard_outcome(*sc.standard, res.unit_class[k], times[m][k], basis[m][k]);
-    }
-  }
+  for (std::size_t r = 0; r < sc.rules.size(); ++r)
+    if (eligible_services(res.service_tier, sc.tiers, sc.rules[r].tier, sc.rules[r].higher_tiers_serve).empty())
+      warn("rule " + sc.rules[r].name + ": no service of tier '" + sc.rules[r].tier + "'");
+  Verdicts v = evaluate_verdicts(world, sc, world.service_xy(), res.service_tier, res.unit_class);
+  res.rules = std::move(v.rules);
+  res.standard = std::move(v.standard);
+  res.overall = std::move(v.overall);
   res.timings.emplace_back("coverage_s", coverage_stage.end(std::to_string(sc.rules.size()) + " rules"));
   if (res.unclassified_units > 0 &&
       (sc.standard || std::any_of(sc.rules.begin(), sc.rules.end(),
                                   [](const CoverageRule& r) { return r.applies_to.has_value(); })))
     warn(std::to_string(res.unclassified_units) + " demand units have no area class (field '" + admin.area_class +
          "' or type '" + admin.type + "'): no standard verdict, area-class rules skip them");
-
-  res.overall.resize(units.size());
-  std::vector<RuleOutcome> per_rule(sc.rules.size());
-  for (std::size_t k = 0; k < units.size(); ++k) {
-    for (std::size_t r = 0; r < sc.rules.size(); ++r) per_rule[r] = res.rules[r][k];
-    res.overall[k] = overall_outcome(sc.rules, per_rule, sc.standard ? res.standard[k] : StandardOutcome{});
-  }
 
   // Services' snaps per mode (a service that cannot snap is not used by that mode).
   for (Mode m : res.modes) {
@@ -296,21 +322,8 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
   }
   res.timings.emplace_back("gaps_rollups_s", gaps_stage.end(std::to_string(res.gaps.size()) + " uncovered units"));
 
-  // Planning: where new points close the gaps (the same step as `legalcircle plan`).
-  if (sc.planning) {
-    const PlanningConfig& pc = *sc.planning;
-    PlanRequest pr;
-    pr.mode = pc.mode;
-    pr.minutes = pc.minutes;
-    pr.threads = threads;
-    pr.bands = sc.isochrones.bands_minutes;
-    pr.cell_m = sc.isochrones.cell_m[static_cast<std::size_t>(pc.mode)];
-    pr.candidates = pc.candidates;
-    if (pc.add) pr.add = static_cast<std::size_t>(*pc.add);
-    if (pc.target) pr.target = *pc.target;
-    if (!pr.add && !pr.target) throw ConfigError(sc.file + ": planning: give add or target");
-    res.plan = plan_sites(world, pr, settings.candidate_sites, observer);
-  }
+  // Planning: where new points close the gaps, on the scenario's own measure.
+  if (sc.planning) res.plan = plan_on_measure(world, sc, res, settings.candidate_sites, threads, observer);
   return res;
 }
 

@@ -12,6 +12,12 @@ namespace legalcircle {
 CoverMatrix cover_matrix(const RoadGraph& g, const SegmentIndex& index, const CoverageRequest& request,
                          double threshold_s, const std::vector<LonLat>& candidates,
                          const std::vector<SnappedPoint>& unit_snaps, unsigned threads) {
+  return cover_matrix(g, index, request, time_costs(g, request.mode), threshold_s, candidates, unit_snaps, threads);
+}
+
+CoverMatrix cover_matrix(const RoadGraph& g, const SegmentIndex& index, const CoverageRequest& request,
+                         const CostView& costs, double threshold_s, const std::vector<LonLat>& candidates,
+                         const std::vector<SnappedPoint>& unit_snaps, unsigned threads) {
   CoverMatrix m;
   m.covers.resize(candidates.size());
   m.usable.assign(candidates.size(), 0);
@@ -34,7 +40,7 @@ CoverMatrix cover_matrix(const RoadGraph& g, const SegmentIndex& index, const Co
     std::vector<uint32_t> segments;
   };
   parallel_for(
-      candidates.size(), threads, [&] { return Worker{TravelTimeField(g, index, bounded), {}}; },
+      candidates.size(), threads, [&] { return Worker{TravelTimeField(g, index, bounded, costs), {}}; },
       [&](Worker& w, std::size_t j) {
         w.field.set_services({candidates[j]});
         if (!w.field.services()[0].snap.ok()) return;

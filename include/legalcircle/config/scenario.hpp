@@ -85,11 +85,19 @@ struct IsochroneConfig {
 
 struct PlanningConfig {
   CandidateSource candidates;  // layer: inputs.candidates (its path copied here)
+  // What the plan maximises (MCLP) or reaches (LSCP): the scenario's own measure. overall: every
+  // applicable rule and the standard (the report's headline); standard; one rule by name.
+  enum class Objective { overall, standard, rule };
+  Objective objective = Objective::overall;
+  std::string objective_rule;  // Objective::rule
   std::optional<int> add;              // MCLP: choose this many new sites
   std::optional<double> target;        // LSCP: fewest sites reaching this population share
+  // The mode and minutes of the circle after the plan (the map layer plan_circle).
   Mode mode = Mode::walk;
   double minutes = 15;
-  std::string tier;  // tier of the new points (reports); empty = none
+  // Tier of the new points: they serve this tier's rules (and lower tiers' where
+  // higher_tiers_serve) and count for the standard when it counts the tier; empty = no tier.
+  std::string tier;
 };
 
 struct OutputConfig {

@@ -37,6 +37,16 @@ struct PlanRequest {
 struct PlanResult {
   enum class Kind { mclp, lscp, evaluate };
   Kind kind = Kind::mclp;
+  // What was optimised: "" for a mode's minutes (`legalcircle plan`), else the scenario's measure
+  // (overall, standard, rule:<name>).
+  std::string objective;
+  // Per unit, the measure's verdict before and after (scenario objectives; none: not judged).
+  std::vector<std::optional<bool>> measure_before, measure_after;
+  // False when units were covered by a combination of new sites (one meeting a rule, another the
+  // standard, or time and km by different sites), which the single-site bound does not count:
+  // the plan is then a good one, not a certified one; `bound_note` says why.
+  bool bound_valid = true;
+  std::string bound_note;
   Mode mode = Mode::walk;
   double minutes = 15.0;
   std::optional<std::size_t> add;
@@ -64,6 +74,10 @@ struct PlanResult {
   double objective_population = 0;  // the solver's (checked equal to population_after)
   std::vector<BandPolygon> circle;  // union circle after the plan
 };
+
+// The candidate sites of a source: the demand units, a grid on `mode`'s network, or `layer`.
+std::vector<SitePoint> candidate_points(const World& world, const CandidateSource& source, Mode mode,
+                                        const std::vector<SitePoint>& layer);
 
 // Throws ConfigError on a bad request, InputError when there is no candidate, and logic_error if
 // the solver's objective ever differs from the coverage after the plan.

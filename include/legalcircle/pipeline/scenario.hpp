@@ -35,6 +35,20 @@ std::string field_value(const PointRecord& point, const std::string& field, cons
 std::vector<std::string> service_tiers(const Scenario& scenario, const World& world,
                                        std::vector<std::string>* warnings = nullptr);
 
+// Every unit's verdicts for a set of services (points + tiers): per rule, the standard, overall.
+// nearest_service indexes the services given.
+struct Verdicts {
+  std::vector<std::vector<RuleOutcome>> rules;  // [rule][unit]
+  std::vector<StandardOutcome> standard;        // per unit; empty without a standard
+  std::vector<OverallOutcome> overall;          // per unit
+  // The unit's verdict on the planning objective (overall without a planning section); none: the
+  // measure does not judge it (a rule for another area class, no area class for the standard).
+  std::optional<bool> measure(const Scenario& scenario, std::size_t unit) const;
+};
+Verdicts evaluate_verdicts(const World& world, const Scenario& scenario, const std::vector<LonLat>& services,
+                           const std::vector<std::string>& service_tier,
+                           const std::vector<std::optional<AreaClass>>& unit_class);
+
 struct CircleBand {
   std::string rule;
   Mode mode = Mode::walk;
@@ -101,5 +115,10 @@ struct RunSettings {
 
 ScenarioResult run_scenario(const World& world, const Scenario& scenario, const RunSettings& settings,
                             Observer& observer);
+
+// The scenario's planning section on its own measure (planning.objective), after `base` (the
+// run's verdicts and tiers); `layer`: the candidate points of a layer source.
+PlanResult plan_on_measure(const World& world, const Scenario& scenario, const ScenarioResult& base,
+                           const std::vector<SitePoint>& layer, unsigned threads, Observer& observer);
 
 }  // namespace legalcircle

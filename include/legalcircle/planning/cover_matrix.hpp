@@ -21,6 +21,12 @@ CoverMatrix cover_matrix(const RoadGraph& g, const SegmentIndex& index, const Co
                          double threshold_s, const std::vector<LonLat>& candidates,
                          const std::vector<SnappedPoint>& unit_snaps, unsigned threads = 1);
 
+// The same in any metric: `costs` of request.metric (distance_costs for km), threshold in its
+// unit (metres for distance).
+CoverMatrix cover_matrix(const RoadGraph& g, const SegmentIndex& index, const CoverageRequest& request,
+                         const CostView& costs, double threshold, const std::vector<LonLat>& candidates,
+                         const std::vector<SnappedPoint>& unit_snaps, unsigned threads = 1);
+
 // Candidate sites on a square grid of `spacing_m` over the network: each grid point's snapped
 // road position, for grid points within max_snap_m of a road the mode uses; duplicates dropped.
 std::vector<LonLat> grid_candidates(const RoadGraph& g, const SegmentIndex& index, double spacing_m,

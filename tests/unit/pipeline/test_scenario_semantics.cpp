@@ -310,5 +310,118 @@ TEST(FieldValue, AdminFieldMayNameTheNameOrIdColumn) {
   EXPECT_EQ(field_value(p, "", read), "");
 }
 
+
+// Planning on the scenario's own measure, checked against enumeration: every single candidate and
+// every pair added to the services and the scenario evaluated afresh.
+class PlanningOnOneRoad : public ScenarioOnOneRoad {
+ protected:
+  // Candidates along the road, 250 m apart, from 0 to 5000 m.
+  std::vector<SitePoint> candidates() const {
+    std::vector<SitePoint> c;
+    for (int x = 0; x <= 5000; x += 250) {
+      std::string id = "K";
+      id += std::to_string(x);  // appended: GCC 12's -Wrestrict misfires on "K" + to_string
+      c.push_back({id, "", map.offset('a', x, 0)});
+    }
+    return c;
+  }
+  // Population meeting the objective with these extra sites of the planning tier.
+  double evaluate_with(const std::vector<SitePoint>& extra) const {
+    std::vector<LonLat> all = world->service_xy();
+    std::vector<std::string> tiers = {"center", "town_station", "village_point"};
+    for (const SitePoint& s : extra) all.push_back(s.where), tiers.push_back(sc.planning->tier);
+    std::vector<std::optional<AreaClass>> cls;
+    Observer quiet;
+    const ScenarioResult base = run_scenario(*world, without_planning(), RunSettings{}, quiet);
+    const Verdicts v = evaluate_verdicts(*world, sc, all, tiers, base.unit_class);
+    double pop = 0;
+    for (std::size_t k = 0; k < world->units().size(); ++k) pop += v.measure(sc, k) == true ? world->units()[k].population : 0;
+    return pop;
+  }
+  Scenario without_planning() const {
+    Scenario copy = sc;
+    copy.planning.reset();
+    return copy;
+  }
+  PlanResult plan(int add) {
+    sc.planning = sc.planning.value_or(PlanningConfig{});
+    sc.planning->add = add;
+    sc.planning->candidates.kind = CandidateSource::Kind::layer;
+    Observer quiet;
+    RunSettings settings;
+    settings.candidate_sites = candidates();
+    return *run_scenario(*world, sc, settings, quiet).plan;
+  }
+  // The best objective over every single site and every pair, by fresh evaluation.
+  std::pair<double, double> enumerate() const {
+    const auto c = candidates();
+    double best1 = 0, best2 = 0;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      best1 = std::max(best1, evaluate_with({c[i]}));
+      for (std::size_t j = i + 1; j < c.size(); ++j) best2 = std::max(best2, evaluate_with({c[i], c[j]}));
+    }
+    return {best1, best2};
+  }
+  void expect_optimal() {
+    const auto [best1, best2] = enumerate();
+    const PlanResult one = plan(1), two = plan(2);
+    EXPECT_DOUBLE_EQ(one.population_after, best1);
+    EXPECT_DOUBLE_EQ(one.population_after, evaluate_with({one.sites[0].point}));
+    EXPECT_DOUBLE_EQ(two.population_after, best2);
+    EXPECT_GE(two.mclp->upper_bound + 1e-6, best2);  // the bound holds against the optimum
+    EXPECT_GE(two.population_after, two.population_before);
+  }
+};
+
+TEST_F(PlanningOnOneRoad, RuleInKilometresWithHigherTiersServing) {
+  // urban_km: a village point or higher within 0.45 km (urban units U1, U6); U6 is 0.50 km from C.
+  sc.planning = PlanningConfig{};
+  sc.planning->objective = PlanningConfig::Objective::rule;
+  sc.planning->objective_rule = "urban_km";
+  sc.planning->tier = "village_point";
+  expect_optimal();
+  const PlanResult p = plan(1);
+  EXPECT_EQ(p.objective, "rule:urban_km");
+  EXPECT_DOUBLE_EQ(p.population_before, 100);  // U1
+  EXPECT_DOUBLE_EQ(p.population_after, 200);   // a site within 0.45 km of U6 (100 m off the road at 700 m)
+  EXPECT_DOUBLE_EQ(p.population_total, 200);   // only the urban units are judged
+}
+
+TEST_F(PlanningOnOneRoad, TierRuleCountsOnlySitesOfItsTier) {
+  // village_only_walk_10 has no higher tiers serving: a new town station covers nobody.
+  sc.planning = PlanningConfig{};
+  sc.planning->objective = PlanningConfig::Objective::rule;
+  sc.planning->objective_rule = "village_only_walk_10";
+  sc.planning->tier = "town_station";
+  const PlanResult none = plan(1);
+  EXPECT_DOUBLE_EQ(none.population_after, none.population_before);
+  sc.planning->tier = "village_point";
+  expect_optimal();
+  EXPECT_GT(plan(1).population_after, none.population_after);
+}
+
+TEST_F(PlanningOnOneRoad, StandardWithThreeAreaClasses) {
+  sc.planning = PlanningConfig{};
+  sc.planning->objective = PlanningConfig::Objective::standard;
+  sc.planning->tier = "village_point";
+  expect_optimal();
+  const PlanResult p = plan(1);
+  // Before: U1, U2, U3, U6 meet it (U4 has no class); U5 (rural, 2.5 km by e-bike) does not.
+  EXPECT_DOUBLE_EQ(p.population_before, 400);
+  EXPECT_DOUBLE_EQ(p.population_after, 500);
+  EXPECT_DOUBLE_EQ(p.population_total, 500);
+}
+
+TEST_F(PlanningOnOneRoad, OverallIsTheHeadlineMeasure) {
+  sc.planning = PlanningConfig{};
+  sc.planning->tier = "village_point";
+  expect_optimal();
+  const PlanResult p = plan(2);
+  Observer quiet;
+  const ScenarioResult base = run_scenario(*world, without_planning(), RunSettings{}, quiet);
+  EXPECT_DOUBLE_EQ(p.population_before, base.rollups[0].rollup.total.covered_population);  // the headline
+  EXPECT_TRUE(p.bound_valid) << p.bound_note;
+}
+
 }  // namespace
 }  // namespace legalcircle

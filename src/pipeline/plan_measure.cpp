@@ -1,0 +1,221 @@
+// Planning on the scenario's own measure (overall, the standard, one rule): the cover matrix
+// says, per candidate, which units that one new site would bring to meet the measure, given the
+// existing services; MCLP/LSCP choose on it; a fresh evaluation of the scenario with the chosen
+// sites added must give the solver's objective.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/pipeline/isochrones.hpp"
+#include "legalcircle/pipeline/scenario.hpp"
+#include "legalcircle/planning/cover_matrix.hpp"
+
+namespace legalcircle {
+namespace {
+
+using Cover = std::vector<std::vector<uint32_t>>;  // per candidate: sorted unit indices
+
+// Per candidate, a unit flag set, kept as sorted lists.
+Cover cover_of(const World& world, Mode mode, Metric metric, double threshold, const std::vector<LonLat>& where,
+               unsigned threads) {
+  return cover_matrix(world.graph(), world.index(mode), world.request(mode, metric), world.costs(mode, metric),
+                      threshold, where, world.unit_snaps(mode), threads)
+      .covers;
+}
+
+bool in(const std::vector<uint32_t>& sorted, uint32_t u) { return std::binary_search(sorted.begin(), sorted.end(), u); }
+
+// Per candidate and unit: would that one site, added to the existing services, meet `rule`
+// for the unit? (Some mode where each threshold is met, by the existing services or by the site.)
+std::vector<std::vector<uint8_t>> rule_cover(const World& world, const CoverageRule& rule, bool site_counts,
+                                             const std::vector<RuleOutcome>& before, const std::vector<LonLat>& where,
+                                             unsigned threads) {
+  const std::size_t n = world.units().size();
+  std::vector<std::vector<uint8_t>> out(where.size(), std::vector<uint8_t>(n, 0));
+  if (!site_counts) return out;
+  for (std::size_t m = 0; m < rule.modes.size(); ++m) {
+    Cover time, dist;
+    if (rule.threshold_minutes)
+      time = cover_of(world, rule.modes[m], Metric::time, *rule.threshold_minutes * 60.0, where, threads);
+    if (rule.threshold_km) dist = cover_of(world, rule.modes[m], Metric::distance, *rule.threshold_km * 1000.0, where, threads);
+    for (std::size_t j = 0; j < where.size(); ++j)
+      for (uint32_t u = 0; u < n; ++u) {
+        const ModeOutcome& b = before[u].modes[m];
+        const bool t_ok = !rule.threshold_minutes || b.time.seconds <= *rule.threshold_minutes * 60.0 || in(time[j], u);
+        const bool d_ok = !rule.threshold_km || b.distance.seconds <= *rule.threshold_km * 1000.0 || in(dist[j], u);
+        if (t_ok && d_ok) out[j][u] = 1;
+      }
+  }
+  return out;
+}
+
+// The same for the standard: the site within the unit's class threshold by its class mode.
+std::vector<std::vector<uint8_t>> standard_cover(const World& world, const ProvincialStandard& st, bool site_counts,
+                                                 const std::vector<std::optional<AreaClass>>& unit_class,
+                                                 const std::vector<LonLat>& where, unsigned threads) {
+  const std::size_t n = world.units().size();
+  std::vector<std::vector<uint8_t>> out(where.size(), std::vector<uint8_t>(n, 0));
+  if (!site_counts) return out;
+  const bool by_distance = st.basis == StandardBasis::distance;
+  for (AreaClass c : {AreaClass::urban, AreaClass::rural, AreaClass::remote}) {
+    if (std::none_of(unit_class.begin(), unit_class.end(), [c](const auto& k) { return k == c; })) continue;
+    const StandardClass& cls = st[c];
+    const Cover cov = cover_of(world, cls.mode, by_distance ? Metric::distance : Metric::time,
+                               by_distance ? cls.km * 1000.0 : cls.minutes * 60.0, where, threads);
+    for (std::size_t j = 0; j < where.size(); ++j)
+      for (uint32_t u : cov[j])
+        if (unit_class[u] == c) out[j][u] = 1;
+  }
+  return out;
+}
+
+std::string objective_name(const PlanningConfig& pc) {
+  switch (pc.objective) {
+    case PlanningConfig::Objective::overall: return "overall";
+    case PlanningConfig::Objective::standard: return "standard";
+    case PlanningConfig::Objective::rule: return "rule:" + pc.objective_rule;
+  }
+  return "";
+}
+
+}  // namespace
+
+PlanResult plan_on_measure(const World& world, const Scenario& sc, const ScenarioResult& base,
+                           const std::vector<SitePoint>& layer, unsigned threads, Observer& observer) {
+  const PlanningConfig& pc = *sc.planning;
+  const auto& units = world.units();
+  const std::size_t n = units.size();
+  PlanResult out;
+  out.objective = objective_name(pc);
+  out.mode = pc.mode;
+  out.minutes = pc.minutes;
+  const Verdicts before{base.rules, base.standard, base.overall};
+  for (std::size_t k = 0; k < n; ++k) out.measure_before.push_back(before.measure(sc, k));
+
+  Stage matrix_stage(observer, "candidates and cover matrix (" + out.objective + ")");
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<SitePoint> cand = candidate_points(world, pc.candidates, pc.mode, layer);
+  if (cand.empty()) throw InputError("planning: no candidate sites (" + pc.candidates.text() + ")");
+  std::vector<LonLat> where;
+  for (const SitePoint& s : cand) where.push_back(s.where);
+  const std::vector<std::string> site_tier = {pc.tier};
+  auto counts_for = [&](const CoverageRule& r) {
+    return !eligible_services(site_tier, sc.tiers, r.tier, r.higher_tiers_serve).empty();
+  };
+  // The conditions the objective needs, each as "this one site would meet it for this unit".
+  std::vector<std::vector<std::vector<uint8_t>>> rule_c(sc.rules.size());
+  std::vector<std::vector<uint8_t>> std_c;
+  const bool want_overall = pc.objective == PlanningConfig::Objective::overall;
+  for (std::size_t r = 0; r < sc.rules.size(); ++r) {
+    const bool wanted = want_overall || (pc.objective == PlanningConfig::Objective::rule && sc.rules[r].name == pc.objective_rule);
+    const bool unmet = std::any_of(base.rules[r].begin(), base.rules[r].end(),
+                                   [](const RuleOutcome& o) { return o.applies && !o.covered; });
+    if (wanted && unmet) rule_c[r] = rule_cover(world, sc.rules[r], counts_for(sc.rules[r]), base.rules[r], where, threads);
+  }
+  if (sc.standard && (want_overall || pc.objective == PlanningConfig::Objective::standard))
+    std_c = standard_cover(world, *sc.standard, !standard_services(site_tier, *sc.standard).empty(), base.unit_class,
+                           where, threads);
+  CoverProblem problem;
+  problem.covers.resize(cand.size());
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::optional<bool> m = out.measure_before[k];
+    problem.weight.push_back(m ? units[k].population : 0.0);  // units the measure does not judge weigh nothing
+    problem.already_covered.push_back(m.value_or(false));
+  }
+  for (std::size_t j = 0; j < cand.size(); ++j)
+    for (uint32_t u = 0; u < n; ++u) {
+      if (out.measure_before[u] != false) continue;
+      bool ok = true;
+      for (std::size_t r = 0; r < sc.rules.size() && ok; ++r) {
+        const RuleOutcome& o = base.rules[r][u];
+        if (rule_c[r].empty() || !o.applies || o.covered) continue;
+        ok = rule_c[r][j][u] != 0;
+      }
+      if (ok && !std_c.empty() && !base.standard.empty() && base.standard[u].met == false) ok = std_c[j][u] != 0;
+      if (ok) problem.covers[j].push_back(u);
+    }
+  out.cover_matrix_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.candidate_source = pc.candidates.text();
+  out.candidate_count = cand.size();
+  const CoverageRequest snap_req = world.request(pc.mode);
+  for (const LonLat& w : where) out.unusable_candidates += !world.index(pc.mode).snap(w, snap_req.max_snap_m).ok();
+  matrix_stage.end(std::to_string(cand.size()) + " candidates");
+
+  Stage solve(observer, pc.add ? "choosing " + std::to_string(*pc.add) + " sites (MCLP, " + out.objective + ")"
+                               : "fewest sites (LSCP, " + out.objective + ")");
+  const std::vector<PlannedSite>* chosen = nullptr;
+  if (pc.add) {
+    out.kind = PlanResult::Kind::mclp;
+    out.add = static_cast<std::size_t>(*pc.add);
+    out.mclp = solve_mclp(problem, *out.add);
+    chosen = &out.mclp->sites;
+    out.objective_population = out.mclp->objective;
+  } else {
+    out.kind = PlanResult::Kind::lscp;
+    out.target = pc.target;
+    out.lscp = solve_lscp(problem, *pc.target);
+    chosen = &out.lscp->sites;
+    out.objective_population = out.lscp->objective;
+    if (!out.lscp->feasible) {
+      char t[32], b[32];
+      std::snprintf(t, sizeof t, "%.1f", 100 * *pc.target);
+      std::snprintf(b, sizeof b, "%.1f", 100 * out.lscp->best_reachable_share);
+      observer.warning("target " + std::string(t) + "% of " + out.objective + " cannot be reached even with every candidate (" +
+                       std::to_string(cand.size()) + "); best " + b + "%");
+    }
+  }
+  solve.end();
+  for (const PlannedSite& s : *chosen) out.sites.push_back({cand[s.candidate], s.gain, s.newly_covered});
+
+  // After: the scenario evaluated afresh with the new sites, of the plan's tier.
+  std::vector<LonLat> all = world.service_xy();
+  std::vector<std::string> tiers = base.service_tier;
+  for (const PlanResult::Site& s : out.sites) all.push_back(s.point.where), tiers.push_back(pc.tier);
+  const Verdicts after = evaluate_verdicts(world, sc, all, tiers, base.unit_class);
+  std::vector<uint8_t> by_one_site(n, 0);
+  for (const PlanResult::Site& s : out.sites)
+    for (uint32_t u : s.newly_covered) by_one_site[u] = 1;
+  std::size_t combined = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    out.measure_after.push_back(after.measure(sc, k));
+    const double pop = units[k].population;
+    if (out.measure_before[k]) out.population_total += pop;
+    if (out.measure_before[k] == true) out.population_before += pop;
+    if (out.measure_after[k] == true) out.population_after += pop;
+    if (out.measure_before[k] == false && out.measure_after[k] == true && !by_one_site[k]) ++combined;
+  }
+  // Time/km or rules met by different new sites are found by the evaluation, not by single-site
+  // covers: the result is then better than the solver's objective, and no longer certified.
+  if (combined > 0) {
+    out.bound_valid = false;
+    out.bound_note = std::to_string(combined) + " units are brought to the measure only by a combination of new sites "
+                     "(one meeting a rule or threshold, another the rest); the bound counts covers by one site, so "
+                     "this plan is a good one, not a certified optimum";
+    observer.warning("planning: " + out.bound_note);
+  } else if (std::abs(out.population_after - out.objective_population) > 1e-6 * std::max(1.0, out.population_total)) {
+    char a[64], b[64];
+    std::snprintf(a, sizeof a, "%.0f", out.population_after);
+    std::snprintf(b, sizeof b, "%.0f", out.objective_population);
+    throw std::logic_error("planning: the cover matrix and the scenario's evaluation disagree (" + std::string(a) +
+                           " vs " + b + ")");
+  }
+  // The plan's mode and minutes: per unit before/after times and the circle after the plan.
+  out.before = world.evaluate_units(world.field(pc.mode, Metric::time, world.service_xy()));
+  out.after = world.evaluate_units(world.field(pc.mode, Metric::time, all));
+  Stage circle_stage(observer, "circle after the plan");
+  CircleSpec spec;
+  spec.mode = pc.mode;
+  spec.bands_minutes.clear();
+  for (double b : sc.isochrones.bands_minutes)
+    if (b < pc.minutes) spec.bands_minutes.push_back(b);
+  spec.bands_minutes.push_back(pc.minutes);
+  spec.cell_m = sc.isochrones.cell_m[static_cast<std::size_t>(pc.mode)];
+  spec.threads = threads;
+  out.circle = union_circle(world, spec, all).bands;
+  circle_stage.end();
+  return out;
+}
+
+}  // namespace legalcircle
