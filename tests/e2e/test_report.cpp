@@ -214,3 +214,38 @@ TEST_F(Report, LoadsInHeadlessChromiumWithoutErrorsOrRequests) {
 
 }  // namespace
 }  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// The shipped standard scenario plans for the standard: before and after are on the headline's
+// measure, after > before, and the report names the objective in words.
+TEST(ReportPlanning, StandardScenarioPlansForTheStandard) {
+  const fs::path dir = testing::fresh_temp_dir("report-standard");
+  const auto r = run_command(kBinary + " run -q " + LEGALCIRCLE_SOURCE_DIR + "/configs/zhejiang-standard.yaml -o " +
+                             (dir / "out").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto plan = nlohmann::json::parse(read_file(dir / "out" / "plan.json"));
+  const auto summary = nlohmann::json::parse(read_file(dir / "out" / "summary.json"));
+  EXPECT_EQ(plan["objective"], "standard");
+  const double before = plan["population_covered_before"].get<double>(), after = plan["population_covered_after"].get<double>();
+  EXPECT_DOUBLE_EQ(before, summary["totals"]["standard"]["covered_population"].get<double>());
+  EXPECT_GT(after, before);
+  EXPECT_LE(after, plan["upper_bound_population"].get<double>() + 1e-6);
+  const std::string html = read_file(dir / "out" / "report.html");
+  EXPECT_NE(html.find("省级标准（按城乡类别的出行方式与距离）"), std::string::npos);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "+%s", [&] {
+    std::string s = std::to_string(static_cast<long long>(after - before)), out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (i && (s.size() - i) % 3 == 0) out += ',';
+      out += s[i];
+    }
+    return out;
+  }().c_str());
+  EXPECT_NE(html.find(buf), std::string::npos) << buf;  // the gain card
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace legalcircle
