@@ -246,8 +246,9 @@ TEST(OfficeInputs, WebMapCandidatesChooseLikeTheirWgs84Twins) {
   const std::string planning = "  candidates: demand ";
   yaml.replace(yaml.find(planning), planning.size(), "  candidates: layer ");
   // New town stations for the town-station rule, where the four sites make a difference.
-  const std::string tier = "  tier: village_point";
-  yaml.replace(yaml.rfind(tier), tier.size(), "  tier: town_station\n  objective: rule:town_station_15min_ebike");
+  const std::string tier = "  tier: village_point", objective = "objective: overall";
+  yaml.replace(yaml.rfind(tier), tier.size(), "  tier: town_station");
+  yaml.replace(yaml.find(objective), objective.size(), "objective: rule:town_station_15min_ebike");
   auto scenario = [&](const std::string& file, const std::string& offset) {
     std::string y = yaml;
     y.replace(y.find("  # candidates:\n  #   path: candidates.csv"), 43,
