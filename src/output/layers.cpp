@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "legalcircle/io/crs.hpp"
 #include "legalcircle/io/geometry_ops.hpp"
 
 namespace legalcircle {
@@ -233,7 +234,7 @@ ScenarioLayers scenario_layers(const World& world, const Scenario& sc, const Sce
 
   L.roads = roads_table(world.graph(), res.modes);
   if (res.plan) {
-    PlanTables p = plan_tables(world, *res.plan);
+    PlanTables p = plan_tables(world, *res.plan, sc.outputs.project_crs);
     L.plan_sites = std::move(p.sites);
     L.plan_coverage = std::move(p.coverage);
     L.plan_circle = std::move(p.circle);
@@ -241,7 +242,7 @@ ScenarioLayers scenario_layers(const World& world, const Scenario& sc, const Sce
   return L;
 }
 
-PlanTables plan_tables(const World& world, const PlanResult& plan) {
+PlanTables plan_tables(const World& world, const PlanResult& plan, const std::string& project_crs) {
   const auto& units = world.units();
   const std::size_t existing = world.services().size();
   const double threshold_s = plan.minutes * 60.0;
@@ -249,11 +250,26 @@ PlanTables plan_tables(const World& world, const PlanResult& plan) {
   t.sites.shape = Table::Shape::point;
   t.sites.columns = {{"rank", Column::Type::integer}, {"id", Column::Type::text}, {"name", Column::Type::text},
                      {"gain_population", Column::Type::real}, {"gain_units", Column::Type::integer},
-                     {"newly_covered_ids", Column::Type::text}};
+                     {"newly_covered_ids", Column::Type::text}, {"newly_covered_names", Column::Type::text},
+                     {"town", Column::Type::text}, {"road", Column::Type::text},
+                     {"lon", Column::Type::real}, {"lat", Column::Type::real}};
+  std::vector<XY> projected;
+  if (!project_crs.empty()) {
+    t.sites.columns.push_back({"x", Column::Type::real});
+    t.sites.columns.push_back({"y", Column::Type::real});
+    std::vector<LonLat> where;
+    for (const PlanResult::Site& s : plan.sites) where.push_back(s.point.where);
+    projected = project_points(where, project_crs);
+  }
   for (std::size_t rank = 0; rank < plan.sites.size(); ++rank) {
     const PlanResult::Site& s = plan.sites[rank];
-    t.sites.rows.push_back({std::to_string(rank + 1), s.point.id, s.point.name, fixed(s.gain_population, 0),
-                            std::to_string(s.newly_covered.size()), join_ids(s.newly_covered, units)});
+    std::string names;
+    for (uint32_t u : s.newly_covered) names += (names.empty() ? "" : "、") + (units[u].name.empty() ? units[u].id : units[u].name);
+    std::vector<std::string> row = {std::to_string(rank + 1), s.point.id, s.point.name, fixed(s.gain_population, 0),
+                                    std::to_string(s.newly_covered.size()), join_ids(s.newly_covered, units), names,
+                                    s.town, s.road, fixed(s.point.where.lon, 7), fixed(s.point.where.lat, 7)};
+    if (!projected.empty()) row.push_back(fixed(projected[rank].x, 2)), row.push_back(fixed(projected[rank].y, 2));
+    t.sites.rows.push_back(std::move(row));
     t.sites.geometry.push_back(s.point.where);
   }
   // Sites in the after-field's order: the proposals as given, or the chosen ones by rank.

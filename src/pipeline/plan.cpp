@@ -20,6 +20,34 @@ std::string whole(double v) {
 
 }  // namespace
 
+void describe_sites(const World& world, Mode mode, const std::string& town_field, const PointReadOptions& read,
+                    std::vector<PlanResult::Site>& sites) {
+  const RoadGraph& g = world.graph();
+  const SegmentIndex& index = world.index(mode);
+  for (PlanResult::Site& s : sites) {
+    const SnappedPoint snap = index.snap(s.point.where, world.profiles().max_snap_m);
+    if (snap.ok()) s.road = g.way_name[g.seg_way[snap.segment]];
+    if (!town_field.empty()) {
+      double best = kInf;
+      for (const PointRecord& u : world.units()) {
+        const double d = haversine_m(u.where, s.point.where);
+        if (d < best) {
+          best = d;
+          if (town_field == read.name_field) s.town = u.name;
+          else
+            for (const auto& [k, v] : u.extra)
+              if (k == town_field) s.town = v;
+        }
+      }
+    }
+    if (s.point.name.empty()) {
+      std::string label = s.town;
+      if (!s.road.empty()) label += (label.empty() ? "" : " ") + s.road;
+      s.point.name = label;
+    }
+  }
+}
+
 std::vector<SitePoint> candidate_points(const World& world, const CandidateSource& source, Mode mode,
                                         const std::vector<SitePoint>& layer) {
   std::vector<SitePoint> c;
@@ -110,7 +138,7 @@ PlanResult plan_sites(const World& world, const PlanRequest& r, const std::vecto
     }
     for (const PlannedSite& s : *chosen) {
       new_sites.push_back(cand[s.candidate]);
-      out.sites.push_back({cand[s.candidate], s.gain, s.newly_covered});
+      out.sites.push_back({cand[s.candidate], s.gain, s.newly_covered, "", ""});
     }
   }
 
@@ -133,7 +161,7 @@ PlanResult plan_sites(const World& world, const PlanRequest& r, const std::vecto
     for (std::size_t s = 0; s < new_sites.size(); ++s) {
       double gain = 0;
       for (uint32_t k : nearest_gain[s]) gain += units[k].population;
-      out.sites.push_back({new_sites[s], gain, nearest_gain[s]});
+      out.sites.push_back({new_sites[s], gain, nearest_gain[s], "", ""});
     }
     out.objective_population = out.population_after;
   } else if (std::abs(out.population_after - out.objective_population) > 1e-6 * std::max(1.0, out.population_total)) {
@@ -141,6 +169,8 @@ PlanResult plan_sites(const World& world, const PlanRequest& r, const std::vecto
     throw std::logic_error("planning: cover matrix and coverage disagree (" + whole(out.population_after) + " vs " +
                            whole(out.objective_population) + ")");
   }
+
+  describe_sites(world, r.mode, "", PointReadOptions{}, out.sites);
 
   // The circle after the plan.
   Stage circle_stage(observer, "circle after the plan");

@@ -167,7 +167,8 @@ PlanResult plan_on_measure(const World& world, const Scenario& sc, const Scenari
     }
   }
   solve.end();
-  for (const PlannedSite& s : *chosen) out.sites.push_back({cand[s.candidate], s.gain, s.newly_covered});
+  for (const PlannedSite& s : *chosen) out.sites.push_back({cand[s.candidate], s.gain, s.newly_covered, "", ""});
+  describe_sites(world, pc.mode, sc.inputs.demand.admin.town, sc.inputs.demand.read, out.sites);
 
   // After: the scenario evaluated afresh with the new sites, of the plan's tier.
   std::vector<LonLat> all = world.service_xy();

@@ -3,6 +3,9 @@
 // is loaded, before any computing, and their area of use for a warning when the data lie outside.
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "legalcircle/core/geometry.hpp"
 
 namespace legalcircle {
 
@@ -15,5 +18,9 @@ struct AreaOfUse {
   std::string name;
 };
 std::optional<AreaOfUse> crs_area_of_use(const std::string& crs);
+
+// Lon/lat points in `crs` (x/y in its own units, easting then northing). OutputError when the
+// CRS is unknown or a point cannot be transformed.
+std::vector<XY> project_points(const std::vector<LonLat>& points, const std::string& crs);
 
 }  // namespace legalcircle

@@ -32,7 +32,9 @@ struct PlanTables {
   Table coverage;  // per unit before and after
   Table circle;    // union circle after the plan
 };
-PlanTables plan_tables(const World& world, const PlanResult& plan);
+// plan.csv carries what a planner acts on: lon/lat (and x/y in project_crs when given), the
+// road and town of each site, and the newly covered units by name.
+PlanTables plan_tables(const World& world, const PlanResult& plan, const std::string& project_crs = "");
 // plan.json (and summary.json's "planning").
 nlohmann::ordered_json plan_json(const PlanResult& plan);
 

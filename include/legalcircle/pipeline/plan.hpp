@@ -64,6 +64,8 @@ struct PlanResult {
     SitePoint point;
     double gain_population = 0;
     std::vector<uint32_t> newly_covered;
+    std::string road;  // name of the road it snaps to (the plan's mode), "" when unnamed
+    std::string town;  // town of the nearest demand unit (scenario plans), "" when unknown
   };
   std::vector<Site> sites;
 
@@ -74,6 +76,11 @@ struct PlanResult {
   double objective_population = 0;  // the solver's (checked equal to population_after)
   std::vector<BandPolygon> circle;  // union circle after the plan
 };
+
+// Fills each site's road (the named road it snaps to in `mode`) and, with a town field, its town
+// (the nearest demand unit's); a site without a name (a grid point) is named "town road".
+void describe_sites(const World& world, Mode mode, const std::string& town_field, const PointReadOptions& read,
+                    std::vector<PlanResult::Site>& sites);
 
 // The candidate sites of a source: the demand units, a grid on `mode`'s network, or `layer`.
 std::vector<SitePoint> candidate_points(const World& world, const CandidateSource& source, Mode mode,
