@@ -118,6 +118,7 @@ int run_scenario(const RunOptions& o) {
       write_csv(out.path(l.name + ".csv"), *l.table, sc.outputs.csv_bom);
   if (result.plan) {
     if (sc.outputs.csv) write_csv(out.path("plan.csv"), layers.plan_sites, sc.outputs.csv_bom);
+    if (sc.outputs.csv) write_csv(out.path("plan_rollup.csv"), layers.plan_rollup, sc.outputs.csv_bom);
     write_text_file(out.path("plan.json"), plan_json(*result.plan).dump(2) + "\n");
   }
   for (const RuleRaster& r : result.rasters)

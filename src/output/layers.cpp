@@ -130,6 +130,7 @@ std::vector<NamedTable> ScenarioLayers::all() const {
     l.push_back({"plan", &plan_sites});
     l.push_back({"plan_coverage", &plan_coverage});
     l.push_back({"plan_circle", &plan_circle});
+    l.push_back({"plan_rollup", &plan_rollup});
   }
   return l;
 }
@@ -238,6 +239,7 @@ ScenarioLayers scenario_layers(const World& world, const Scenario& sc, const Sce
     L.plan_sites = std::move(p.sites);
     L.plan_coverage = std::move(p.coverage);
     L.plan_circle = std::move(p.circle);
+    L.plan_rollup = std::move(p.rollup);
   }
   return L;
 }
@@ -296,6 +298,36 @@ PlanTables plan_tables(const World& world, const PlanResult& plan, const std::st
     t.coverage.geometry.push_back(units[k].where);
   }
   t.circle = band_table(plan.circle, plan.mode);
+
+  // Before and after on every measure, matched by (measure, county, town); the total first.
+  t.rollup.shape = Table::Shape::none;
+  t.rollup.columns = {{"measure", Column::Type::text},         {"county", Column::Type::text},
+                      {"town", Column::Type::text},            {"units", Column::Type::integer},
+                      {"covered_units_before", Column::Type::integer}, {"covered_units_after", Column::Type::integer},
+                      {"population", Column::Type::real},      {"covered_population_before", Column::Type::real},
+                      {"covered_population_after", Column::Type::real},
+                      {"coverage_rate_population_before", Column::Type::real},
+                      {"coverage_rate_population_after", Column::Type::real}};
+  auto rate = [](const RollupRow& r) { return r.coverage_rate_population ? fixed(*r.coverage_rate_population, 4) : ""; };
+  for (const MeasureRollup& after : plan.rollups_after) {
+    const MeasureRollup* before = nullptr;
+    for (const MeasureRollup& b : plan.rollups_before)
+      if (b.measure == after.measure) before = &b;
+    if (!before) continue;
+    auto add = [&](const RollupRow& b, const RollupRow& a, const std::string& county, const std::string& town) {
+      t.rollup.rows.push_back({after.measure, county, town, std::to_string(a.units), std::to_string(b.covered_units),
+                               std::to_string(a.covered_units), fixed(a.population, 0), fixed(b.covered_population, 0),
+                               fixed(a.covered_population, 0), rate(b), rate(a)});
+    };
+    add(before->rollup.total, after.rollup.total, "", "");
+    auto rows = [&](const std::vector<RollupRow>& bs, const std::vector<RollupRow>& as) {
+      for (const RollupRow& a : as)
+        for (const RollupRow& b : bs)
+          if (b.county == a.county && b.town == a.town) add(b, a, a.county, a.town.empty() ? "" : a.town);
+    };
+    rows(before->rollup.counties, after.rollup.counties);
+    rows(before->rollup.towns, after.rollup.towns);
+  }
   return t;
 }
 

@@ -126,6 +126,11 @@ constexpr Label kLabels[] = {
     {"gain_units", "新增覆盖村社", "Units gained"},
     {"newly", "新覆盖的村社", "Newly covered"},
     {"no_sites", "无需或无法新增服务点。", "No new site was chosen."},
+    {"by_measure", "各口径规划前后（人口覆盖率）", "Each measure before and after the plan (population share)"},
+    {"measure", "口径", "Measure"},
+    {"before", "规划前", "Before"},
+    {"after", "规划后", "After"},
+    {"measure_overall", "总体", "overall"},
     {"method", "方法与数据", "Method and data"},
     {"direction", "出行方向", "Direction"},
     {"to_service", "居民前往服务点", "residents travel to the service"},
@@ -649,6 +654,23 @@ void Report::plan() {
   html_ += "</div>\n";
   if (kind == "lscp" && !p.value("feasible", true))
     html_ += "<p class=\"note\">" + t("infeasible", percent(p.value("best_reachable_share", 0.0))) + "</p>\n";
+  // Every measure before and after (totals), so a plan for one measure shows what it does to the others.
+  const Layer by_measure = features_of(in_.plan_rollup);
+  if (by_measure.found && !by_measure.features.empty()) {
+    html_ += "<h3>" + t("by_measure") + "</h3>\n<table id=\"plan-measures\"><thead><tr><th>" + t("measure") + "</th><th>" +
+             t("before") + "</th><th>" + t("after") + "</th></tr></thead><tbody>\n";
+    for (const Feature& f : by_measure.features) {
+      if (!f.get("county").empty() || !f.get("town").empty()) continue;  // the totals
+      const std::string m = f.get("measure");
+      const std::string label = m == "overall"                ? t("measure_overall")
+                                : m == "standard"             ? t("standard_rule")
+                                : m.rfind("rule:", 0) == 0    ? "<code>" + escape(m.substr(5)) + "</code>"
+                                                              : escape(m);
+      html_ += "<tr><td>" + label + "</td><td>" + bar(f.get("coverage_rate_population_before")) + "</td><td>" +
+               bar(f.get("coverage_rate_population_after")) + "</td></tr>\n";
+    }
+    html_ += "</tbody></table>\n";
+  }
   if (plan_.features.empty()) {
     html_ += "<p class=\"note\">" + t("no_sites") + "</p>\n</section>\n";
     return;
@@ -783,6 +805,7 @@ ReportInput report_input(const nlohmann::ordered_json& summary, const ScenarioLa
   in.circle = rows_of(layers.circle);
   in.gaps = rows_of(layers.gaps);
   if (layers.plan_sites.shape != Table::Shape::derived) in.plan = rows_of(layers.plan_sites);
+  if (!layers.plan_rollup.columns.empty()) in.plan_rollup = rows_of(layers.plan_rollup);
   in.rollup_county = rows_of(layers.rollup_county);
   in.rollup_town = rows_of(layers.rollup_town);
   return in;
@@ -807,6 +830,7 @@ ReportInput read_report_input(const std::string& dir) {
   in.plan = read_output_layer(dir, "plan");
   in.rollup_county = read_output_layer(dir, "rollup_county");
   in.rollup_town = read_output_layer(dir, "rollup_town");
+  in.plan_rollup = read_output_layer(dir, "plan_rollup");
   return in;
 }
 

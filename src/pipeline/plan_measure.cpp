@@ -175,6 +175,8 @@ PlanResult plan_on_measure(const World& world, const Scenario& sc, const Scenari
   std::vector<std::string> tiers = base.service_tier;
   for (const PlanResult::Site& s : out.sites) all.push_back(s.point.where), tiers.push_back(pc.tier);
   const Verdicts after = evaluate_verdicts(world, sc, all, tiers, base.unit_class);
+  out.rollups_before = base.rollups;
+  out.rollups_after = measure_rollups(world, sc, after);
   std::vector<uint8_t> by_one_site(n, 0);
   for (const PlanResult::Site& s : out.sites)
     for (uint32_t u : s.newly_covered) by_one_site[u] = 1;

@@ -142,6 +142,53 @@ Verdicts evaluate_verdicts(const World& world, const Scenario& sc, const std::ve
   return v;
 }
 
+namespace {
+
+// The units with a verdict on a measure, as roll-up records; minutes are the overall primary's.
+template <class CoveredOf>
+std::pair<std::vector<RollupUnit>, std::vector<uint32_t>> rollup_units(const World& world, const Scenario& sc,
+                                                                        const Verdicts& v, CoveredOf covered_of) {
+  const auto& units = world.units();
+  const AdminFields& admin = sc.inputs.demand.admin;
+  std::vector<RollupUnit> ru;
+  std::vector<uint32_t> unit_of;
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    const std::optional<bool> c = covered_of(k);
+    if (!c) continue;  // no verdict (no applicable rule / no class): not counted
+    const OverallOutcome& o = v.overall[k];
+    RollupUnit u;
+    u.id = units[k].id;
+    u.county = field_value(units[k], admin.county, sc.inputs.demand.read);
+    u.town = field_value(units[k], admin.town, sc.inputs.demand.read);
+    u.population = units[k].population;
+    u.covered = *c;
+    u.reachable = o.primary.seconds < kInf;
+    u.minutes = u.reachable ? o.primary.seconds / 60.0 : kInf;
+    u.threshold_minutes = o.primary_threshold_minutes.value_or(u.minutes);  // km-only: nothing over
+    if (u.covered && !u.reachable) u.reachable = true, u.minutes = 0;    // a km-only rule met
+    ru.push_back(u);
+    unit_of.push_back(uint32_t(k));
+  }
+  return {ru, unit_of};
+}
+
+}  // namespace
+
+std::vector<MeasureRollup> measure_rollups(const World& world, const Scenario& sc, const Verdicts& v) {
+  std::vector<MeasureRollup> out;
+  auto roll = [&](const std::string& measure, auto covered_of) {
+    auto [ru, unit_of] = rollup_units(world, sc, v, covered_of);
+    if (!ru.empty()) out.push_back({measure, roll_up(ru)});
+  };
+  roll("overall", [&](std::size_t k) { return v.overall[k].covered; });
+  for (std::size_t r = 0; r < sc.rules.size(); ++r)
+    roll("rule:" + sc.rules[r].name, [&](std::size_t k) {
+      return v.rules[r][k].applies ? std::optional<bool>(v.rules[r][k].covered) : std::nullopt;
+    });
+  if (sc.standard) roll("standard", [&](std::size_t k) { return v.standard[k].met; });
+  return out;
+}
+
 std::optional<bool> Verdicts::measure(const Scenario& sc, std::size_t k) const {
   if (!sc.planning || sc.planning->objective == PlanningConfig::Objective::overall) return overall[k].covered;
   if (sc.planning->objective == PlanningConfig::Objective::standard) return standard.empty() ? std::nullopt : standard[k].met;
@@ -270,40 +317,10 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
   // Gaps (uncovered units, ranked) and roll-ups per county and town. Every measure's roll-up
   // counts the units with a verdict on it; minutes are the overall primary's.
   Stage gaps_stage(observer, "gaps and roll-ups");
-  auto rollup_units = [&](auto covered_of) {
-    std::vector<RollupUnit> ru;
-    std::vector<uint32_t> unit_of;
-    for (std::size_t k = 0; k < units.size(); ++k) {
-      const std::optional<bool> c = covered_of(k);
-      if (!c) continue;  // no verdict (no applicable rule / no class): not counted
-      const OverallOutcome& o = res.overall[k];
-      RollupUnit u;
-      u.id = units[k].id;
-      u.county = field_value(units[k], admin.county, sc.inputs.demand.read);
-      u.town = field_value(units[k], admin.town, sc.inputs.demand.read);
-      u.population = units[k].population;
-      u.covered = *c;
-      u.reachable = o.primary.seconds < kInf;
-      u.minutes = u.reachable ? o.primary.seconds / 60.0 : kInf;
-      u.threshold_minutes = o.primary_threshold_minutes.value_or(u.minutes);  // km-only: nothing over
-      if (u.covered && !u.reachable) u.reachable = true, u.minutes = 0;    // a km-only rule met
-      ru.push_back(u);
-      unit_of.push_back(uint32_t(k));
-    }
-    return std::pair{ru, unit_of};
-  };
-  auto roll = [&](const std::string& measure, auto covered_of) {
-    auto [ru, unit_of] = rollup_units(covered_of);
-    if (!ru.empty()) res.rollups.push_back({measure, roll_up(ru)});
-  };
-  roll("overall", [&](std::size_t k) { return res.overall[k].covered; });
-  for (std::size_t r = 0; r < sc.rules.size(); ++r)
-    roll("rule:" + sc.rules[r].name, [&](std::size_t k) {
-      return res.rules[r][k].applies ? std::optional<bool>(res.rules[r][k].covered) : std::nullopt;
-    });
-  if (sc.standard) roll("standard", [&](std::size_t k) { return res.standard[k].met; });
+  const Verdicts now{res.rules, res.standard, res.overall};
+  res.rollups = measure_rollups(world, sc, now);
   {
-    auto [ru, unit_of] = rollup_units([&](std::size_t k) { return res.overall[k].covered; });
+    auto [ru, unit_of] = rollup_units(world, sc, now, [&](std::size_t k) { return res.overall[k].covered; });
     for (Gap& g : rank_gaps(ru)) res.gaps.push_back({unit_of[g.unit], std::move(g)});
   }
   // Gap areas: the part of each polygon unit outside its first rule's circle (all its modes).

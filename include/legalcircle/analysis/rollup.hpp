@@ -44,6 +44,12 @@ struct Rollup {
   std::vector<RollupRow> towns;     // sorted by county, then town (UTF-8 byte order)
 };
 
+// The roll-up of one measure of a scenario.
+struct MeasureRollup {
+  std::string measure;  // overall, rule:<name>, standard
+  Rollup rollup;
+};
+
 // Throws InputError naming the unit when a population is negative or not finite, minutes is
 // NaN, or a unit is covered but not reachable.
 Rollup roll_up(std::span<const RollupUnit> units);

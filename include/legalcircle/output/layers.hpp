@@ -17,7 +17,7 @@ std::string fixed(double value, int decimals);
 
 struct ScenarioLayers {
   Table demand, services, circle, isochrones, gaps, gap_areas, roads, rollup_county, rollup_town;
-  Table plan_sites, plan_coverage, plan_circle;  // with a planning section
+  Table plan_sites, plan_coverage, plan_circle, plan_rollup;  // with a planning section
   // Every layer in the GeoPackage's order (plan layers last, when planned).
   std::vector<NamedTable> all() const;
 };
@@ -31,6 +31,7 @@ struct PlanTables {
   Table sites;     // plan.geojson / plan.csv: chosen (or proposed) sites
   Table coverage;  // per unit before and after
   Table circle;    // union circle after the plan
+  Table rollup;    // scenario plans: every measure by county and town, before and after
 };
 // plan.csv carries what a planner acts on: lon/lat (and x/y in project_crs when given), the
 // road and town of each site, and the newly covered units by name.

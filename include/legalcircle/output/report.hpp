@@ -14,7 +14,7 @@ namespace legalcircle {
 
 struct ReportInput {
   nlohmann::ordered_json summary;  // as summary.json
-  LayerRows demand, services, circle, gaps, plan, rollup_county, rollup_town;
+  LayerRows demand, services, circle, gaps, plan, rollup_county, rollup_town, plan_rollup;
 };
 
 // From a run's summary and layers, in memory.

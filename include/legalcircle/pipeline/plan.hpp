@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "legalcircle/analysis/rollup.hpp"
 #include "legalcircle/core/observer.hpp"
 #include "legalcircle/io/trace_polygons.hpp"
 #include "legalcircle/pipeline/world.hpp"
@@ -75,6 +76,9 @@ struct PlanResult {
   double population_before = 0, population_after = 0, population_total = 0;
   double objective_population = 0;  // the solver's (checked equal to population_after)
   std::vector<BandPolygon> circle;  // union circle after the plan
+  // Scenario plans: every measure (overall, each rule, the standard) per county and town, before
+  // and after the plan.
+  std::vector<MeasureRollup> rollups_before, rollups_after;
 };
 
 // Fills each site's road (the named road it snaps to in `mode`) and, with a town field, its town

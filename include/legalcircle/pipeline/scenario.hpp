@@ -49,6 +49,9 @@ Verdicts evaluate_verdicts(const World& world, const Scenario& scenario, const s
                            const std::vector<std::string>& service_tier,
                            const std::vector<std::optional<AreaClass>>& unit_class);
 
+// Roll-ups per county and town of every measure with units: overall, each rule, the standard.
+std::vector<MeasureRollup> measure_rollups(const World& world, const Scenario& scenario, const Verdicts& verdicts);
+
 struct CircleBand {
   std::string rule;
   Mode mode = Mode::walk;
@@ -65,11 +68,6 @@ struct RuleRaster {
   std::string rule;
   Mode mode = Mode::walk;
   TimeRaster raster;
-};
-
-struct MeasureRollup {
-  std::string measure;  // overall, rule:<name>, standard
-  Rollup rollup;
 };
 
 struct UnitGap {
