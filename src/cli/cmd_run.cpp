@@ -97,7 +97,10 @@ int run_scenario(const RunOptions& o) {
   std::vector<std::pair<std::string, double>>& timings = record.timings;
   RunSettings settings;
   settings.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-  if (sc.planning && sc.planning->candidates.kind == CandidateSource::Kind::layer)
+  if (sc.planning && sc.planning->evaluate)
+    for (const PointRecord& p : read_point_input(*sc.planning->evaluate, "proposals", progress, record.warnings).points)
+      settings.proposal_sites.push_back({p.id, p.name, p.where});
+  if (sc.planning && !sc.planning->evaluate && sc.planning->candidates.kind == CandidateSource::Kind::layer)
     for (const PointRecord& p : read_point_input(*sc.inputs.candidates, "candidates", progress, record.warnings).points)
       settings.candidate_sites.push_back({p.id, p.name, p.where});
 

@@ -485,7 +485,7 @@ class Reader {
   }
 
   PlanningConfig planning(const YAML::Node& node, const std::string& key, const Scenario& s) const {
-    allow_keys(node, key, {"candidates", "add", "target", "mode", "minutes", "tier", "objective"});
+    allow_keys(node, key, {"candidates", "add", "target", "mode", "minutes", "tier", "objective", "evaluate"});
     PlanningConfig p;
     if (auto n = node["candidates"]) {
       const std::string ckey = join(key, "candidates");
@@ -510,8 +510,9 @@ class Reader {
       if (t > 1) fail(n, join(key, "target"), "expected a population share in (0, 1], e.g. 0.95");
       p.target = t;
     }
-    if (p.add.has_value() == p.target.has_value())
-      fail(node, key, "give exactly one of 'add' (number of new sites) or 'target' (share)");
+    if (auto n = node["evaluate"]) p.evaluate = points(n, join(key, "evaluate"), Role::candidates);
+    if (int(p.add.has_value()) + int(p.target.has_value()) + int(p.evaluate.has_value()) != 1)
+      fail(node, key, "give exactly one of 'add' (number of new sites), 'target' (share) or 'evaluate' (proposals)");
     if (auto n = node["mode"]) p.mode = mode(n, join(key, "mode"));
     if (auto n = node["minutes"]) p.minutes = number(n, join(key, "minutes"), true);
     if (auto n = node["tier"]) p.tier = tier_ref(n, join(key, "tier"), s);

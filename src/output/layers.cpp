@@ -372,10 +372,8 @@ nlohmann::ordered_json plan_json(const PlanResult& p) {
   j["population_covered_before"] = p.population_before;
   j["population_covered_after"] = p.population_after;
   j["population_total"] = p.population_total;
-  if (!p.bound_valid) {
-    j["bound_valid"] = false;
-    j["bound_note"] = p.bound_note;
-  }
+  if (!p.bound_valid) j["bound_valid"] = false;
+  if (!p.bound_note.empty()) j["bound_note"] = p.bound_note;
   if (p.kind == PlanResult::Kind::evaluate) j["objective_population"] = p.population_after;
   return j;
 }

@@ -83,7 +83,8 @@ std::string objective_name(const PlanningConfig& pc) {
 }  // namespace
 
 PlanResult plan_on_measure(const World& world, const Scenario& sc, const ScenarioResult& base,
-                           const std::vector<SitePoint>& layer, unsigned threads, Observer& observer) {
+                           const std::vector<SitePoint>& layer, const std::vector<SitePoint>& proposals,
+                           unsigned threads, Observer& observer) {
   const PlanningConfig& pc = *sc.planning;
   const auto& units = world.units();
   const std::size_t n = units.size();
@@ -94,10 +95,13 @@ PlanResult plan_on_measure(const World& world, const Scenario& sc, const Scenari
   const Verdicts before{base.rules, base.standard, base.overall};
   for (std::size_t k = 0; k < n; ++k) out.measure_before.push_back(before.measure(sc, k));
 
-  Stage matrix_stage(observer, "candidates and cover matrix (" + out.objective + ")");
+  const bool what_if = pc.evaluate.has_value();
+  Stage matrix_stage(observer, (what_if ? "proposals and their covers (" : "candidates and cover matrix (") + out.objective + ")");
   const auto t0 = std::chrono::steady_clock::now();
-  const std::vector<SitePoint> cand = candidate_points(world, pc.candidates, pc.mode, layer);
-  if (cand.empty()) throw InputError("planning: no candidate sites (" + pc.candidates.text() + ")");
+  const std::vector<SitePoint> cand = what_if ? proposals : candidate_points(world, pc.candidates, pc.mode, layer);
+  if (cand.empty())
+    throw InputError(what_if ? "planning.evaluate: no proposed site (" + pc.evaluate->path + ")"
+                             : "planning: no candidate sites (" + pc.candidates.text() + ")");
   std::vector<LonLat> where;
   for (const SitePoint& s : cand) where.push_back(s.where);
   const std::vector<std::string> site_tier = {pc.tier};
@@ -143,10 +147,26 @@ PlanResult plan_on_measure(const World& world, const Scenario& sc, const Scenari
   for (const LonLat& w : where) out.unusable_candidates += !world.index(pc.mode).snap(w, snap_req.max_snap_m).ok();
   matrix_stage.end(std::to_string(cand.size()) + " candidates");
 
-  Stage solve(observer, pc.add ? "choosing " + std::to_string(*pc.add) + " sites (MCLP, " + out.objective + ")"
-                               : "fewest sites (LSCP, " + out.objective + ")");
+  Stage solve(observer, what_if ? "evaluating " + std::to_string(cand.size()) + " proposed sites (" + out.objective + ")"
+                       : pc.add ? "choosing " + std::to_string(*pc.add) + " sites (MCLP, " + out.objective + ")"
+                                : "fewest sites (LSCP, " + out.objective + ")");
   const std::vector<PlannedSite>* chosen = nullptr;
-  if (pc.add) {
+  std::vector<PlannedSite> proposed;
+  if (what_if) {
+    // Every proposal, in input order, with the units it alone brings to the measure that no
+    // proposal listed before it does.
+    out.kind = PlanResult::Kind::evaluate;
+    out.proposals = pc.evaluate->path;
+    std::vector<uint8_t> taken(n, 0);
+    for (uint32_t j = 0; j < cand.size(); ++j) {
+      PlannedSite p;
+      p.candidate = j;
+      for (uint32_t u : problem.covers[j])
+        if (!taken[u]) taken[u] = 1, p.newly_covered.push_back(u), p.gain += problem.weight[u];
+      proposed.push_back(std::move(p));
+    }
+    chosen = &proposed;
+  } else if (pc.add) {
     out.kind = PlanResult::Kind::mclp;
     out.add = static_cast<std::size_t>(*pc.add);
     out.mclp = solve_mclp(problem, *out.add);
@@ -191,7 +211,12 @@ PlanResult plan_on_measure(const World& world, const Scenario& sc, const Scenari
   }
   // Time/km or rules met by different new sites are found by the evaluation, not by single-site
   // covers: the result is then better than the solver's objective, and no longer certified.
-  if (combined > 0) {
+  if (what_if) {
+    out.objective_population = out.population_after;
+    if (combined > 0)
+      out.bound_note = std::to_string(combined) + " units are brought to the measure only by several proposals together; "
+                       "they are in no proposal's own gain";
+  } else if (combined > 0) {
     out.bound_valid = false;
     out.bound_note = std::to_string(combined) + " units are brought to the measure only by a combination of new sites "
                      "(one meeting a rule or threshold, another the rest); the bound counts covers by one site, so "

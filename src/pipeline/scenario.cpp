@@ -340,7 +340,8 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
   res.timings.emplace_back("gaps_rollups_s", gaps_stage.end(std::to_string(res.gaps.size()) + " uncovered units"));
 
   // Planning: where new points close the gaps, on the scenario's own measure.
-  if (sc.planning) res.plan = plan_on_measure(world, sc, res, settings.candidate_sites, threads, observer);
+  if (sc.planning)
+    res.plan = plan_on_measure(world, sc, res, settings.candidate_sites, settings.proposal_sites, threads, observer);
   return res;
 }
 

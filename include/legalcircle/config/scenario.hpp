@@ -92,6 +92,8 @@ struct PlanningConfig {
   std::string objective_rule;  // Objective::rule
   std::optional<int> add;              // MCLP: choose this many new sites
   std::optional<double> target;        // LSCP: fewest sites reaching this population share
+  // What-if: these proposed sites (a point layer with the options of every other), evaluated.
+  std::optional<PointInput> evaluate;
   // The mode and minutes of the circle after the plan (the map layer plan_circle).
   Mode mode = Mode::walk;
   double minutes = 15;

@@ -107,8 +107,8 @@ struct ScenarioResult {
 
 struct RunSettings {
   unsigned threads = 1;
-  // Points of planning.candidates when it is a layer (read by the caller).
-  std::vector<SitePoint> candidate_sites;
+  // Points of planning.candidates when it is a layer, and of planning.evaluate (read by the caller).
+  std::vector<SitePoint> candidate_sites, proposal_sites;
 };
 
 ScenarioResult run_scenario(const World& world, const Scenario& scenario, const RunSettings& settings,
@@ -116,7 +116,9 @@ ScenarioResult run_scenario(const World& world, const Scenario& scenario, const 
 
 // The scenario's planning section on its own measure (planning.objective), after `base` (the
 // run's verdicts and tiers); `layer`: the candidate points of a layer source.
+// With planning.evaluate, `proposals` are evaluated instead (what-if).
 PlanResult plan_on_measure(const World& world, const Scenario& scenario, const ScenarioResult& base,
-                           const std::vector<SitePoint>& layer, unsigned threads, Observer& observer);
+                           const std::vector<SitePoint>& layer, const std::vector<SitePoint>& proposals,
+                           unsigned threads, Observer& observer);
 
 }  // namespace legalcircle

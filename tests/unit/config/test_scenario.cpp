@@ -259,6 +259,9 @@ TEST_F(ScenarioErrors, OtherValidation) {
   expect_error(kInputs + "planning:\n  candidates: layer\n  add: 2\n", 9, "planning.candidates",
                "inputs.candidates");
   expect_error(kInputs + "planning:\n  add: 2\n  target: 0.9\n", 9, "planning", "exactly one");
+  expect_error(kInputs + "planning:\n  objective: rule:nope\n  add: 2\n", 9, "planning.objective", "no rule 'nope'");
+  expect_error(kInputs + "planning:\n  objective: standard\n  add: 2\n", 9, "planning.objective", "needs a standard");
+  expect_error(kInputs + "planning:\n  objective: best\n  add: 2\n", 9, "planning.objective", "overall, standard or rule:");
   // Grid spacing is checked when the scenario is loaded (it used to fail after all the
   // computing, naming a --candidates flag the user never gave).
   expect_error(kInputs + "planning:\n  candidates: grid:5\n  add: 2\n", 9, "planning.candidates",

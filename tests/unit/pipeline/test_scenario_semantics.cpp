@@ -412,6 +412,29 @@ TEST_F(PlanningOnOneRoad, StandardWithThreeAreaClasses) {
   EXPECT_DOUBLE_EQ(p.population_total, 500);
 }
 
+TEST_F(PlanningOnOneRoad, WhatIfOfProposalsInTheScenario) {
+  sc.planning = PlanningConfig{};
+  sc.planning->tier = "village_point";
+  sc.planning->evaluate = PointInput{};
+  sc.planning->evaluate->path = "proposals.csv";
+  const std::vector<SitePoint> proposals = {{"P1", "", map.offset('a', 1000, 0)}, {"P2", "", map.offset('a', 4500, 0)}};
+  Observer quiet;
+  RunSettings settings;
+  settings.proposal_sites = proposals;
+  const PlanResult p = *run_scenario(*world, sc, settings, quiet).plan;
+  EXPECT_EQ(p.kind, PlanResult::Kind::evaluate);
+  ASSERT_EQ(p.sites.size(), 2u);
+  EXPECT_DOUBLE_EQ(p.population_after, evaluate_with(proposals));  // the same as a fresh evaluation
+  double gains = 0;
+  for (const auto& s : p.sites) gains += s.gain_population;
+  EXPECT_LE(gains, p.population_after - p.population_before + 1e-9);
+  EXPECT_GT(p.population_after, p.population_before);  // P2 brings U5 (4800 m) within reach
+  // Before and after on every measure are there for the report.
+  ASSERT_FALSE(p.rollups_after.empty());
+  EXPECT_EQ(p.rollups_after[0].measure, "overall");
+  EXPECT_DOUBLE_EQ(p.rollups_after[0].rollup.total.covered_population, p.population_after);
+}
+
 TEST_F(PlanningOnOneRoad, OverallIsTheHeadlineMeasure) {
   sc.planning = PlanningConfig{};
   sc.planning->tier = "village_point";
