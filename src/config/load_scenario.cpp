@@ -485,7 +485,8 @@ class Reader {
   }
 
   PlanningConfig planning(const YAML::Node& node, const std::string& key, const Scenario& s) const {
-    allow_keys(node, key, {"candidates", "add", "target", "mode", "minutes", "tier", "objective", "evaluate"});
+    allow_keys(node, key, {"candidates", "add", "target", "mode", "minutes", "tier", "objective", "evaluate",
+                           "required", "excluded", "per_area"});
     PlanningConfig p;
     if (auto n = node["candidates"]) {
       const std::string ckey = join(key, "candidates");
@@ -511,8 +512,28 @@ class Reader {
       p.target = t;
     }
     if (auto n = node["evaluate"]) p.evaluate = points(n, join(key, "evaluate"), Role::candidates);
+    if (auto n = node["required"]) p.required = strings(n, join(key, "required"));
+    if (auto n = node["excluded"]) p.excluded = strings(n, join(key, "excluded"));
+    if (auto n = node["per_area"]) {
+      const std::string akey = join(key, "per_area");
+      allow_keys(n, akey, {"area", "min", "below_rate", "max"});
+      if (auto a = n["area"]) {
+        const std::string v = text(a, join(akey, "area"));
+        if (v == "town") p.area = PlanningConfig::Area::town;
+        else if (v == "county") p.area = PlanningConfig::Area::county;
+        else fail(a, join(akey, "area"), "expected town or county, got '" + v + "'");
+      }
+      if (auto a = n["min"]) p.min_per_area = integer(a, join(akey, "min"));
+      if (auto a = n["below_rate"]) p.below_rate = number(a, join(akey, "below_rate"), false);
+      if (auto a = n["max"]) p.max_per_area = integer(a, join(akey, "max"));
+      if (p.min_per_area < 0 || p.max_per_area < 0) fail(n, akey, "min and max are counts of new sites (0 or more)");
+      if (p.max_per_area > 0 && p.min_per_area > p.max_per_area) fail(n, akey, "min is larger than max");
+    }
     if (int(p.add.has_value()) + int(p.target.has_value()) + int(p.evaluate.has_value()) != 1)
       fail(node, key, "give exactly one of 'add' (number of new sites), 'target' (share) or 'evaluate' (proposals)");
+    if (!p.add && (!p.required.empty() || !p.excluded.empty() || p.min_per_area > 0 || p.max_per_area > 0))
+      fail(node, key, "required, excluded and per_area constrain 'add' (MCLP); with 'target' or 'evaluate' they are "
+                      "not supported yet");
     if (auto n = node["mode"]) p.mode = mode(n, join(key, "mode"));
     if (auto n = node["minutes"]) p.minutes = number(n, join(key, "minutes"), true);
     if (auto n = node["tier"]) p.tier = tier_ref(n, join(key, "tier"), s);

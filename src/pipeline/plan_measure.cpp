@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/pipeline/isochrones.hpp"
@@ -78,6 +79,69 @@ std::string objective_name(const PlanningConfig& pc) {
     case PlanningConfig::Objective::rule: return "rule:" + pc.objective_rule;
   }
   return "";
+}
+
+// MCLP under the planners' constraints: required sites first, then at least `min` sites in each
+// area below the rate, then the best gains, never more than `max` per area. The bound is the
+// unconstrained problem's (over the allowed candidates): constraints only remove choices, so it
+// still bounds every constrained plan — the certified gap may just be wider.
+MclpResult constrained_mclp(const CoverProblem& problem, std::size_t k, const std::vector<uint8_t>& allowed,
+                            const std::vector<uint32_t>& required, const std::vector<int>& area_of,
+                            const std::vector<uint8_t>& area_needs, int min_per_area, int max_per_area) {
+  CoverProblem relaxed = problem;
+  for (std::size_t j = 0; j < allowed.size(); ++j)
+    if (!allowed[j]) relaxed.covers[j].clear();
+  const MclpResult bound = solve_mclp(relaxed, k);
+  MclpResult r;
+  r.total_weight = bound.total_weight;
+  r.existing_weight = bound.existing_weight;
+  r.upper_bound = bound.upper_bound;
+  r.lagrangian_iterations = bound.lagrangian_iterations;
+  std::vector<uint8_t> covered(problem.weight.size(), 0), chosen(problem.covers.size(), 0);
+  for (std::size_t u = 0; u < covered.size(); ++u) covered[u] = problem.already_covered[u];
+  std::map<int, int> count;
+  auto gain_of = [&](uint32_t j) {
+    double g = 0;
+    for (uint32_t u : problem.covers[j]) g += covered[u] ? 0 : problem.weight[u];
+    return g;
+  };
+  auto take = [&](uint32_t j) {
+    PlannedSite s;
+    s.candidate = j;
+    for (uint32_t u : problem.covers[j])
+      if (!covered[u]) covered[u] = 1, s.gain += problem.weight[u], s.newly_covered.push_back(u);
+    chosen[j] = 1;
+    ++count[area_of[j]];
+    r.sites.push_back(std::move(s));
+  };
+  auto open_in = [&](uint32_t j) { return allowed[j] && !chosen[j] && (max_per_area == 0 || count[area_of[j]] < max_per_area); };
+  auto best = [&](auto eligible) {
+    int pick = -1;
+    double g = -1;
+    for (uint32_t j = 0; j < problem.covers.size(); ++j)
+      if (open_in(j) && eligible(j))
+        if (const double gj = gain_of(j); gj > g) g = gj, pick = int(j);
+    return std::pair{pick, g};
+  };
+  for (uint32_t j : required)
+    if (!chosen[j] && r.sites.size() < k) take(j);
+  if (min_per_area > 0)
+    for (std::size_t a = 0; a < area_needs.size(); ++a)
+      while (area_needs[a] && count[int(a)] < min_per_area && r.sites.size() < k) {
+        const auto [pick, g] = best([&](uint32_t j) { return area_of[j] == int(a); });
+        if (pick < 0) break;  // no allowed candidate left in the area (reported by the caller)
+        take(uint32_t(pick));
+      }
+  while (r.sites.size() < k) {
+    const auto [pick, g] = best([](uint32_t) { return true; });
+    if (pick < 0 || g <= 0) break;
+    take(uint32_t(pick));
+  }
+  r.objective = r.existing_weight;
+  for (const PlannedSite& s : r.sites) r.objective += s.gain;
+  r.upper_bound = std::max(r.upper_bound, r.objective);
+  r.gap = r.upper_bound > 0 ? (r.upper_bound - r.objective) / r.upper_bound : 0.0;
+  return r;
 }
 
 }  // namespace
@@ -166,6 +230,67 @@ PlanResult plan_on_measure(const World& world, const Scenario& sc, const Scenari
       proposed.push_back(std::move(p));
     }
     chosen = &proposed;
+  } else if (pc.add && (!pc.required.empty() || !pc.excluded.empty() || pc.min_per_area > 0 || pc.max_per_area > 0)) {
+    out.kind = PlanResult::Kind::mclp;
+    out.add = static_cast<std::size_t>(*pc.add);
+    std::map<std::string, uint32_t> by_id;
+    for (uint32_t j = 0; j < cand.size(); ++j) by_id.emplace(cand[j].id, j);
+    auto index_of = [&](const std::string& id, const char* what) {
+      auto it = by_id.find(id);
+      if (it == by_id.end())
+        throw InputError("planning." + std::string(what) + ": no candidate '" + id + "' among the " +
+                         std::to_string(cand.size()) + " of " + pc.candidates.text());
+      return it->second;
+    };
+    std::vector<uint8_t> allowed(cand.size(), 1);
+    for (const std::string& id : pc.excluded) allowed[index_of(id, "excluded")] = 0;
+    std::vector<uint32_t> required;
+    for (const std::string& id : pc.required) {
+      required.push_back(index_of(id, "required"));
+      if (!allowed[required.back()]) throw ConfigError("planning: '" + id + "' is both required and excluded");
+    }
+    // The area of each candidate: the town (or county) of its nearest demand unit.
+    const AdminFields& admin = sc.inputs.demand.admin;
+    const std::string& field = pc.area == PlanningConfig::Area::town ? admin.town : admin.county;
+    if ((pc.min_per_area > 0 || pc.max_per_area > 0) && field.empty())
+      throw ConfigError("planning.per_area: needs inputs.demand.admin." +
+                        std::string(pc.area == PlanningConfig::Area::town ? "town" : "county"));
+    std::map<std::string, int> area_index;
+    std::vector<std::string> area_names;
+    auto area_key = [&](const PointRecord& u) {
+      const std::string county = field_value(u, admin.county, sc.inputs.demand.read);
+      return pc.area == PlanningConfig::Area::town ? county + " / " + field_value(u, admin.town, sc.inputs.demand.read) : county;
+    };
+    for (const PointRecord& u : units)
+      if (area_index.emplace(area_key(u), int(area_names.size())).second) area_names.push_back(area_key(u));
+    std::vector<int> area_of(cand.size(), -1);
+    for (uint32_t j = 0; j < cand.size(); ++j) {
+      double best_d = kInf;
+      for (const PointRecord& u : units)
+        if (const double d = haversine_m(u.where, cand[j].where); d < best_d) best_d = d, area_of[j] = area_index.at(area_key(u));
+    }
+    // Areas below the rate on the objective, before the plan.
+    std::vector<uint8_t> needs(area_names.size(), 0);
+    std::vector<double> pop(area_names.size(), 0), met(area_names.size(), 0);
+    for (std::size_t k = 0; k < n; ++k)
+      if (out.measure_before[k]) {
+        const int a = area_index.at(area_key(units[k]));
+        pop[a] += units[k].population;
+        met[a] += *out.measure_before[k] ? units[k].population : 0;
+      }
+    for (std::size_t a = 0; a < needs.size(); ++a) needs[a] = pop[a] > 0 && met[a] / pop[a] < pc.below_rate;
+    out.mclp = constrained_mclp(problem, *out.add, allowed, required, area_of, needs, pc.min_per_area, pc.max_per_area);
+    for (std::size_t a = 0; a < needs.size(); ++a) {
+      int placed = 0;
+      for (const PlannedSite& s : out.mclp->sites) placed += area_of[s.candidate] == int(a);
+      if (needs[a] && placed < pc.min_per_area)
+        observer.warning("planning.per_area: " + area_names[a] + " is below the rate but got " + std::to_string(placed) +
+                         " of the " + std::to_string(pc.min_per_area) + " sites asked (no allowed candidate left, or add reached)");
+    }
+    out.bound_note = "constraints (required, excluded, per area) applied; the bound is that of the unconstrained plan "
+                     "over the allowed candidates, which bounds every constrained plan";
+    chosen = &out.mclp->sites;
+    out.objective_population = out.mclp->objective;
   } else if (pc.add) {
     out.kind = PlanResult::Kind::mclp;
     out.add = static_cast<std::size_t>(*pc.add);

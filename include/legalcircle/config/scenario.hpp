@@ -92,6 +92,15 @@ struct PlanningConfig {
   std::string objective_rule;  // Objective::rule
   std::optional<int> add;              // MCLP: choose this many new sites
   std::optional<double> target;        // LSCP: fewest sites reaching this population share
+  // Constraints planners use (MCLP): candidate ids that must be in the plan and ids never used;
+  // per town (or county): at least `min_per_area` new sites in each area whose share on the
+  // objective is below `below_rate` before the plan, and at most `max_per_area` (0: no cap).
+  std::vector<std::string> required, excluded;
+  enum class Area { town, county };
+  Area area = Area::town;
+  int min_per_area = 0;
+  double below_rate = 1.0;
+  int max_per_area = 0;
   // What-if: these proposed sites (a point layer with the options of every other), evaluated.
   std::optional<PointInput> evaluate;
   // The mode and minutes of the circle after the plan (the map layer plan_circle).

@@ -125,7 +125,7 @@ class ScenarioOnOneRoad : public ::testing::Test {
       p.where = map.offset('a', x, y);
       p.population = 100;
       p.has_population = true;
-      p.extra = {{"area_class", cls}, {"type", type}};
+      p.extra = {{"area_class", cls}, {"type", type}, {"town", x < 2000 ? "西镇" : "东镇"}};
       demand.points.push_back(p);
     };
     unit("U1", 700, 0, "urban", "");
@@ -134,7 +134,7 @@ class ScenarioOnOneRoad : public ::testing::Test {
     unit("U4", 100, 0, "", "");
     unit("U5", 4800, 0, "", "村");
     unit("U6", 700, -100, "urban", "");
-    demand.extra_fields = {"area_class", "type"};
+    demand.extra_fields = {"area_class", "type", "town"};
     world = std::make_unique<World>(build_graph(raw, default_profiles(), BuildOptions{{Mode::walk, Mode::ebike, Mode::car}, true}),
                                     default_profiles(), Direction::to_service, services, demand);
 
@@ -142,6 +142,7 @@ class ScenarioOnOneRoad : public ::testing::Test {
     sc.inputs.services.tier_field = "tier";
     sc.inputs.demand.admin.area_class = "area_class";
     sc.inputs.demand.admin.type = "type";
+    sc.inputs.demand.admin.town = "town";
     sc.isochrones.enabled = false;
     CoverageRule any;
     any.name = "any_walk_15";
@@ -433,6 +434,54 @@ TEST_F(PlanningOnOneRoad, WhatIfOfProposalsInTheScenario) {
   ASSERT_FALSE(p.rollups_after.empty());
   EXPECT_EQ(p.rollups_after[0].measure, "overall");
   EXPECT_DOUBLE_EQ(p.rollups_after[0].rollup.total.covered_population, p.population_after);
+}
+
+TEST_F(PlanningOnOneRoad, ConstraintsAgainstEnumeration) {
+  sc.planning = PlanningConfig{};
+  sc.planning->tier = "village_point";
+  const auto c = candidates();
+  // The town of a candidate: its nearest unit's (units below 2000 m are in 西镇).
+  const double unit_x[] = {700, 3000, 1750, 100, 4800, 700};
+  auto town_of = [&](std::size_t i) {
+    const double x = 250.0 * double(i);
+    std::size_t best = 0;
+    for (std::size_t u = 1; u < 6; ++u)
+      if (std::abs(unit_x[u] - x) < std::abs(unit_x[best] - x)) best = u;
+    return unit_x[best] < 2000 ? 0 : 1;
+  };
+  // Excluded: the best single site is never used; the plan is the best of the others.
+  const PlanResult free1 = plan(1);
+  sc.planning->excluded = {free1.sites[0].point.id};
+  double best_other = 0;
+  for (const SitePoint& s : c)
+    if (s.id != free1.sites[0].point.id) best_other = std::max(best_other, evaluate_with({s}));
+  const PlanResult ex = plan(1);
+  EXPECT_NE(ex.sites[0].point.id, free1.sites[0].point.id);
+  EXPECT_DOUBLE_EQ(ex.population_after, best_other);
+  EXPECT_GE(ex.mclp->upper_bound + 1e-6, best_other);
+  sc.planning->excluded.clear();
+  // Required: K0 is in the plan; the second site is the best partner.
+  sc.planning->required = {"K0"};
+  double best_with_k0 = 0;
+  for (const SitePoint& s : c) best_with_k0 = std::max(best_with_k0, evaluate_with({c[0], s}));
+  const PlanResult req = plan(2);
+  EXPECT_EQ(req.sites[0].point.id, "K0");
+  EXPECT_DOUBLE_EQ(req.population_after, best_with_k0);
+  sc.planning->required.clear();
+  // One site in each town below 100 %, at most one per town: the best pair across the towns.
+  sc.planning->min_per_area = 1;
+  sc.planning->max_per_area = 1;
+  sc.planning->below_rate = 1.0;
+  double best_across = 0;
+  for (std::size_t i = 0; i < c.size(); ++i)
+    for (std::size_t j = 0; j < c.size(); ++j)
+      if (town_of(i) == 0 && town_of(j) == 1) best_across = std::max(best_across, evaluate_with({c[i], c[j]}));
+  const PlanResult per = plan(2);
+  ASSERT_EQ(per.sites.size(), 2u);
+  EXPECT_NE(per.sites[0].town, per.sites[1].town);
+  EXPECT_LE(per.population_after, best_across);   // a greedy under constraints ...
+  EXPECT_GE(per.mclp->upper_bound + 1e-6, best_across);  // ... with a bound that holds
+  EXPECT_DOUBLE_EQ(per.population_after, evaluate_with({per.sites[0].point, per.sites[1].point}));
 }
 
 TEST_F(PlanningOnOneRoad, OverallIsTheHeadlineMeasure) {
