@@ -30,10 +30,16 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   c->add_option("-o,--out", o.out_dir, "Output folder (created if missing)")->capture_default_str();
   c->add_option("--threads", o.threads, "Worker threads (default: all cores)");
   c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr (warnings are still printed)");
+  c->add_option("--evaluate", o.evaluate,
+                "What-if: evaluate these proposed sites (a point layer) on the scenario's planning objective "
+                "(overall without a planning section) instead of choosing sites; before/after per rule, the "
+                "standard and overall, by county and town");
+  add_layer_options(*c, o.evaluate_layer, "proposed sites", false, false);
   c->footer(
       "Examples:\n"
       "  legalcircle run configs/synthetic-county.yaml -o out/synthetic\n"
-      "  legalcircle run configs/zhejiang-standard.yaml -o out/standard");
+      "  legalcircle run configs/zhejiang-standard.yaml -o out/standard\n"
+      "  legalcircle run configs/synthetic-county.yaml --evaluate proposals.xlsx --evaluate-offset gcj02 -o out/what-if");
   return c;
 }
 
@@ -91,7 +97,21 @@ QgisProject qgis_project(const Scenario& sc) {
 
 int run_scenario(const RunOptions& o) {
   Progress progress(o.quiet);
-  const Scenario sc = load_scenario(o.scenario);
+  Scenario sc = load_scenario(o.scenario);
+  if (!o.evaluate.empty()) {
+    // The command line's proposals replace the scenario's choice of sites; objective and tier stay.
+    if (!sc.planning) sc.planning = PlanningConfig{};
+    sc.planning->add.reset();
+    sc.planning->target.reset();
+    sc.planning->required.clear();
+    sc.planning->excluded.clear();
+    sc.planning->min_per_area = sc.planning->max_per_area = 0;
+    PointInput proposals;
+    proposals.path = o.evaluate;
+    InputOptions defaults;
+    proposals.read = layer_read_options(defaults, o.evaluate_layer, o.evaluate, false);
+    sc.planning->evaluate = proposals;
+  }
   RunRecord record;
   const World world = load_world(sc, scenario_modes(sc), progress, record);
   std::vector<std::pair<std::string, double>>& timings = record.timings;

@@ -65,6 +65,8 @@ struct RunOptions {
   std::string out_dir = "out";
   unsigned threads = 0;  // 0: all cores
   bool quiet = false;
+  std::string evaluate;  // what-if proposals instead of the scenario's planning choice
+  LayerOptions evaluate_layer{"evaluate"};
 };
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);
 int run_scenario(const RunOptions& options);

@@ -115,8 +115,8 @@ constexpr Label kLabels[] = {
     {"lscp", "以最少的新点达到目标覆盖率 {}（集合覆盖模型）", "fewest new sites to reach {} coverage (set covering)"},
     {"evaluate", "评估拟建点（{}）", "what-if evaluation of the proposed sites ({})"},
     {"min_sites", "至少需要新增 {} 个点（已证明）", "at least {} new sites are needed (proven)"},
-    {"infeasible", "所有候选点都用上也达不到目标覆盖率，最多可达 {}。",
-     "The target cannot be reached even with every candidate; the best reachable is {}."},
+    {"infeasible", "目标覆盖率无法达到：所有候选点都用上，最多可达 {}（共用 {} 个新点）。",
+     "The target cannot be reached: with every useful candidate the share is at most {} ({} new sites)."},
     {"new_sites", "新增服务点", "New sites"},
     {"pop_before", "规划前覆盖人口", "Covered before"},
     {"pop_after", "规划后覆盖人口", "Covered after"},
@@ -653,7 +653,8 @@ void Report::plan() {
   }
   html_ += "</div>\n";
   if (kind == "lscp" && !p.value("feasible", true))
-    html_ += "<p class=\"note\">" + t("infeasible", percent(p.value("best_reachable_share", 0.0))) + "</p>\n";
+    html_ += "<p class=\"note bad\" id=\"infeasible\"><b>" +
+             t("infeasible", percent(p.value("best_reachable_share", 0.0)), std::to_string(p.value("sites", 0))) + "</b></p>\n";
   // Every measure before and after (totals), so a plan for one measure shows what it does to the others.
   const Layer by_measure = features_of(in_.plan_rollup);
   if (by_measure.found && !by_measure.features.empty()) {

@@ -146,6 +146,53 @@ MclpResult constrained_mclp(const CoverProblem& problem, std::size_t k, const st
 
 }  // namespace
 
+CoverProblem measure_cover_problem(const World& world, const Scenario& sc, const ScenarioResult& base,
+                                   const std::vector<LonLat>& where, unsigned threads) {
+  const PlanningConfig& pc = *sc.planning;
+  const auto& units = world.units();
+  const std::size_t n = units.size();
+  const Verdicts before{base.rules, base.standard, base.overall};
+  std::vector<std::optional<bool>> measure_before;
+  for (std::size_t k = 0; k < n; ++k) measure_before.push_back(before.measure(sc, k));
+  const std::vector<std::string> site_tier = {pc.tier};
+  auto counts_for = [&](const CoverageRule& r) {
+    return !eligible_services(site_tier, sc.tiers, r.tier, r.higher_tiers_serve).empty();
+  };
+  // The conditions the objective needs, each as "this one site would meet it for this unit".
+  std::vector<std::vector<std::vector<uint8_t>>> rule_c(sc.rules.size());
+  std::vector<std::vector<uint8_t>> std_c;
+  const bool want_overall = pc.objective == PlanningConfig::Objective::overall;
+  for (std::size_t r = 0; r < sc.rules.size(); ++r) {
+    const bool wanted = want_overall || (pc.objective == PlanningConfig::Objective::rule && sc.rules[r].name == pc.objective_rule);
+    const bool unmet = std::any_of(base.rules[r].begin(), base.rules[r].end(),
+                                   [](const RuleOutcome& o) { return o.applies && !o.covered; });
+    if (wanted && unmet) rule_c[r] = rule_cover(world, sc.rules[r], counts_for(sc.rules[r]), base.rules[r], where, threads);
+  }
+  if (sc.standard && (want_overall || pc.objective == PlanningConfig::Objective::standard))
+    std_c = standard_cover(world, *sc.standard, !standard_services(site_tier, *sc.standard).empty(), base.unit_class,
+                           where, threads);
+  CoverProblem problem;
+  problem.covers.resize(where.size());
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::optional<bool> m = measure_before[k];
+    problem.weight.push_back(m ? units[k].population : 0.0);  // units the measure does not judge weigh nothing
+    problem.already_covered.push_back(m.value_or(false));
+  }
+  for (std::size_t j = 0; j < where.size(); ++j)
+    for (uint32_t u = 0; u < n; ++u) {
+      if (measure_before[u] != false) continue;
+      bool ok = true;
+      for (std::size_t r = 0; r < sc.rules.size() && ok; ++r) {
+        const RuleOutcome& o = base.rules[r][u];
+        if (rule_c[r].empty() || !o.applies || o.covered) continue;
+        ok = rule_c[r][j][u] != 0;
+      }
+      if (ok && !std_c.empty() && !base.standard.empty() && base.standard[u].met == false) ok = std_c[j][u] != 0;
+      if (ok) problem.covers[j].push_back(u);
+    }
+  return problem;
+}
+
 PlanResult plan_on_measure(const World& world, const Scenario& sc, const ScenarioResult& base,
                            const std::vector<SitePoint>& layer, const std::vector<SitePoint>& proposals,
                            unsigned threads, Observer& observer) {
@@ -168,42 +215,7 @@ PlanResult plan_on_measure(const World& world, const Scenario& sc, const Scenari
                              : "planning: no candidate sites (" + pc.candidates.text() + ")");
   std::vector<LonLat> where;
   for (const SitePoint& s : cand) where.push_back(s.where);
-  const std::vector<std::string> site_tier = {pc.tier};
-  auto counts_for = [&](const CoverageRule& r) {
-    return !eligible_services(site_tier, sc.tiers, r.tier, r.higher_tiers_serve).empty();
-  };
-  // The conditions the objective needs, each as "this one site would meet it for this unit".
-  std::vector<std::vector<std::vector<uint8_t>>> rule_c(sc.rules.size());
-  std::vector<std::vector<uint8_t>> std_c;
-  const bool want_overall = pc.objective == PlanningConfig::Objective::overall;
-  for (std::size_t r = 0; r < sc.rules.size(); ++r) {
-    const bool wanted = want_overall || (pc.objective == PlanningConfig::Objective::rule && sc.rules[r].name == pc.objective_rule);
-    const bool unmet = std::any_of(base.rules[r].begin(), base.rules[r].end(),
-                                   [](const RuleOutcome& o) { return o.applies && !o.covered; });
-    if (wanted && unmet) rule_c[r] = rule_cover(world, sc.rules[r], counts_for(sc.rules[r]), base.rules[r], where, threads);
-  }
-  if (sc.standard && (want_overall || pc.objective == PlanningConfig::Objective::standard))
-    std_c = standard_cover(world, *sc.standard, !standard_services(site_tier, *sc.standard).empty(), base.unit_class,
-                           where, threads);
-  CoverProblem problem;
-  problem.covers.resize(cand.size());
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::optional<bool> m = out.measure_before[k];
-    problem.weight.push_back(m ? units[k].population : 0.0);  // units the measure does not judge weigh nothing
-    problem.already_covered.push_back(m.value_or(false));
-  }
-  for (std::size_t j = 0; j < cand.size(); ++j)
-    for (uint32_t u = 0; u < n; ++u) {
-      if (out.measure_before[u] != false) continue;
-      bool ok = true;
-      for (std::size_t r = 0; r < sc.rules.size() && ok; ++r) {
-        const RuleOutcome& o = base.rules[r][u];
-        if (rule_c[r].empty() || !o.applies || o.covered) continue;
-        ok = rule_c[r][j][u] != 0;
-      }
-      if (ok && !std_c.empty() && !base.standard.empty() && base.standard[u].met == false) ok = std_c[j][u] != 0;
-      if (ok) problem.covers[j].push_back(u);
-    }
+  const CoverProblem problem = measure_cover_problem(world, sc, base, where, threads);
   out.cover_matrix_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out.candidate_source = pc.candidates.text();
   out.candidate_count = cand.size();

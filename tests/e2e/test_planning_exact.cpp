@@ -11,11 +11,13 @@
 #include "legalcircle/io/read_roads.hpp"
 #include "legalcircle/planning/cover_matrix.hpp"
 #include "legalcircle/planning/max_covering.hpp"
+#include "legalcircle/pipeline/scenario.hpp"
 #include "support/run_command.hpp"
 #include "support/shared_data.hpp"
 
 namespace legalcircle {
 namespace {
+namespace fs = std::filesystem;
 
 // max sum w_i y_i  s.t.  y_i <= sum_{j covers i} x_j,  sum_j x_j = k,  x binary, 0 <= y <= 1.
 double exact_mclp_with_glpk(const CoverProblem& p, std::size_t k, const std::filesystem::path& dir) {
@@ -103,6 +105,95 @@ TEST(PlanningExact, PortoWalkBoundHoldsAgainstGlpk) {
               << r.upper_bound << " (gap " << 100 * r.gap << "%), " << candidates.size() << " candidates, "
               << demand_xy.size() << " units\n";
   }
+}
+
+// The scenario's own measure on a real extract: porto with its town halls and courthouses as
+// tiers, the neighbourhoods plus 300 road nodes as units with area classes (urban, rural, remote
+// in turn), a tier rule with higher tiers serving, a km rule, and the provincial standard. The
+// MIP is the cover problem plan_on_measure solves; the bound holds and the plan is within its gap.
+TEST(PlanningExact, PortoScenarioMeasuresBoundHoldsAgainstGlpk) {
+  const std::string osm = testing::shared_file("osm/porto.osm.pbf");
+  LEGALCIRCLE_REQUIRE_SHARED(osm);
+  if (testing::run_command("glpsol --version").exit_code != 0)
+    GTEST_SKIP() << "glpsol (Debian glpk-utils) not installed; .ci/install-deps.sh installs it";
+  PointReadOptions so, dopt;
+  so.osm_filter = "amenity=courthouse,townhall";
+  so.keep_fields = {"amenity"};
+  dopt.osm_filter = "place=neighbourhood,suburb,quarter";
+  PointLayer services = read_points(osm, so), demand = read_points(osm, dopt);
+  const std::vector<Mode> modes = {Mode::walk, Mode::ebike, Mode::car};
+  RoadGraph g = build_graph(read_roads(osm), default_profiles(), BuildOptions{modes, true});
+  for (uint32_t k = 0; k < 300; ++k) {
+    PointRecord p;
+    p.id = "node/";
+    p.id += std::to_string(k);
+    p.where = g.coord[(uint64_t(k) * 2654435761u) % g.node_count()];
+    demand.points.push_back(p);
+  }
+  const char* classes[] = {"urban", "rural", "remote"};
+  for (std::size_t i = 0; i < demand.points.size(); ++i) {
+    demand.points[i].population = 1000.0 + double((i * 7919) % 8001);  // stand-in weights
+    demand.points[i].has_population = true;
+    demand.points[i].extra = {{"class", classes[i % 3]}};
+  }
+  demand.extra_fields = {"class"};
+  for (PointRecord& p : services.points)
+    for (auto& [k, v] : p.extra) v = v == "courthouse" ? "center" : "town_station";
+  services.extra_fields = {"amenity"};
+  const World world(std::move(g), default_profiles(), Direction::to_service, services, demand);
+
+  Scenario sc;
+  sc.tiers = {{"center", "", 3}, {"town_station", "", 2}, {"village_point", "", 1}};
+  sc.inputs.services.tier_field = "amenity";
+  sc.inputs.demand.admin.area_class = "class";
+  sc.isochrones.enabled = false;
+  CoverageRule station;
+  station.name = "station_ebike_5";
+  station.tier = "town_station";
+  station.higher_tiers_serve = true;
+  station.threshold_minutes = 5;
+  station.modes = {Mode::ebike};
+  CoverageRule near;
+  near.name = "walk_800m";
+  near.threshold_km = 0.8;
+  near.modes = {Mode::walk};
+  sc.rules = {station, near};
+  sc.standard = ProvincialStandard{};
+  sc.standard->classes = {{{Mode::walk, 0.6, 15.0}, {Mode::ebike, 1.0, 15.0}, {Mode::car, 1.5, 15.0}}};  // binding
+  Observer quiet;
+  const ScenarioResult base = run_scenario(world, sc, RunSettings{}, quiet);
+  const std::vector<LonLat> candidates = grid_candidates(world.graph(), world.index(Mode::walk), 300.0, 1000.0);
+  ASSERT_GE(candidates.size(), 100u);
+  const auto dir = testing::fresh_temp_dir("planning-exact-measures");
+  for (const auto objective : {PlanningConfig::Objective::standard, PlanningConfig::Objective::rule,
+                               PlanningConfig::Objective::overall}) {
+    sc.planning = PlanningConfig{};
+    sc.planning->objective = objective;
+    sc.planning->objective_rule = "station_ebike_5";
+    sc.planning->tier = "town_station";
+    const CoverProblem p = measure_cover_problem(world, sc, base, candidates, 2);
+    for (std::size_t k : {3u, 8u}) {
+      const MclpResult r = solve_mclp(p, k);
+      const double optimum = exact_mclp_with_glpk(p, k, dir);
+      EXPECT_GE(r.upper_bound + 1e-6, optimum) << "k=" << k;
+      EXPECT_LE(r.objective, optimum + 1e-6) << "k=" << k;
+      EXPECT_GE(r.objective, optimum - r.gap * r.upper_bound - 1e-6) << "k=" << k << ": outside the reported gap";
+      EXPECT_GT(r.objective, r.existing_weight) << "k=" << k;
+      std::cout << "  objective " << int(objective) << " k=" << k << ": plan " << r.objective << ", GLPK optimum "
+                << optimum << ", bound " << r.upper_bound << " (gap " << 100 * r.gap << "%), " << candidates.size()
+                << " candidates, " << p.weight.size() << " units\n";
+    }
+  }
+  // And through the pipeline: the plan's objective equals a fresh evaluation of the scenario.
+  sc.planning->add = 5;
+  sc.planning->candidates.kind = CandidateSource::Kind::grid;
+  sc.planning->candidates.grid_m = 300;
+  RunSettings settings;
+  settings.threads = 2;
+  const ScenarioResult run = run_scenario(world, sc, settings, quiet);
+  ASSERT_TRUE(run.plan);
+  EXPECT_GT(run.plan->population_after, run.plan->population_before);
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -249,3 +249,30 @@ TEST(ReportPlanning, StandardScenarioPlansForTheStandard) {
 
 }  // namespace
 }  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// `run --evaluate`: the scenario's measure before and after given proposals, by county and town.
+TEST(ReportPlanning, WhatIfOnTheCommandLine) {
+  const fs::path dir = testing::fresh_temp_dir("report-whatif");
+  write_file(dir / "p.csv", "id,name,lon,lat\nP1,新点一,120.6686786,30.7715903\nP2,新点二,120.7902331,30.6755605\n");
+  const auto r = run_command(kBinary + " run -q " + LEGALCIRCLE_SOURCE_DIR + "/configs/synthetic-county.yaml --evaluate " +
+                             (dir / "p.csv").string() + " -o " + (dir / "out").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto plan = nlohmann::json::parse(read_file(dir / "out" / "plan.json"));
+  const auto summary = nlohmann::json::parse(read_file(dir / "out" / "summary.json"));
+  EXPECT_EQ(plan["kind"], "evaluate");
+  EXPECT_EQ(plan["objective"], "overall");
+  EXPECT_DOUBLE_EQ(plan["population_covered_before"].get<double>(),
+                   summary["totals"]["overall"]["covered_population"].get<double>());
+  EXPECT_GT(plan["population_covered_after"].get<double>(), plan["population_covered_before"].get<double>());
+  const std::string rollup = read_file(dir / "out" / "plan_rollup.csv");
+  for (const char* measure : {"\noverall,", "\nrule:circle_15min,", "\nrule:town_station_15min_ebike,"})
+    EXPECT_NE(rollup.find(measure), std::string::npos) << measure;
+  EXPECT_NE(read_file(dir / "out" / "report.html").find("id=\"plan-measures\""), std::string::npos);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace legalcircle

@@ -116,6 +116,12 @@ ScenarioResult run_scenario(const World& world, const Scenario& scenario, const 
 
 // The scenario's planning section on its own measure (planning.objective), after `base` (the
 // run's verdicts and tiers); `layer`: the candidate points of a layer source.
+// The cover problem plan_on_measure solves: per candidate at `where`, the units that this one site
+// (of the planning tier), added to the existing services, brings to meet the objective; units the
+// objective does not judge weigh 0. For exact checks (a MIP on the same problem).
+CoverProblem measure_cover_problem(const World& world, const Scenario& scenario, const ScenarioResult& base,
+                                   const std::vector<LonLat>& where, unsigned threads);
+
 // With planning.evaluate, `proposals` are evaluated instead (what-if).
 PlanResult plan_on_measure(const World& world, const Scenario& scenario, const ScenarioResult& base,
                            const std::vector<SitePoint>& layer, const std::vector<SitePoint>& proposals,
