@@ -175,14 +175,16 @@ std::string spatialrefsys(const std::string& authid) {
 }
 
 // Layer ids must be unique and stable (deterministic output): the GeoPackage layer name,
-// reduced to ASCII letters, digits and '_', plus its position.
+// reduced to ASCII letters, digits and '_', plus its position. QGIS 3.22 drops an id of 10
+// characters or fewer when it reads a project (and gives the layer a new random one, detaching
+// it from the layer tree), so every id carries a prefix that makes it longer.
 std::string layer_id(const QgisLayer& layer, std::size_t i) {
-  std::string id;
+  std::string id = "legalcircle_";
   for (char c : layer.name) {
     const unsigned char u = static_cast<unsigned char>(c);
     id += (u < 0x80 && (std::isalnum(u) || c == '_')) ? c : '_';
   }
-  return (id.empty() ? "layer" : id) + "_" + std::to_string(i);
+  return id + "_" + std::to_string(i);
 }
 
 std::string datasource(const QgisProject& project, const QgisLayer& layer) {

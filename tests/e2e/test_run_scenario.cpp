@@ -76,9 +76,14 @@ TEST_F(RunScenario, QgisOpensTheProjectWithEveryLayerValidAndStyled) {
   if (testing::run_command("/usr/bin/python3 -c 'import qgis.core'").exit_code != 0)
     GTEST_SKIP() << "PyQGIS (Debian python3-qgis) not installed; .ci/install-deps.sh installs it";
   const auto r = testing::run_command("QT_QPA_PLATFORM=offscreen /usr/bin/python3 " + std::string(LEGALCIRCLE_SOURCE_DIR) +
-                                      "/tests/support/check_qgis_project.py " + (dir_ / "out/legalcircle.qgs").string());
+                                      "/tests/support/check_qgis_project.py " + (dir_ / "out/legalcircle.qgs").string() +
+                                      " " + (dir_ / "qgis-map.png").string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("project read=True crs=EPSG:25832"), std::string::npos) << r.output;
+  // Every layer-tree node is attached to its layer (QGIS 3.22 re-ids short ids and detaches them),
+  // and the map QGIS draws is not blank.
+  EXPECT_NE(r.output.find("detached=0"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("blank=False"), std::string::npos) << r.output;
   for (const char* renderer : {"renderer=categorizedSymbol", "renderer=graduatedSymbol"})
     EXPECT_NE(r.output.find(renderer), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("valid=False"), std::string::npos) << r.output;
