@@ -3,6 +3,7 @@
 // roll-ups, planning — written as one GeoPackage, GeoJSON layers, CSV tables, a QGIS project,
 // summary.json and report.html. Wiring only: read → World → run_scenario → render → write.
 #include <algorithm>
+#include <set>
 #include <thread>
 
 #include "commands.hpp"
@@ -69,7 +70,7 @@ World load_world(const Scenario& sc, const std::vector<Mode>& modes, Progress& p
   return World(std::move(graph), sc.profiles.profiles, sc.profiles.direction, std::move(services), std::move(demand));
 }
 
-QgisProject qgis_project(const Scenario& sc) {
+QgisProject qgis_project(const Scenario& sc, const ScenarioResult& result) {
   QgisProject project;
   project.title = sc.title;
   project.gpkg = "legalcircle.gpkg";
@@ -80,16 +81,36 @@ QgisProject qgis_project(const Scenario& sc) {
   for (const Tier& t : by_level) tiers.push_back({t.name, t.label});
   const bool zh = sc.outputs.lang != "en";
   project.layers = {
-      {"services", zh ? "公共法律服务点" : "Legal service points", QgisGeometry::point, QgisStyle::services_by_tier, tiers, crs, true},
-      {"gaps", zh ? "未覆盖村社" : "Uncovered villages", QgisGeometry::point, QgisStyle::plain, {}, crs, true},
-      {"demand", zh ? "村社覆盖情况" : "Villages and communities", QgisGeometry::point, QgisStyle::uncovered_red, {}, crs, true},
-      {"circle", zh ? "15分钟服务圈" : "15-minute circle", QgisGeometry::polygon, QgisStyle::circle_fill, {}, crs, true},
-      {"isochrones", zh ? "各服务点等时圈" : "Per-service isochrones", QgisGeometry::polygon, QgisStyle::circle_fill, {}, crs, false},
-      {"gap_areas", zh ? "服务圈外区域" : "Areas outside the circle", QgisGeometry::polygon, QgisStyle::plain, {}, crs, false},
-      {"roads", zh ? "道路" : "Roads", QgisGeometry::line, QgisStyle::plain, {}, crs, true}};
-  if (sc.planning)
+      {"services", zh ? "公共法律服务点" : "Legal service points", QgisGeometry::point, QgisStyle::services_by_tier, tiers, crs, true, "", ""},
+      {"gaps", zh ? "未覆盖村社" : "Uncovered villages", QgisGeometry::point, QgisStyle::plain, {}, crs, true, "", ""},
+      {"demand", zh ? "村社覆盖情况" : "Villages and communities", QgisGeometry::point, QgisStyle::uncovered_red, {}, crs, true, "", ""},
+      {"isochrones", zh ? "各服务点等时圈" : "Per-service isochrones", QgisGeometry::polygon, QgisStyle::circle_fill, {}, crs, false, "", ""},
+      {"gap_areas", zh ? "服务圈外区域" : "Areas outside the circle", QgisGeometry::polygon, QgisStyle::plain, {}, crs, false, "", ""},
+      {"roads", zh ? "道路" : "Roads", QgisGeometry::line, QgisStyle::plain, {}, crs, true, "", ""}};
+  // The circle per rule and mode, grouped: the first rule's first mode shown, the others off.
+  std::vector<std::pair<std::string, Mode>> groups;
+  for (const CircleBand& c : result.circles)
+    if (std::find(groups.begin(), groups.end(), std::pair{c.rule, c.mode}) == groups.end()) groups.emplace_back(c.rule, c.mode);
+  const char* mode_zh[] = {"步行", "电动自行车", "小汽车"};
+  std::vector<QgisLayer> circles;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    QgisLayer l{"circle", groups[g].first + " · " + (zh ? mode_zh[static_cast<int>(groups[g].second)] : std::string(mode_name(groups[g].second))),
+                QgisGeometry::polygon, QgisStyle::circle_fill, {}, crs, g == 0, "", ""};
+    std::string rule;  // OGR SQL string literal: quotes doubled
+    for (char ch : groups[g].first) rule += ch == '\'' ? std::string("''") : std::string(1, ch);
+    l.subset = "\"rule\" = '" + rule + "' AND \"mode\" = '" + std::string(mode_name(groups[g].second)) + "'";
+    l.group = zh ? "服务圈（各规则、出行方式）" : "Circles (by rule and mode)";
+    circles.push_back(std::move(l));
+  }
+  project.layers.insert(project.layers.begin() + 3, circles.begin(), circles.end());
+  if (sc.planning) {
     project.layers.insert(project.layers.begin() + 1, {"plan", zh ? "建议新增服务点" : "Recommended new sites",
-                                                       QgisGeometry::point, QgisStyle::plain, {}, crs, true});
+                                                       QgisGeometry::point, QgisStyle::plain, {}, crs, true, "", ""});
+    project.layers.push_back({"plan_coverage", zh ? "规划后村社覆盖" : "Villages after the plan", QgisGeometry::point,
+                              QgisStyle::uncovered_red, {}, crs, false, "", ""});
+    project.layers.push_back({"plan_circle", zh ? "规划后服务圈" : "Circle after the plan", QgisGeometry::polygon,
+                              QgisStyle::circle_fill, {}, crs, false, "", ""});
+  }
   return project;
 }
 
@@ -147,10 +168,12 @@ int run_scenario(const RunOptions& o) {
   for (const RuleRaster& r : result.rasters)
     write_minutes_geotiff(out.path("circle_" + r.rule + "_" + std::string(mode_name(r.mode)) + "_minutes.tif"), r.raster);
   if (sc.outputs.qgis && sc.outputs.geopackage) {
-    const QgisProject project = qgis_project(sc);
+    const QgisProject project = qgis_project(sc, result);
     write_qgis_project(out.path("legalcircle.qgs"), project);
     // The styles were written beside the project, in the staging folder: commit them too.
-    for (const QgisLayer& l : project.layers) out.path(l.name + ".qml");
+    std::set<std::string> styles;  // one .qml per GeoPackage layer, however many project layers show it
+    for (const QgisLayer& l : project.layers)
+      if (styles.insert(l.name).second) out.path(l.name + ".qml");
   }
   timings.emplace_back("write_s", progress.end());
 

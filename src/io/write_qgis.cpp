@@ -188,7 +188,7 @@ std::string layer_id(const QgisLayer& layer, std::size_t i) {
 }
 
 std::string datasource(const QgisProject& project, const QgisLayer& layer) {
-  return "./" + project.gpkg + "|layername=" + layer.name;
+  return "./" + project.gpkg + "|layername=" + layer.name + (layer.subset.empty() ? "" : "|subset=" + layer.subset);
 }
 
 }  // namespace
@@ -264,11 +264,21 @@ std::string qgis_project_xml(const QgisProject& project) {
   o << "<layer-tree-group>\n<customproperties/>\n";
   for (std::size_t i = 0; i < project.layers.size(); ++i) {
     const QgisLayer& l = project.layers[i];
+    const bool opens = !l.group.empty() && (i == 0 || project.layers[i - 1].group != l.group);
+    const bool closes = !l.group.empty() && (i + 1 == project.layers.size() || project.layers[i + 1].group != l.group);
+    if (opens) {
+      bool any_visible = false;
+      for (std::size_t k = i; k < project.layers.size() && project.layers[k].group == l.group; ++k)
+        any_visible = any_visible || project.layers[k].visible;
+      o << "<layer-tree-group" << attr("name", l.group) << attr("checked", any_visible ? "Qt::Checked" : "Qt::Unchecked")
+        << attr("expanded", "1") << "><customproperties/>\n";
+    }
     o << "<layer-tree-layer" << attr("id", layer_id(l, i))
       << attr("name", l.title.empty() ? l.name : l.title)
       << attr("source", datasource(project, l)) << attr("providerKey", "ogr")
       << attr("checked", l.visible ? "Qt::Checked" : "Qt::Unchecked")
       << attr("expanded", "1") << "><customproperties/></layer-tree-layer>\n";
+    if (closes) o << "</layer-tree-group>\n";
   }
   o << "</layer-tree-group>\n";
 

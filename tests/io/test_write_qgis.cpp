@@ -72,14 +72,14 @@ class WriteQgis : public ::testing::Test {
     p.gpkg = "out.gpkg";
     p.layers = {
         {"services", "公共法律服务点", QgisGeometry::point, QgisStyle::services_by_tier, {},
-         "EPSG:4326", true},
+         "EPSG:4326", true, "", ""},
         {"coverage_walk", "村社步行时间（分钟）", QgisGeometry::point,
-         QgisStyle::graduated_minutes, {}, "EPSG:4326", true},
+         QgisStyle::graduated_minutes, {}, "EPSG:4326", true, "", ""},
         {"uncovered", "未覆盖村社", QgisGeometry::point, QgisStyle::uncovered_red, {},
-         "EPSG:4326", true},
+         "EPSG:4326", true, "", ""},
         {"circle_walk", "15分钟步行圈", QgisGeometry::polygon, QgisStyle::circle_fill, {},
-         "EPSG:4326", true},
-        {"roads", "", QgisGeometry::line, QgisStyle::plain, {}, "EPSG:4326", false},
+         "EPSG:4326", true, "\"mode\" = 'walk'", "服务圈"},
+        {"roads", "", QgisGeometry::line, QgisStyle::plain, {}, "EPSG:4326", false, "", ""},
     };
     return p;
   }
@@ -109,14 +109,26 @@ TEST_F(WriteQgis, ProjectIsWellFormedWithEveryLayerAndDatasource) {
   EXPECT_STREQ(CPLGetXMLValue(qgis, "title", ""), p.title.c_str());
   EXPECT_STREQ(CPLGetXMLValue(qgis, "projectCrs.spatialrefsys.authid", ""), "EPSG:4326");
 
-  const auto tree = children(CPLGetXMLNode(qgis, "layer-tree-group"), "layer-tree-layer");
+  // The tree in order, layers inside groups included (circle_walk sits in the group 服务圈).
+  std::vector<const CPLXMLNode*> tree;
+  const CPLXMLNode* group = nullptr;
+  for (const CPLXMLNode* n = CPLGetXMLNode(qgis, "layer-tree-group")->psChild; n; n = n->psNext) {
+    if (n->eType != CXT_Element) continue;
+    if (std::string(n->pszValue) == "layer-tree-layer") tree.push_back(n);
+    if (std::string(n->pszValue) == "layer-tree-group") {
+      group = n;
+      for (const CPLXMLNode* k : children(n, "layer-tree-layer")) tree.push_back(k);
+    }
+  }
+  ASSERT_TRUE(group);
+  EXPECT_STREQ(CPLGetXMLValue(group, "name", ""), "服务圈");
   const auto layers = children(CPLGetXMLNode(qgis, "projectlayers"), "maplayer");
   ASSERT_EQ(tree.size(), p.layers.size());
   ASSERT_EQ(layers.size(), p.layers.size());
   for (std::size_t i = 0; i < p.layers.size(); ++i) {
     const QgisLayer& l = p.layers[i];
     SCOPED_TRACE(l.name);
-    const std::string source = "./out.gpkg|layername=" + l.name;
+    const std::string source = "./out.gpkg|layername=" + l.name + (l.subset.empty() ? "" : "|subset=" + l.subset);
     const std::string title = l.title.empty() ? l.name : l.title;
     EXPECT_EQ(CPLGetXMLValue(layers[i], "datasource", ""), source);
     EXPECT_EQ(CPLGetXMLValue(layers[i], "layername", ""), title);  // Chinese intact
@@ -161,7 +173,7 @@ TEST_F(WriteQgis, StylesAreWellFormedWithTheirRenderer) {
 
 TEST_F(WriteQgis, MinuteClassesGoFromGreenToRed) {
   QgisLayer l{"coverage", "", QgisGeometry::point, QgisStyle::graduated_minutes, {}, "EPSG:4326",
-              true};
+              true, "", ""};
   Xml doc = parse(qgis_style_qml(l));
   ASSERT_TRUE(doc);
   const CPLXMLNode* renderer = CPLGetXMLNode(root_named(doc.get(), "qgis"), "renderer-v2");
@@ -178,10 +190,10 @@ TEST_F(WriteQgis, MinuteClassesGoFromGreenToRed) {
 
 TEST_F(WriteQgis, CircleFillIsSemiTransparentAndUncoveredIsRed) {
   QgisLayer circle{"circle", "", QgisGeometry::polygon, QgisStyle::circle_fill, {}, "EPSG:4326",
-                   true};
+                   true, "", ""};
   EXPECT_NE(qgis_renderer_xml(circle).find("26,150,65,110"), std::string::npos);
   QgisLayer unc{"uncovered", "", QgisGeometry::point, QgisStyle::uncovered_red, {}, "EPSG:4326",
-                true};
+                true, "", ""};
   Xml doc = parse(qgis_style_qml(unc));
   ASSERT_TRUE(doc);
   const CPLXMLNode* renderer = CPLGetXMLNode(root_named(doc.get(), "qgis"), "renderer-v2");
@@ -195,7 +207,7 @@ TEST_F(WriteQgis, CircleFillIsSemiTransparentAndUncoveredIsRed) {
 
 TEST_F(WriteQgis, CustomTierCategories) {
   QgisLayer l{"services", "", QgisGeometry::point, QgisStyle::services_by_tier,
-              {{"center", "中心"}, {"mediation", "调解室 \"A\" & B"}}, "EPSG:4326", true};
+              {{"center", "中心"}, {"mediation", "调解室 \"A\" & B"}}, "EPSG:4326", true, "", ""};
   Xml doc = parse(qgis_style_qml(l));
   ASSERT_TRUE(doc);
   const CPLXMLNode* renderer = CPLGetXMLNode(root_named(doc.get(), "qgis"), "renderer-v2");
@@ -213,7 +225,7 @@ TEST(WriteQgisEscape, EscapesMarkupAndDropsControlCharacters) {
 
 TEST_F(WriteQgis, BadLayerNameIsAnOutputError) {
   QgisProject p;
-  p.layers = {{"a/b", "", QgisGeometry::point, QgisStyle::plain, {}, "EPSG:4326", true}};
+  p.layers = {{"a/b", "", QgisGeometry::point, QgisStyle::plain, {}, "EPSG:4326", true, "", ""}};
   EXPECT_THROW(write_qgis_project((dir_ / "out.qgs").string(), p), OutputError);
   EXPECT_FALSE(fs::exists(dir_ / "out.qgs"));
 }

@@ -33,6 +33,11 @@ struct QgisLayer {
   std::vector<QgisCategory> categories;
   std::string crs = "EPSG:4326";  // the layer's CRS in the GeoPackage
   bool visible = true;
+  // Only the features matching this OGR SQL filter (e.g. "rule" = 'x' AND "mode" = 'walk'), so
+  // one GeoPackage layer can appear as several project layers; "" = all.
+  std::string subset;
+  // Layer-tree group (title); consecutive layers of one group share it; "" = top level.
+  std::string group;
 };
 
 struct QgisProject {
