@@ -131,6 +131,40 @@ std::string round_wkb(const std::string& wkb, int decimals) {
   return to_wkb(*g);
 }
 
+void make_valid_as_written(OGRGeometry*& g, int decimals) {
+  if (!g) return;
+  const auto type = wkbFlatten(g->getGeometryType());
+  if (decimals >= 0) round_geometry(g, decimals);
+  if (type != wkbPolygon && type != wkbMultiPolygon) return;
+  for (int pass = 0; pass < 4 && !g->IsValid(); ++pass) {
+    std::unique_ptr<OGRGeometry> fixed(g->MakeValid());
+    if (!fixed) return;
+    // Keep the polygonal parts (MakeValid may return a collection with slivers as lines).
+    auto* parts = new OGRMultiPolygon;
+    const auto ft = wkbFlatten(fixed->getGeometryType());
+    if (ft == wkbPolygon) parts->addGeometry(fixed.get());
+    else if (ft == wkbMultiPolygon) *parts = *fixed->toMultiPolygon();
+    else if (ft == wkbGeometryCollection)
+      for (const OGRGeometry* part : *fixed->toGeometryCollection()) {
+        if (wkbFlatten(part->getGeometryType()) == wkbPolygon) parts->addGeometry(part);
+        else if (wkbFlatten(part->getGeometryType()) == wkbMultiPolygon)
+          for (const OGRPolygon* poly : *part->toMultiPolygon()) parts->addGeometry(poly);
+      }
+    delete g;
+    g = parts;
+    if (decimals >= 0) round_geometry(g, decimals);
+  }
+}
+
+std::string polygon_as_written(const std::string& wkb, int decimals) {
+  auto g = from_wkb(wkb);
+  if (!g) return wkb;
+  OGRGeometry* raw = g.release();
+  make_valid_as_written(raw, decimals);
+  std::unique_ptr<OGRGeometry> owned(raw);
+  return to_wkb(*owned);
+}
+
 LonLat round_lonlat(LonLat p, int decimals) { return {round_text(p.lon, decimals), round_text(p.lat, decimals)}; }
 
 std::string multiline_wkb(const std::vector<std::pair<LonLat, LonLat>>& segments) {

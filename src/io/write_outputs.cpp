@@ -1,3 +1,4 @@
+#include "legalcircle/io/geometry_ops.hpp"
 #include "legalcircle/io/text_encoding.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 
@@ -117,8 +118,10 @@ OGRwkbGeometryType layer_type(const Table& t) {
 }
 
 // Writes table t as a new layer of ds; geometries (EPSG:4326) are transformed to `srs`.
+// decimals: the coordinate precision the driver writes (GeoJSON RFC 7946: 7); polygons are made
+// valid in those coordinates, after reprojection (< 0: full precision).
 void write_layer(GDALDataset& ds, const std::string& path, const std::string& layer_name, const Table& t,
-                 const OGRSpatialReference& srs, const char* const* layer_options) {
+                 const OGRSpatialReference& srs, const char* const* layer_options, int decimals) {
   OGRSpatialReference wgs84;
   wgs84.importFromEPSG(4326);
   wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -157,6 +160,10 @@ void write_layer(GDALDataset& ds, const std::string& path, const std::string& la
         delete g;
         throw OutputError(where + ": cannot transform geometry");
       }
+      // Valid as written: reprojection and rounding can make a valid ring touch itself.
+      make_valid_as_written(g, decimals);
+      if (type == wkbMultiPolygon && wkbFlatten(g->getGeometryType()) != wkbMultiPolygon)
+        g = OGRGeometryFactory::forceToMultiPolygon(g);
       f->SetGeometryDirectly(g);
     }
     if (layer->CreateFeature(f.get()) != OGRERR_NONE)
@@ -190,7 +197,7 @@ void write_geojson(const std::string& path, const std::string& layer_name, const
     wgs84.importFromEPSG(4326);
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     const char* layer_options[] = {"RFC7946=YES", nullptr};
-    write_layer(*ds, path, layer_name, t, wgs84, layer_options);
+    write_layer(*ds, path, layer_name, t, wgs84, layer_options, 7);
     ds.reset();  // closing writes the file
     if (CPLGetLastErrorType() >= CE_Failure)
       throw OutputError(path + ": write failed (" + gdal::last_error() + ")");
@@ -213,7 +220,7 @@ void write_gpkg_layers(const std::string& path, const std::vector<NamedTable>& l
   try {
     gdal::DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw OutputError(path + ": cannot create (" + gdal::last_error() + ")");
-    for (const NamedTable& l : layers) write_layer(*ds, path, l.name, *l.table, srs, nullptr);
+    for (const NamedTable& l : layers) write_layer(*ds, path, l.name, *l.table, srs, nullptr, -1);
     ds.reset();
     if (CPLGetLastErrorType() >= CE_Failure)
       throw OutputError(path + ": write failed (" + gdal::last_error() + ")");

@@ -792,7 +792,7 @@ LayerRows rows_of(const Table& t) {
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     r.points.push_back(i < t.geometry.size() ? std::optional<LonLat>(round_lonlat(t.geometry[i], kLayerDecimals))
                                              : std::nullopt);
-    r.wkb.push_back(i < t.wkb.size() && !t.wkb[i].empty() ? round_wkb(t.wkb[i], kLayerDecimals) : std::string());
+    r.wkb.push_back(i < t.wkb.size() && !t.wkb[i].empty() ? polygon_as_written(t.wkb[i], kLayerDecimals) : std::string());
   }
   return r;
 }

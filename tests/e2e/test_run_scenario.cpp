@@ -105,6 +105,51 @@ TEST_F(RunScenario, EveryGeometryIsValid) {
   EXPECT_GT(checked, 100u);
 }
 
+// Valid in the coordinates actually written: the GeoJSON copies carry 7 decimals (RFC 7946), which
+// can make a valid ring touch itself; every band of every rule, mode and service is checked on
+// the file as read back.
+TEST_F(RunScenario, EveryPolygonIsValidInTheGeoJsonAsWritten) {
+  std::size_t checked = 0;
+  for (const char* name : {"circle", "isochrones", "gap_areas", "plan_circle"}) {
+    const fs::path file = dir_ / "out" / (std::string(name) + ".geojson");
+    if (!fs::exists(file)) continue;
+    gdal::DatasetPtr ds = gdal::open_vector(file.string());
+    OGRLayer* l = ds->GetLayer(0);
+    for (gdal::FeaturePtr f(l->GetNextFeature()); f; f.reset(l->GetNextFeature())) {
+      const OGRGeometry* g = f->GetGeometryRef();
+      if (!g) continue;
+      EXPECT_TRUE(g->IsValid()) << file << " feature " << f->GetFID();
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 20u);
+}
+
+// Porto's circles had 8 polygons invalid once rounded to GeoJSON's 7 decimals (ring
+// self-intersections): the shipped porto scenario, every polygon of its GeoJSON as read back.
+TEST(RunScenarioPorto, EveryPolygonIsValidInTheGeoJsonAsWritten) {
+  const std::string osm = testing::shared_file("osm/porto.osm.pbf");
+  LEGALCIRCLE_REQUIRE_SHARED(osm);
+  const fs::path dir = testing::fresh_temp_dir("run-porto-validity");
+  const auto r = testing::run_command(std::string(LEGALCIRCLE_BINARY) + " run -q " + LEGALCIRCLE_SOURCE_DIR +
+                                      "/configs/porto.yaml -o " + (dir / "out").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::size_t checked = 0;
+  for (const char* name : {"circle", "isochrones", "plan_circle", "gap_areas"}) {
+    const fs::path file = dir / "out" / (std::string(name) + ".geojson");
+    if (!fs::exists(file)) continue;
+    gdal::DatasetPtr ds = gdal::open_vector(file.string());
+    OGRLayer* l = ds->GetLayer(0);
+    for (gdal::FeaturePtr f(l->GetNextFeature()); f; f.reset(l->GetNextFeature()))
+      if (const OGRGeometry* g = f->GetGeometryRef()) {
+        EXPECT_TRUE(g->IsValid()) << file << " feature " << f->GetFID();
+        ++checked;
+      }
+  }
+  EXPECT_GT(checked, 100u);
+  fs::remove_all(dir);
+}
+
 TEST_F(RunScenario, RollupTotalsEqualSumsOverUnits) {
   // Sums over the demand layer, per county ("" for OSM data without admin fields).
   double population = 0, covered_population = 0;

@@ -7,6 +7,8 @@
 
 #include "legalcircle/core/geometry.hpp"
 
+class OGRGeometry;
+
 namespace legalcircle {
 
 // Two-point lines as one MultiLineString (ISO WKB, lon/lat).
@@ -16,6 +18,13 @@ std::string multiline_wkb(const std::vector<std::pair<LonLat, LonLat>>& segments
 // a GeoJSON layer written with that precision reads back (RFC 7946 output: 7 decimals).
 std::string round_wkb(const std::string& wkb, int decimals);
 LonLat round_lonlat(LonLat p, int decimals);
+
+// A (multi)polygon as a file with `decimals` digits holds it, and valid there: rounded, made
+// valid (GEOS) where the rounding made rings touch or cross, and rounded again, until valid
+// (polygonal parts only, as a MultiPolygon). Other geometries are only rounded.
+std::string polygon_as_written(const std::string& wkb, int decimals);
+// The same on a geometry in place (after reprojection, decimals < 0: no rounding).
+void make_valid_as_written(OGRGeometry*& geometry, int decimals);
 
 // The union of (multi)polygons; "" when none is given or none parses.
 std::string union_wkb(const std::vector<std::string>& polygons);
