@@ -150,6 +150,13 @@ void make_valid_as_written(OGRGeometry*& g, int decimals) {
         else if (wkbFlatten(part->getGeometryType()) == wkbMultiPolygon)
           for (const OGRPolygon* poly : *part->toMultiPolygon()) parts->addGeometry(poly);
       }
+    // RFC 7946 orientation (exterior counter-clockwise, holes clockwise), as the traced bands
+    // have it, so the GeoJSON writer keeps the rings as they are.
+    for (OGRPolygon* poly : *parts)
+      for (int r = 0; r <= poly->getNumInteriorRings(); ++r) {
+        OGRLinearRing* ring = r == 0 ? poly->getExteriorRing() : poly->getInteriorRing(r - 1);
+        if (ring && ring->isClockwise() == (r == 0)) ring->reverseWindingOrder();
+      }
     delete g;
     g = parts;
     if (decimals >= 0) round_geometry(g, decimals);

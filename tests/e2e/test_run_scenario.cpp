@@ -147,6 +147,11 @@ TEST(RunScenarioPorto, EveryPolygonIsValidInTheGeoJsonAsWritten) {
       }
   }
   EXPECT_GT(checked, 100u);
+  // The run's in-memory report draws exactly these polygons: re-rendering the folder gives it again.
+  const auto re = testing::run_command(std::string(LEGALCIRCLE_BINARY) + " report -q " + (dir / "out").string() +
+                                       " -o " + (dir / "re.html").string());
+  ASSERT_EQ(re.exit_code, 0) << re.output;
+  EXPECT_TRUE(testing::read_file(dir / "out" / "report.html") == testing::read_file(dir / "re.html"));
   fs::remove_all(dir);
 }
 
