@@ -88,26 +88,54 @@ double round_text(double v, int decimals) {
 }
 
 void round_geometry(OGRGeometry* g, int decimals) {
+  map_coordinates(g, [decimals](double& x, double& y) {
+    x = round_text(x, decimals);
+    y = round_text(y, decimals);
+  });
+}
+
+// The polygonal parts of a geometry as one MultiPolygon (lines and points left over from GEOS
+// operations dropped).
+OGRMultiPolygon polygonal_parts(const OGRGeometry& g) {
+  OGRMultiPolygon parts;
+  switch (wkbFlatten(g.getGeometryType())) {
+    case wkbPolygon: parts.addGeometry(&g); break;
+    case wkbMultiPolygon: parts = *g.toMultiPolygon(); break;
+    case wkbGeometryCollection:
+      for (const OGRGeometry* part : *g.toGeometryCollection())
+        for (const OGRPolygon* poly : polygonal_parts(*part)) parts.addGeometry(poly);
+      break;
+    default: break;
+  }
+  return parts;
+}
+
+}  // namespace
+
+void map_coordinates(OGRGeometry* g, const std::function<void(double&, double&)>& fn) {
   switch (wkbFlatten(g->getGeometryType())) {
     case wkbPoint: {
       OGRPoint* p = g->toPoint();
-      p->setX(round_text(p->getX(), decimals));
-      p->setY(round_text(p->getY(), decimals));
+      double x = p->getX(), y = p->getY();
+      fn(x, y);
+      p->setX(x);
+      p->setY(y);
       break;
     }
     case wkbLineString:
     case wkbLinearRing: {
       OGRSimpleCurve* c = g->toSimpleCurve();
-      for (int i = 0; i < c->getNumPoints(); ++i)
-        c->setPoint(i, round_text(c->getX(i), decimals), round_text(c->getY(i), decimals));
+      for (int i = 0; i < c->getNumPoints(); ++i) {
+        double x = c->getX(i), y = c->getY(i);
+        fn(x, y);
+        c->setPoint(i, x, y);
+      }
       break;
     }
     case wkbPolygon: {
       OGRPolygon* poly = g->toPolygon();
       for (int r = 0; r <= poly->getNumInteriorRings(); ++r)
-        if (OGRLinearRing* ring = r == 0 ? poly->getExteriorRing() : poly->getInteriorRing(r - 1))
-          for (int i = 0; i < ring->getNumPoints(); ++i)
-            ring->setPoint(i, round_text(ring->getX(i), decimals), round_text(ring->getY(i), decimals));
+        if (OGRLinearRing* ring = r == 0 ? poly->getExteriorRing() : poly->getInteriorRing(r - 1)) map_coordinates(ring, fn);
       break;
     }
     case wkbMultiPoint:
@@ -115,14 +143,12 @@ void round_geometry(OGRGeometry* g, int decimals) {
     case wkbMultiPolygon:
     case wkbGeometryCollection: {
       auto* coll = g->toGeometryCollection();
-      for (int i = 0; i < coll->getNumGeometries(); ++i) round_geometry(coll->getGeometryRef(i), decimals);
+      for (int i = 0; i < coll->getNumGeometries(); ++i) map_coordinates(coll->getGeometryRef(i), fn);
       break;
     }
     default: break;
   }
 }
-
-}  // namespace
 
 std::string round_wkb(const std::string& wkb, int decimals) {
   auto g = from_wkb(wkb);
@@ -140,16 +166,7 @@ void make_valid_as_written(OGRGeometry*& g, int decimals) {
     std::unique_ptr<OGRGeometry> fixed(g->MakeValid());
     if (!fixed) return;
     // Keep the polygonal parts (MakeValid may return a collection with slivers as lines).
-    auto* parts = new OGRMultiPolygon;
-    const auto ft = wkbFlatten(fixed->getGeometryType());
-    if (ft == wkbPolygon) parts->addGeometry(fixed.get());
-    else if (ft == wkbMultiPolygon) *parts = *fixed->toMultiPolygon();
-    else if (ft == wkbGeometryCollection)
-      for (const OGRGeometry* part : *fixed->toGeometryCollection()) {
-        if (wkbFlatten(part->getGeometryType()) == wkbPolygon) parts->addGeometry(part);
-        else if (wkbFlatten(part->getGeometryType()) == wkbMultiPolygon)
-          for (const OGRPolygon* poly : *part->toMultiPolygon()) parts->addGeometry(poly);
-      }
+    auto* parts = new OGRMultiPolygon(polygonal_parts(*fixed));
     // RFC 7946 orientation (exterior counter-clockwise, holes clockwise), as the traced bands
     // have it, so the GeoJSON writer keeps the rings as they are.
     for (OGRPolygon* poly : *parts)
@@ -199,13 +216,7 @@ AreaOutside area_outside(const std::string& area_wkb, const std::string& cut_wkb
   auto cut = from_wkb(cut_wkb);
   std::unique_ptr<OGRGeometry> outside(cut ? area->Difference(cut.get()) : area->clone());
   if (!outside || outside->IsEmpty()) return out;
-  OGRMultiPolygon parts;
-  const auto type = wkbFlatten(outside->getGeometryType());
-  if (type == wkbPolygon) parts.addGeometry(outside.get());
-  else if (type == wkbMultiPolygon) parts = *outside->toMultiPolygon();
-  else if (type == wkbGeometryCollection)
-    for (const OGRGeometry* part : *outside->toGeometryCollection())
-      if (wkbFlatten(part->getGeometryType()) == wkbPolygon) parts.addGeometry(part);
+  const OGRMultiPolygon parts = polygonal_parts(*outside);
   if (parts.IsEmpty()) return out;
   out.area_km2 = area_km2(*area);
   out.outside_km2 = area_km2(parts);

@@ -19,6 +19,7 @@
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/io/text_encoding.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
+#include "legalcircle/io/geometry_ops.hpp"
 
 namespace legalcircle {
 namespace {
@@ -106,50 +107,6 @@ std::string utf8_text(const std::string& path, std::string text, const std::stri
                    "encoding (scenario: encoding: GBK / BIG5 ..., command line: --services-encoding ...) or save it as UTF-8");
 }
 
-// Applies a web-map offset to every vertex of a lon/lat geometry.
-void offset_geometry(OGRGeometry* g, OffsetSystem from) {
-  auto fix = [&](double& x, double& y) {
-    const LonLat w = to_wgs84(LonLat{x, y}, from);
-    x = w.lon;
-    y = w.lat;
-  };
-  switch (wkbFlatten(g->getGeometryType())) {
-    case wkbPoint: {
-      OGRPoint* p = g->toPoint();
-      double x = p->getX(), y = p->getY();
-      fix(x, y);
-      p->setX(x);
-      p->setY(y);
-      break;
-    }
-    case wkbLineString:
-    case wkbLinearRing: {
-      OGRSimpleCurve* c = g->toSimpleCurve();
-      for (int i = 0; i < c->getNumPoints(); ++i) {
-        double x = c->getX(i), y = c->getY(i);
-        fix(x, y);
-        c->setPoint(i, x, y);
-      }
-      break;
-    }
-    case wkbPolygon: {
-      OGRPolygon* poly = g->toPolygon();
-      for (int r = 0; r <= poly->getNumInteriorRings(); ++r)
-        if (OGRLinearRing* ring = r == 0 ? poly->getExteriorRing() : poly->getInteriorRing(r - 1))
-          offset_geometry(ring, from);
-      break;
-    }
-    case wkbMultiPoint:
-    case wkbMultiLineString:
-    case wkbMultiPolygon:
-    case wkbGeometryCollection: {
-      auto* coll = g->toGeometryCollection();
-      for (int i = 0; i < coll->getNumGeometries(); ++i) offset_geometry(coll->getGeometryRef(i), from);
-      break;
-    }
-    default: break;
-  }
-}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -573,7 +530,11 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
       std::unique_ptr<OGRGeometry> area(g->hasCurveGeometry() ? g->getLinearGeometry() : g->clone());
       if (transform && area->transform(transform.get()) != OGRERR_NONE)
         throw InputError(where + ": polygon cannot be transformed to EPSG:4326");
-      if (opt.offset != OffsetSystem::wgs84) offset_geometry(area.get(), opt.offset);  // the whole area, not only its point
+      if (opt.offset != OffsetSystem::wgs84)  // the whole area, not only its point
+        map_coordinates(area.get(), [&](double& lon, double& lat) {
+          const LonLat w = to_wgs84(LonLat{lon, lat}, opt.offset);
+          lon = w.lon, lat = w.lat;
+        });
       if (!area->IsValid()) area.reset(area->MakeValid());
       if (area) {
         p.area_wkb.resize(area->WkbSize());

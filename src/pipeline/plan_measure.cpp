@@ -139,7 +139,9 @@ MclpResult constrained_mclp(const CoverProblem& problem, std::size_t k, const st
   }
   r.objective = r.existing_weight;
   for (const PlannedSite& s : r.sites) r.objective += s.gain;
-  r.upper_bound = std::max(r.upper_bound, r.objective);
+  // A constrained plan is a plan of the relaxed problem: its bound must hold.
+  if (r.objective > r.upper_bound + 1e-9 * std::max(1.0, r.total_weight))
+    throw std::logic_error("planning: a constrained plan exceeds the relaxation's bound");
   r.gap = r.upper_bound > 0 ? (r.upper_bound - r.objective) / r.upper_bound : 0.0;
   return r;
 }

@@ -185,27 +185,21 @@ std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapT
   // Villages: covered small green dots first (no tooltip: they are the many), then uncovered red.
   const double shrink = std::clamp(std::sqrt(800.0 / std::max<double>(1, double(layers.unit_count))), 0.6, 1.0);
   const std::string r_cov = fixed(2.6 * shrink, 1), r_unc = fixed(3.6 * shrink, 1);
-  std::string covered, uncovered;
-  for (const MapPoint& p : layers.covered) {
-    if (!visible(p)) continue;
-    double x = 0, y = 0;
-    pj.apply(p.where, x, y);
-    covered += "<circle cx=\"";
-    append_coord(covered, x);
-    covered += "\" cy=\"";
-    append_coord(covered, y);
-    covered += "\" r=\"" + r_cov + "\"/>";
-  }
-  for (const MapPoint& p : layers.uncovered) {
-    if (!visible(p)) continue;
-    double x = 0, y = 0;
-    pj.apply(p.where, x, y);
-    uncovered += "<circle cx=\"";
-    append_coord(uncovered, x);
-    uncovered += "\" cy=\"";
-    append_coord(uncovered, y);
-    uncovered += "\" r=\"" + r_unc + "\"><title>" + p.title + "</title></circle>";
-  }
+  auto dots = [&](const std::vector<MapPoint>& points, const std::string& r, bool titled) {
+    std::string out;
+    for (const MapPoint& p : points) {
+      if (!visible(p)) continue;
+      double x = 0, y = 0;
+      pj.apply(p.where, x, y);
+      out += "<circle cx=\"";
+      append_coord(out, x);
+      out += "\" cy=\"";
+      append_coord(out, y);
+      out += titled ? "\" r=\"" + r + "\"><title>" + p.title + "</title></circle>" : "\" r=\"" + r + "\"/>";
+    }
+    return out;
+  };
+  const std::string covered = dots(layers.covered, r_cov, false), uncovered = dots(layers.uncovered, r_unc, true);
   svg += "<g class=\"cov\">" + covered + "</g>\n<g class=\"unc\">" + uncovered + "</g>\n<g>";
   for (const MapService& s : layers.services) {
     if (!visible(s.point)) continue;

@@ -1,6 +1,7 @@
 #pragma once
 // Polygon operations on lon/lat WKB (GEOS through GDAL), for the stages that need them:
 // gap areas (a unit's area outside the circle) and map drawing (clip and simplify in pixels).
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,9 @@ LonLat round_lonlat(LonLat p, int decimals);
 std::string polygon_as_written(const std::string& wkb, int decimals);
 // The same on a geometry in place (after reprojection, decimals < 0: no rounding).
 void make_valid_as_written(OGRGeometry*& geometry, int decimals);
+
+// Applies fn(x, y) to every vertex of a geometry in place (rounding, web-map offsets).
+void map_coordinates(OGRGeometry* geometry, const std::function<void(double&, double&)>& fn);
 
 // The union of (multi)polygons; "" when none is given or none parses.
 std::string union_wkb(const std::vector<std::string>& polygons);
