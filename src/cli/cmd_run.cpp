@@ -166,7 +166,8 @@ int run_scenario(const RunOptions& o) {
     write_text_file(out.path("plan.json"), plan_json(*result.plan).dump(2) + "\n");
   }
   for (const RuleRaster& r : result.rasters)
-    write_minutes_geotiff(out.path("circle_" + r.rule + "_" + std::string(mode_name(r.mode)) + "_minutes.tif"), r.raster);
+    write_minutes_geotiff(out.path("circle_" + r.rule + "_" + std::string(mode_name(r.mode)) + "_minutes.tif"), r.raster,
+                          sc.outputs.project_crs);
   if (sc.outputs.qgis && sc.outputs.geopackage) {
     const QgisProject project = qgis_project(sc, result);
     write_qgis_project(out.path("legalcircle.qgs"), project);

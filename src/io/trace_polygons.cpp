@@ -1,9 +1,11 @@
 #include "legalcircle/io/trace_polygons.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
 #include <gdal_alg.h>
+#include <gdal_utils.h>
 #include <ogr_geometry.h>
 
 #include "legalcircle/core/error.hpp"
@@ -146,15 +148,51 @@ std::vector<BandPolygon> trace_bands(const TimeRaster& raster, const std::vector
   return bands;
 }
 
-void write_minutes_geotiff(const std::string& path, const TimeRaster& raster) {
+std::string geotiff_crs(const RasterGrid& grid, const std::string& project_crs) {
+  if (!project_crs.empty()) {
+    OGRSpatialReference srs;
+    if (srs.SetFromUserInput(project_crs.c_str()) != OGRERR_NONE)
+      throw OutputError("project_crs '" + project_crs + "' is not a CRS GDAL knows");
+    if (srs.IsProjected()) return project_crs;
+  }
+  // The WGS 84 / UTM zone of the raster's centre (the graph's origin): cells stay square metres.
+  const LonLat o = grid.projection.origin();
+  const int zone = std::clamp(static_cast<int>(std::floor((o.lon + 180.0) / 6.0)) + 1, 1, 60);
+  return "EPSG:" + std::to_string((o.lat >= 0 ? 32600 : 32700) + zone);
+}
+
+void write_minutes_geotiff(const std::string& path, const TimeRaster& raster, const std::string& project_crs) {
   gdal::ensure_registered();
-  GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
-  if (!gtiff) throw OutputError(path + ": GDAL has no GTiff driver");
-  gdal::DatasetPtr ds = minutes_dataset(gtiff, path, raster, -1.0f);
-  ds->GetRasterBand(1)->SetNoDataValue(-1.0);
-  ds->GetRasterBand(1)->SetDescription("travel time, minutes");
-  ds.reset();
-  if (!std::filesystem::exists(path)) throw OutputError(path + ": GeoTIFF not written");
+  const std::string target = geotiff_crs(raster.grid, project_crs);
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  if (!mem) throw OutputError(path + ": GDAL has no MEM driver");
+  gdal::DatasetPtr source = minutes_dataset(mem, "", raster, -1.0f);
+  source->GetRasterBand(1)->SetNoDataValue(-1.0);
+  // Nearest neighbour at the same cell size: every written value is a computed time, none blended.
+  const std::string cell = std::to_string(raster.grid.cell_m);
+  std::vector<std::string> args = {"-of", "GTiff", "-t_srs", target, "-r", "near", "-tr", cell, cell, "-tap",
+                                   "-srcnodata", "-1", "-dstnodata", "-1", "-co", "COMPRESS=DEFLATE",
+                                   "-co", "TILED=YES"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  GDALWarpAppOptions* options = GDALWarpAppOptionsNew(argv.data(), nullptr);
+  if (!options) throw OutputError(path + ": bad warp options (" + gdal::last_error() + ")");
+  GDALDatasetH sources[] = {GDALDataset::ToHandle(source.get())};
+  int usage_error = 0;
+  GDALDatasetH out = GDALWarp(path.c_str(), nullptr, 1, sources, options, &usage_error);
+  GDALWarpAppOptionsFree(options);
+  if (!out) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    throw OutputError(path + ": cannot write GeoTIFF in " + target + " (" + gdal::last_error() + ")");
+  }
+  GDALDataset* written = GDALDataset::FromHandle(out);
+  written->GetRasterBand(1)->SetDescription("travel time, minutes");
+  CPLErrorReset();
+  GDALClose(out);  // GDAL 3.6 reports a failed flush only through the error state
+  const bool ok = CPLGetLastErrorType() != CE_Failure;
+  if (!ok || !std::filesystem::exists(path)) throw OutputError(path + ": GeoTIFF not written");
 }
 
 }  // namespace legalcircle

@@ -206,6 +206,7 @@ TEST(Cli, IsochronesWriteCircleAndPerServicePolygonsInRfc7946Order) {
   auto info = run_command("gdalinfo " + (out / "circle_car_minutes.tif").string());
   ASSERT_EQ(info.exit_code, 0) << info.output;  // gdal-bin comes with .ci/install-deps.sh
   EXPECT_NE(info.output.find("NoData Value=-1"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("ID[\"EPSG\",32651]"), std::string::npos) << "the UTM zone of Jiaxing\n" << info.output;
 }
 
 TEST(Cli, WebMapOffsetsAreConvertedToWgs84) {

@@ -9,6 +9,13 @@
 
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
+#include "legalcircle/io/trace_polygons.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
 
 namespace legalcircle {
 namespace {
@@ -183,6 +190,80 @@ TEST_F(WriteOutputs, TableWithoutGeometryOrWithWrongShape) {
 
   t.rows.push_back({"y", "extra"});
   EXPECT_THROW(write_csv(path("shape.csv"), t), OutputError);
+}
+
+
+// The minutes GeoTIFF is warped into a standard CRS (QGIS names it) by nearest neighbour: every
+// written cell holds the time of the source cell under its centre, unreachable cells are nodata.
+TEST_F(WriteOutputs, MinutesGeotiffInUtmOrProjectCrsWithNodata) {
+  TimeRaster r;
+  r.grid.projection = LocalProjection({120.75, 30.75});  // Jiaxing: UTM zone 51N
+  r.grid.cell_m = 100;
+  r.grid.width = 40;
+  r.grid.height = 30;
+  r.grid.min_x = -2000;
+  r.grid.max_y = 1500;
+  r.seconds.resize(static_cast<std::size_t>(r.grid.width) * r.grid.height);
+  for (int row = 0; row < r.grid.height; ++row)
+    for (int col = 0; col < r.grid.width; ++col)
+      r.seconds[static_cast<std::size_t>(row) * r.grid.width + col] =
+          col < 5 ? std::numeric_limits<float>::infinity() : static_cast<float>(60 * (col + row));
+  EXPECT_EQ(geotiff_crs(r.grid, ""), "EPSG:32651");
+  EXPECT_EQ(geotiff_crs(r.grid, "EPSG:4490"), "EPSG:32651") << "a geographic project CRS gets UTM";
+  EXPECT_EQ(geotiff_crs(r.grid, "EPSG:4549"), "EPSG:4549");
+  EXPECT_THROW(geotiff_crs(r.grid, "EPSG:999999"), OutputError);
+  for (const std::string crs : {"", "EPSG:4549"}) {
+    const std::string tif = path("minutes" + crs.substr(crs.size() > 4 ? 5 : 0) + ".tif");
+    write_minutes_geotiff(tif, r, crs);
+    gdal::ensure_registered();
+    GDALDataset* ds = GDALDataset::Open(tif.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY);
+    ASSERT_NE(ds, nullptr);
+    const OGRSpatialReference* srs = ds->GetSpatialRef();
+    ASSERT_NE(srs, nullptr);
+    EXPECT_STREQ(srs->GetAuthorityCode(nullptr), crs.empty() ? "32651" : "4549");
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    int has_nodata = 0;
+    EXPECT_EQ(band->GetNoDataValue(&has_nodata), -1.0);
+    EXPECT_TRUE(has_nodata);
+    double gt[6];
+    ASSERT_EQ(ds->GetGeoTransform(gt), CE_None);
+    EXPECT_NEAR(gt[1], 100.0, 1e-9);
+    EXPECT_NEAR(gt[5], -100.0, 1e-9);
+    const int w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
+    std::vector<float> cells(static_cast<std::size_t>(w) * h);
+    ASSERT_EQ(band->RasterIO(GF_Read, 0, 0, w, h, cells.data(), w, h, GDT_Float32, 0, 0), CE_None);
+    // Back from each written cell centre to the source grid: the value must be that cell's.
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    OGRSpatialReference target;
+    target.importFromEPSG(crs.empty() ? 32651 : 4549);
+    target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> back(OGRCreateCoordinateTransformation(&target, &wgs84));
+    int checked = 0, unreachable = 0;
+    for (int row = 0; row < h; ++row)
+      for (int col = 0; col < w; ++col) {
+        double x = gt[0] + (col + 0.5) * gt[1], y = gt[3] + (row + 0.5) * gt[5];
+        ASSERT_TRUE(back->Transform(1, &x, &y));
+        const XY local = r.grid.projection.forward({x, y});
+        const double fc = (local.x - r.grid.min_x) / r.grid.cell_m, fr = (r.grid.max_y - local.y) / r.grid.cell_m;
+        const float got = cells[static_cast<std::size_t>(row) * w + col];
+        if (fc < 0 || fr < 0 || fc >= r.grid.width || fr >= r.grid.height) continue;
+        // Away from source cell borders, where rotation between the frames could pick either.
+        if (std::abs(fc - std::round(fc)) < 0.05 || std::abs(fr - std::round(fr)) < 0.05) continue;
+        const float want = r.seconds[static_cast<std::size_t>(fr) * r.grid.width + static_cast<std::size_t>(fc)];
+        if (std::isinf(want)) {
+          EXPECT_EQ(got, -1.0f) << row << "," << col;
+          ++unreachable;
+        } else {
+          EXPECT_FLOAT_EQ(got, want / 60.0f) << row << "," << col;
+        }
+        ++checked;
+      }
+    EXPECT_GT(checked, 900);
+    EXPECT_GT(unreachable, 50);
+    GDALClose(ds);
+  }
 }
 
 }  // namespace

@@ -21,7 +21,11 @@ std::vector<BandPolygon> trace_bands(const TimeRaster& raster, const std::vector
 // The raster's CRS as WKT (equirectangular on the sphere of DESIGN.md, centred like the graph).
 std::string raster_crs_wkt(const RasterGrid& grid);
 
-// GeoTIFF of minutes (Float32, nodata -1 for unreachable), in the raster's own CRS.
-void write_minutes_geotiff(const std::string& path, const TimeRaster& raster);
+// The GeoTIFF's CRS: project_crs when it is projected, else the WGS 84 / UTM zone of the raster's
+// centre (a standard CRS QGIS names, unlike the raster's own equidistant frame).
+std::string geotiff_crs(const RasterGrid& grid, const std::string& project_crs);
+// GeoTIFF of minutes (Float32, nodata -1 for unreachable, DEFLATE, tiled), warped by nearest
+// neighbour at the same cell size into geotiff_crs(raster.grid, project_crs).
+void write_minutes_geotiff(const std::string& path, const TimeRaster& raster, const std::string& project_crs = "");
 
 }  // namespace legalcircle
