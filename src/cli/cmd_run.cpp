@@ -12,7 +12,9 @@
 #include "legalcircle/config/scenario.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 #include "legalcircle/io/write_qgis.hpp"
+#include "legalcircle/output/field_labels.hpp"
 #include "legalcircle/output/layers.hpp"
+#include "legalcircle/output/qgis_project.hpp"
 #include "legalcircle/output/report.hpp"
 #include "legalcircle/output/summary.hpp"
 #include "legalcircle/pipeline/scenario.hpp"
@@ -70,50 +72,6 @@ World load_world(const Scenario& sc, const std::vector<Mode>& modes, Progress& p
   return World(std::move(graph), sc.profiles.profiles, sc.profiles.direction, std::move(services), std::move(demand));
 }
 
-QgisProject qgis_project(const Scenario& sc, const ScenarioResult& result) {
-  QgisProject project;
-  project.title = sc.title;
-  project.gpkg = "legalcircle.gpkg";
-  const std::string crs = sc.outputs.project_crs.empty() ? "EPSG:4326" : sc.outputs.project_crs;
-  std::vector<QgisCategory> tiers;
-  std::vector<Tier> by_level = sc.tiers;
-  std::stable_sort(by_level.begin(), by_level.end(), [](const Tier& a, const Tier& b) { return a.level > b.level; });
-  for (const Tier& t : by_level) tiers.push_back({t.name, t.label});
-  const bool zh = sc.outputs.lang != "en";
-  project.layers = {
-      {"services", zh ? "公共法律服务点" : "Legal service points", QgisGeometry::point, QgisStyle::services_by_tier, tiers, crs, true, "", ""},
-      {"gaps", zh ? "未覆盖村社" : "Uncovered villages", QgisGeometry::point, QgisStyle::plain, {}, crs, true, "", ""},
-      {"demand", zh ? "村社覆盖情况" : "Villages and communities", QgisGeometry::point, QgisStyle::uncovered_red, {}, crs, true, "", ""},
-      {"isochrones", zh ? "各服务点等时圈" : "Per-service isochrones", QgisGeometry::polygon, QgisStyle::circle_fill, {}, crs, false, "", ""},
-      {"gap_areas", zh ? "服务圈外区域" : "Areas outside the circle", QgisGeometry::polygon, QgisStyle::plain, {}, crs, false, "", ""},
-      {"roads", zh ? "道路" : "Roads", QgisGeometry::line, QgisStyle::plain, {}, crs, true, "", ""}};
-  // The circle per rule and mode, grouped: the first rule's first mode shown, the others off.
-  std::vector<std::pair<std::string, Mode>> groups;
-  for (const CircleBand& c : result.circles)
-    if (std::find(groups.begin(), groups.end(), std::pair{c.rule, c.mode}) == groups.end()) groups.emplace_back(c.rule, c.mode);
-  const char* mode_zh[] = {"步行", "电动自行车", "小汽车"};
-  std::vector<QgisLayer> circles;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    QgisLayer l{"circle", groups[g].first + " · " + (zh ? mode_zh[static_cast<int>(groups[g].second)] : std::string(mode_name(groups[g].second))),
-                QgisGeometry::polygon, QgisStyle::circle_fill, {}, crs, g == 0, "", ""};
-    std::string rule;  // OGR SQL string literal: quotes doubled
-    for (char ch : groups[g].first) rule += ch == '\'' ? std::string("''") : std::string(1, ch);
-    l.subset = "\"rule\" = '" + rule + "' AND \"mode\" = '" + std::string(mode_name(groups[g].second)) + "'";
-    l.group = zh ? "服务圈（各规则、出行方式）" : "Circles (by rule and mode)";
-    circles.push_back(std::move(l));
-  }
-  project.layers.insert(project.layers.begin() + 3, circles.begin(), circles.end());
-  if (sc.planning) {
-    project.layers.insert(project.layers.begin() + 1, {"plan", zh ? "建议新增服务点" : "Recommended new sites",
-                                                       QgisGeometry::point, QgisStyle::plain, {}, crs, true, "", ""});
-    project.layers.push_back({"plan_coverage", zh ? "规划后村社覆盖" : "Villages after the plan", QgisGeometry::point,
-                              QgisStyle::uncovered_red, {}, crs, false, "", ""});
-    project.layers.push_back({"plan_circle", zh ? "规划后服务圈" : "Circle after the plan", QgisGeometry::polygon,
-                              QgisStyle::circle_fill, {}, crs, false, "", ""});
-  }
-  return project;
-}
-
 }  // namespace
 
 int run_scenario(const RunOptions& o) {
@@ -155,21 +113,30 @@ int run_scenario(const RunOptions& o) {
   if (sc.outputs.geojson)
     for (const NamedTable& l : layers.all())
       if (l.table->shape != Table::Shape::none) write_geojson(out.path(l.name + ".geojson"), l.name, *l.table);
+  const auto csv = [&](const std::string& name, const Table& t) {
+    std::vector<std::string> headers;
+    if (sc.outputs.csv_header_labels) {
+      std::vector<std::string> names;
+      for (const Column& c : t.columns) names.push_back(c.name);
+      headers = column_labels(names, sc.rules, sc.outputs.lang);
+    }
+    write_csv(out.path(name + ".csv"), t, sc.outputs.csv_bom, headers);
+  };
   if (sc.outputs.csv)
     for (const NamedTable& l : {NamedTable{"demand", &layers.demand}, NamedTable{"services", &layers.services},
                                 NamedTable{"gaps", &layers.gaps}, NamedTable{"rollup_county", &layers.rollup_county},
                                 NamedTable{"rollup_town", &layers.rollup_town}})
-      write_csv(out.path(l.name + ".csv"), *l.table, sc.outputs.csv_bom);
+      csv(l.name, *l.table);
   if (result.plan) {
-    if (sc.outputs.csv) write_csv(out.path("plan.csv"), layers.plan_sites, sc.outputs.csv_bom);
-    if (sc.outputs.csv) write_csv(out.path("plan_rollup.csv"), layers.plan_rollup, sc.outputs.csv_bom);
+    if (sc.outputs.csv) csv("plan", layers.plan_sites);
+    if (sc.outputs.csv) csv("plan_rollup", layers.plan_rollup);
     write_text_file(out.path("plan.json"), plan_json(*result.plan).dump(2) + "\n");
   }
   for (const RuleRaster& r : result.rasters)
     write_minutes_geotiff(out.path("circle_" + r.rule + "_" + std::string(mode_name(r.mode)) + "_minutes.tif"), r.raster,
                           sc.outputs.project_crs);
   if (sc.outputs.qgis && sc.outputs.geopackage) {
-    const QgisProject project = qgis_project(sc, result);
+    const QgisProject project = scenario_qgis_project(sc, result, layers);
     write_qgis_project(out.path("legalcircle.qgs"), project);
     // The styles were written beside the project, in the staging folder: commit them too.
     std::set<std::string> styles;  // one .qml per GeoPackage layer, however many project layers show it
@@ -182,7 +149,7 @@ int run_scenario(const RunOptions& o) {
   record.services = sc.inputs.services.path;
   record.demand = sc.inputs.demand.path;
   record.attribution = attribution(sc.inputs.roads.path, false);
-  record.run_date = utc_run_date();
+  record.run_date = local_run_date();
   const nlohmann::ordered_json summary = scenario_summary(world, sc, result, record);
   write_text_file(out.path("summary.json"), summary.dump(2) + "\n");
   // The report renders from this run's summary and layers in memory, not from the files.

@@ -563,13 +563,19 @@ class Reader {
   }
 
   OutputConfig outputs(const YAML::Node& node, const std::string& key) const {
-    allow_keys(node, key, {"geopackage", "geojson", "csv", "csv_bom", "qgis", "project_crs",
+    allow_keys(node, key, {"geopackage", "geojson", "csv", "csv_bom", "csv_headers", "qgis", "project_crs",
                            "report", "lang"});
     OutputConfig o;
     if (auto n = node["geopackage"]) o.geopackage = boolean(n, join(key, "geopackage"));
     if (auto n = node["geojson"]) o.geojson = boolean(n, join(key, "geojson"));
     if (auto n = node["csv"]) o.csv = boolean(n, join(key, "csv"));
-    if (auto n = node["csv_bom"]) o.csv_bom = boolean(n, join(key, "csv_bom"));
+    std::optional<bool> bom;
+    if (auto n = node["csv_bom"]) bom = boolean(n, join(key, "csv_bom"));
+    if (auto n = node["csv_headers"]) {
+      const std::string h = text(n, join(key, "csv_headers"));
+      if (h != "fields" && h != "labels") fail(n, join(key, "csv_headers"), "expected fields or labels");
+      o.csv_header_labels = h == "labels";
+    }
     if (auto n = node["qgis"]) o.qgis = boolean(n, join(key, "qgis"));
     if (auto n = node["project_crs"]) {
       o.project_crs = text(n, join(key, "project_crs"));
@@ -585,6 +591,9 @@ class Reader {
       o.lang = text(n, join(key, "lang"));
       if (o.lang != "zh" && o.lang != "en") fail(n, join(key, "lang"), "expected zh or en");
     }
+    // Excel opens a BOM-less UTF-8 CSV as the machine's code page (GBK in China): Chinese
+    // reports get the BOM unless the scenario says otherwise.
+    o.csv_bom = bom.value_or(o.lang == "zh");
     if (o.qgis && !o.geopackage)
       fail(node["qgis"] ? node["qgis"] : node, join(key, "qgis"),
            "the QGIS project reads the GeoPackage: set geopackage: true or qgis: false");

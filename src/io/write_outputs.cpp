@@ -242,9 +242,12 @@ void add_column(Table& t, std::string name, Column::Type type) {
   t.columns.push_back({std::move(name), type});
 }
 
-void write_csv(const std::string& path, const Table& t, bool excel_bom) {
+void write_csv(const std::string& path, const Table& t, bool excel_bom, const std::vector<std::string>& headers) {
   check_shape(path, t);
   check_utf8(path, t);
+  if (!headers.empty() && headers.size() != t.columns.size())
+    throw OutputError(path + ": " + std::to_string(headers.size()) + " headers for " + std::to_string(t.columns.size()) +
+                      " columns");
   std::string text = excel_bom ? "\xEF\xBB\xBF" : "";
   auto line = [&text](const auto& cells, auto get) {
     for (size_t i = 0; i < cells.size(); ++i) {
@@ -253,7 +256,10 @@ void write_csv(const std::string& path, const Table& t, bool excel_bom) {
     }
     text += '\n';
   };
-  line(t.columns, [](const Column& c) { return c.name; });
+  if (headers.empty())
+    line(t.columns, [](const Column& c) { return c.name; });
+  else
+    line(headers, [](const std::string& h) { return h; });
   for (const auto& row : t.rows) line(row, [](const std::string& s) { return s; });
   write_text_file(path, text);
 }

@@ -43,8 +43,23 @@ std::string option(std::string_view name, std::string_view value) {
 }
 
 // One symbol: marker for points, line for lines, fill for polygons. `rgba` is "r,g,b,a".
-std::string symbol_xml(QgisGeometry geometry, const std::string& name, const std::string& rgba,
-                       const std::string& marker = "circle", double size_mm = 2.4) {
+std::string number(double v) {
+  std::ostringstream o;
+  o << v;
+  return o.str();
+}
+
+// How a symbol differs from the default look; `rgba` is "r,g,b,a".
+struct Look {
+  std::string rgba = "120,120,120,255";
+  std::string marker = "circle";  // point shape
+  double size_mm = 2.4;           // marker size, or line width
+  std::string outline = "35,35,35,255";
+  double outline_mm = 0.2;
+  std::string pattern = "solid";  // fill style (solid, b_diagonal ...) or line style (solid, dash ...)
+};
+
+std::string symbol_xml(QgisGeometry geometry, const std::string& name, const Look& look) {
   std::ostringstream o;
   const char* type = geometry == QgisGeometry::point  ? "marker"
                      : geometry == QgisGeometry::line ? "line"
@@ -54,24 +69,24 @@ std::string symbol_xml(QgisGeometry geometry, const std::string& name, const std
   switch (geometry) {
     case QgisGeometry::point:
       o << "<layer" << attr("class", "SimpleMarker") << attr("enabled", "1") << attr("pass", "0")
-        << attr("locked", "0") << "><Option type=\"Map\">" << option("name", marker)
-        << option("color", rgba) << option("outline_color", "35,35,35,255")
-        << option("outline_style", "solid") << option("outline_width", "0.2")
-        << option("outline_width_unit", "MM") << option("size", std::to_string(size_mm))
+        << attr("locked", "0") << "><Option type=\"Map\">" << option("name", look.marker)
+        << option("color", look.rgba) << option("outline_color", look.outline)
+        << option("outline_style", "solid") << option("outline_width", number(look.outline_mm))
+        << option("outline_width_unit", "MM") << option("size", number(look.size_mm))
         << option("size_unit", "MM") << "</Option></layer>";
       break;
     case QgisGeometry::line:
       o << "<layer" << attr("class", "SimpleLine") << attr("enabled", "1") << attr("pass", "0")
-        << attr("locked", "0") << "><Option type=\"Map\">" << option("line_color", rgba)
-        << option("line_style", "solid") << option("line_width", "0.6")
+        << attr("locked", "0") << "><Option type=\"Map\">" << option("line_color", look.rgba)
+        << option("line_style", look.pattern) << option("line_width", number(look.size_mm))
         << option("line_width_unit", "MM") << option("capstyle", "round")
         << option("joinstyle", "round") << "</Option></layer>";
       break;
     case QgisGeometry::polygon:
       o << "<layer" << attr("class", "SimpleFill") << attr("enabled", "1") << attr("pass", "0")
-        << attr("locked", "0") << "><Option type=\"Map\">" << option("color", rgba)
-        << option("style", "solid") << option("outline_color", "80,80,80,200")
-        << option("outline_style", "solid") << option("outline_width", "0.26")
+        << attr("locked", "0") << "><Option type=\"Map\">" << option("color", look.rgba)
+        << option("style", look.pattern) << option("outline_color", look.outline)
+        << option("outline_style", "solid") << option("outline_width", number(look.outline_mm))
         << option("outline_width_unit", "MM") << option("joinstyle", "bevel")
         << "</Option></layer>";
       break;
@@ -80,10 +95,15 @@ std::string symbol_xml(QgisGeometry geometry, const std::string& name, const std
   return o.str();
 }
 
-std::string number(double v) {
-  std::ostringstream o;
-  o << v;
-  return o.str();
+std::string symbol_xml(QgisGeometry geometry, const std::string& name, const std::string& rgba,
+                       const std::string& marker = "circle", double size_mm = 2.4) {
+  Look look;
+  look.rgba = rgba;
+  look.marker = marker;
+  look.size_mm = size_mm;
+  if (geometry == QgisGeometry::line) look.size_mm = 0.6;
+  if (geometry == QgisGeometry::polygon) look.outline = "80,80,80,200", look.outline_mm = 0.26;
+  return symbol_xml(geometry, name, look);
 }
 
 std::string graduated(const QgisLayer& layer, const char* alpha) {
@@ -102,18 +122,14 @@ std::string graduated(const QgisLayer& layer, const char* alpha) {
 }
 
 std::string categorized(const QgisLayer& layer, const std::string& field_or_expression,
-                        const std::vector<QgisCategory>& categories,
-                        const std::vector<std::string>& rgba,
-                        const std::vector<std::string>& markers,
-                        const std::vector<double>& sizes) {
+                        const std::vector<QgisCategory>& categories, const std::vector<Look>& looks) {
   std::ostringstream cats, symbols;
   for (std::size_t i = 0; i < categories.size(); ++i) {
     const std::string name = std::to_string(i);
     const QgisCategory& c = categories[i];
     cats << "<category" << attr("value", c.value) << attr("symbol", name)
          << attr("label", c.label.empty() ? c.value : c.label) << attr("render", "true") << "/>";
-    symbols << symbol_xml(layer.geometry, name, rgba[i % rgba.size()],
-                          markers[i % markers.size()], sizes[i % sizes.size()]);
+    symbols << symbol_xml(layer.geometry, name, looks[i % looks.size()]);
   }
   return "<renderer-v2" + attr("type", "categorizedSymbol") + attr("attr", field_or_expression) +
          attr("symbollevels", "0") + attr("enableorderby", "0") + attr("forceraster", "0") +
@@ -121,11 +137,49 @@ std::string categorized(const QgisLayer& layer, const std::string& field_or_expr
          "</symbols></renderer-v2>";
 }
 
-std::string single(const QgisLayer& layer) {
+std::string categorized(const QgisLayer& layer, const std::string& field_or_expression,
+                        const std::vector<QgisCategory>& categories,
+                        const std::vector<std::string>& rgba,
+                        const std::vector<std::string>& markers,
+                        const std::vector<double>& sizes) {
+  std::vector<Look> looks;
+  for (std::size_t i = 0; i < categories.size(); ++i) {
+    Look look;
+    look.rgba = rgba[i % rgba.size()];
+    look.marker = markers[i % markers.size()];
+    look.size_mm = sizes[i % sizes.size()];
+    looks.push_back(look);
+  }
+  return categorized(layer, field_or_expression, categories, looks);
+}
+
+std::string single(const QgisLayer& layer, const Look& look) {
   return "<renderer-v2" + attr("type", "singleSymbol") + attr("symbollevels", "0") +
          attr("enableorderby", "0") + attr("forceraster", "0") + "><symbols>" +
-         symbol_xml(layer.geometry, "0", "120,120,120,255") + "</symbols></renderer-v2>";
+         symbol_xml(layer.geometry, "0", look) + "</symbols></renderer-v2>";
 }
+
+// Roads by class. Symbol levels draw every minor road before the major ones, so junctions read.
+std::string roads_by_class(const QgisLayer& layer) {
+  const bool en = layer.lang == "en";
+  const std::string klass =
+      "CASE WHEN \"highway\" IN ('motorway','motorway_link','trunk','trunk_link') THEN 'major' "
+      "WHEN \"highway\" IN ('primary','primary_link','secondary','secondary_link') THEN 'main' "
+      "WHEN \"highway\" IN ('track','path','footway','cycleway','bridleway','steps','pedestrian') THEN 'path' "
+      "ELSE 'street' END";
+  const std::vector<QgisCategory> cats = {{"major", en ? "Motorway, trunk road" : "高速公路、国道干线"},
+                                          {"main", en ? "Primary, secondary road" : "省道、县道（主干、次干路）"},
+                                          {"street", en ? "Local road, street" : "乡道、村道、街巷"},
+                                          {"path", en ? "Track, path" : "机耕路、小路"}};
+  std::vector<Look> looks(4);
+  looks[0].rgba = "232,146,48,255", looks[0].size_mm = 1.1;
+  looks[1].rgba = "246,210,90,255", looks[1].size_mm = 0.8;
+  looks[2].rgba = "150,150,150,255", looks[2].size_mm = 0.4;
+  looks[3].rgba = "170,150,120,255", looks[3].size_mm = 0.3, looks[3].pattern = "dash";
+  std::string xml = categorized(layer, klass, cats, looks);
+  return xml;
+}
+
 
 // QGIS wants WKB-style geometry names in the project.
 const char* geometry_name(QgisGeometry g) {
@@ -215,6 +269,7 @@ std::string xml_escape(std::string_view text) {
 }
 
 std::string qgis_renderer_xml(const QgisLayer& layer) {
+  const bool en = layer.lang == "en";
   switch (layer.style) {
     case QgisStyle::graduated_minutes:
       return graduated(layer, "255");
@@ -223,29 +278,86 @@ std::string qgis_renderer_xml(const QgisLayer& layer) {
     case QgisStyle::uncovered_red:
       // An expression, so boolean, 0/1 and "true"/"false" fields all work.
       return categorized(layer, "if(\"covered\" IN (1, 'true', 'TRUE', 't'), 'covered', 'uncovered')",
-                         {{"uncovered", "未覆盖 uncovered"}, {"covered", "已覆盖 covered"}},
+                         {{"uncovered", en ? "uncovered" : "未覆盖"}, {"covered", en ? "covered" : "已覆盖"}},
                          {"215,25,28,255", "26,150,65,255"}, {"circle"}, {3.0, 2.0});
     case QgisStyle::services_by_tier: {
       std::vector<QgisCategory> cats = layer.categories;
       if (cats.empty())
-        cats = {{"center", "中心 center"},
-                {"town_station", "镇街站 town station"},
-                {"village_point", "村社点 village point"}};
-      cats.push_back({"", "其他 other"});  // QGIS: the empty value matches every other value
+        cats = {{"center", en ? "center" : "中心"},
+                {"town_station", en ? "town station" : "镇街站"},
+                {"village_point", en ? "village point" : "村社点"}};
+      cats.push_back({"", en ? "other" : "其他"});  // QGIS: the empty value matches every other value
       return categorized(layer, "tier", cats,
                          {"202,0,32,255", "244,165,130,255", "5,113,176,255", "146,197,222,255"},
                          {"star", "square", "circle", "triangle"}, {5.0, 3.6, 2.6, 2.6});
     }
+    case QgisStyle::roads_by_class:
+      return roads_by_class(layer);
+    case QgisStyle::gap_marker: {
+      Look ring;
+      ring.rgba = "255,255,255,0", ring.size_mm = 4.2, ring.outline = "215,25,28,255", ring.outline_mm = 0.6;
+      return single(layer, ring);
+    }
+    case QgisStyle::new_site: {
+      Look star;
+      // A diamond in violet: the county centre is already a red star.
+      star.rgba = "136,65,157,255", star.marker = "diamond", star.size_mm = 5.0, star.outline = "255,255,255,255";
+      star.outline_mm = 0.4;
+      return single(layer, star);
+    }
+    case QgisStyle::hatched_red: {
+      Look hatch;
+      hatch.rgba = "215,25,28,255", hatch.pattern = "b_diagonal", hatch.outline = "215,25,28,255";
+      hatch.outline_mm = 0.4;
+      return single(layer, hatch);
+    }
     case QgisStyle::plain:
-      return single(layer);
+      break;
   }
-  return single(layer);
+  Look plain;
+  if (layer.geometry == QgisGeometry::line) plain.size_mm = 0.6;
+  if (layer.geometry == QgisGeometry::polygon) plain.outline = "80,80,80,200", plain.outline_mm = 0.26;
+  return single(layer, plain);
+}
+
+// Labels from one field, haloed so they read over fills and roads. Placement "around point" for
+// points, "parallel" for lines, "horizontal" inside polygons.
+std::string labeling_xml(const QgisLayer& layer) {
+  if (layer.label_field.empty()) return "";
+  const char* placement = layer.geometry == QgisGeometry::point ? "0" : layer.geometry == QgisGeometry::line ? "2" : "1";
+  return "<labeling type=\"simple\"><settings calloutType=\"simple\"><text-style" + attr("fieldName", layer.label_field) +
+         attr("isExpression", "0") + attr("fontFamily", "Noto Sans CJK SC") + attr("fontSize", "8") +
+         attr("fontSizeUnit", "Point") + attr("textColor", "30,30,30,255") + attr("textOpacity", "1") +
+         attr("fontWeight", "50") + "><families/><text-buffer" + attr("bufferDraw", "1") + attr("bufferSize", "0.8") +
+         attr("bufferSizeUnits", "MM") + attr("bufferColor", "255,255,255,255") + attr("bufferOpacity", "0.9") +
+         attr("bufferJoinStyle", "128") + "/></text-style><text-format" + attr("wrapChar", "") +
+         attr("multilineAlign", "3") + "/><placement" + attr("placement", placement) + attr("dist", "1.2") +
+         attr("distUnits", "MM") + attr("quadOffset", "4") + attr("placementFlags", "10") +
+         attr("priority", layer.style == QgisStyle::new_site ? "9" : "5") + "/><rendering" + attr("obstacle", "1") +
+         attr("drawLabels", "1") + attr("displayAll", "0") + attr("upsidedownLabels", "0") +
+         attr("fontMinPixelSize", "3") + attr("fontMaxPixelSize", "10000") + attr("fontLimitPixelSize", "0") +
+         attr("maxNumLabels", "2000") + attr("limitNumLabels", "0") + attr("scaleVisibility", "0") + attr("zIndex", "0") +
+         "/></settings></labeling>";
+}
+
+std::string aliases_xml(const QgisLayer& layer) {
+  if (layer.fields.empty()) return "";
+  std::string xml = "<aliases>";
+  for (std::size_t i = 0; i < layer.fields.size(); ++i)
+    xml += "<alias" + attr("field", layer.fields[i].name) + attr("index", std::to_string(i)) +
+           attr("name", layer.fields[i].alias) + "/>";
+  return xml + "</aliases>";
+}
+
+// What a layer's style holds beyond its renderer: labels and field aliases.
+std::string style_body(const QgisLayer& layer) {
+  return qgis_renderer_xml(layer) + "\n" + labeling_xml(layer) + aliases_xml(layer);
 }
 
 std::string qgis_style_qml(const QgisLayer& layer) {
   return std::string(kDoctype) + "<qgis" + attr("version", kQgisVersion) +
-         attr("styleCategories", "Symbology") + ">\n" + qgis_renderer_xml(layer) +
-         "\n<layerGeometryType>" +
+         attr("styleCategories", "AllStyleCategories") + attr("labelsEnabled", layer.label_field.empty() ? "0" : "1") +
+         ">\n" + style_body(layer) + "\n<layerGeometryType>" +
          (layer.geometry == QgisGeometry::point  ? "0"
           : layer.geometry == QgisGeometry::line ? "1"
                                                  : "2") +
@@ -287,13 +399,13 @@ std::string qgis_project_xml(const QgisProject& project) {
     const QgisLayer& l = project.layers[i];
     o << "<maplayer" << attr("type", "vector") << attr("geometry", geometry_name(l.geometry))
       << attr("wkbType", wkb_type(l.geometry)) << attr("autoRefreshEnabled", "0")
-      << attr("hasScaleBasedVisibilityFlag", "0") << ">\n";
+      << attr("hasScaleBasedVisibilityFlag", "0") << attr("labelsEnabled", l.label_field.empty() ? "0" : "1") << ">\n";
     o << "<id>" << xml_escape(layer_id(l, i)) << "</id>\n";
     o << "<datasource>" << xml_escape(datasource(project, l)) << "</datasource>\n";
     o << "<layername>" << xml_escape(l.title.empty() ? l.name : l.title) << "</layername>\n";
     o << "<srs>" << spatialrefsys(l.crs) << "</srs>\n";
     o << "<provider encoding=\"UTF-8\">ogr</provider>\n";
-    o << qgis_renderer_xml(l) << "\n";
+    o << style_body(l) << "\n";
     o << "</maplayer>\n";
   }
   o << "</projectlayers>\n";

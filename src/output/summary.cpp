@@ -6,12 +6,21 @@
 
 namespace legalcircle {
 
-std::string utc_run_date() {
-  const std::time_t now = std::time(nullptr);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-  return date;
+std::string local_run_date(std::time_t when) {
+  std::tm local{};
+  localtime_r(&when, &local);  // the machine's zone (TZ), e.g. Asia/Shanghai on a county office PC
+  char date[40];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M %z", &local);
+  const std::string_view text = date;  // "... +0800" -> "... +08:00" (ISO 8601's offset)
+  const std::size_t n = text.size();
+  if (n < 5 || (text[n - 5] != '+' && text[n - 5] != '-')) return std::string(text);
+  std::string out(text.substr(0, n - 2));
+  out.push_back(':');
+  out.append(text.substr(n - 2));
+  return out;
 }
+
+std::string local_run_date() { return local_run_date(std::time(nullptr)); }
 
 nlohmann::ordered_json scenario_summary(const World& world, const Scenario& sc, const ScenarioResult& res,
                                         const RunRecord& record) {

@@ -72,14 +72,14 @@ class WriteQgis : public ::testing::Test {
     p.gpkg = "out.gpkg";
     p.layers = {
         {"services", "公共法律服务点", QgisGeometry::point, QgisStyle::services_by_tier, {},
-         "EPSG:4326", true, "", ""},
+         "EPSG:4326", true, "", "", {}, "", "zh"},
         {"coverage_walk", "村社步行时间（分钟）", QgisGeometry::point,
-         QgisStyle::graduated_minutes, {}, "EPSG:4326", true, "", ""},
+         QgisStyle::graduated_minutes, {}, "EPSG:4326", true, "", "", {}, "", "zh"},
         {"uncovered", "未覆盖村社", QgisGeometry::point, QgisStyle::uncovered_red, {},
-         "EPSG:4326", true, "", ""},
+         "EPSG:4326", true, "", "", {}, "", "zh"},
         {"circle_walk", "15分钟步行圈", QgisGeometry::polygon, QgisStyle::circle_fill, {},
-         "EPSG:4326", true, "\"mode\" = 'walk'", "服务圈"},
-        {"roads", "", QgisGeometry::line, QgisStyle::plain, {}, "EPSG:4326", false, "", ""},
+         "EPSG:4326", true, "\"mode\" = 'walk'", "服务圈", {}, "", "zh"},
+        {"roads", "", QgisGeometry::line, QgisStyle::plain, {}, "EPSG:4326", false, "", "", {}, "", "zh"},
     };
     return p;
   }
@@ -173,7 +173,7 @@ TEST_F(WriteQgis, StylesAreWellFormedWithTheirRenderer) {
 
 TEST_F(WriteQgis, MinuteClassesGoFromGreenToRed) {
   QgisLayer l{"coverage", "", QgisGeometry::point, QgisStyle::graduated_minutes, {}, "EPSG:4326",
-              true, "", ""};
+              true, "", "", {}, "", "zh"};
   Xml doc = parse(qgis_style_qml(l));
   ASSERT_TRUE(doc);
   const CPLXMLNode* renderer = CPLGetXMLNode(root_named(doc.get(), "qgis"), "renderer-v2");
@@ -190,10 +190,10 @@ TEST_F(WriteQgis, MinuteClassesGoFromGreenToRed) {
 
 TEST_F(WriteQgis, CircleFillIsSemiTransparentAndUncoveredIsRed) {
   QgisLayer circle{"circle", "", QgisGeometry::polygon, QgisStyle::circle_fill, {}, "EPSG:4326",
-                   true, "", ""};
+                   true, "", "", {}, "", "zh"};
   EXPECT_NE(qgis_renderer_xml(circle).find("26,150,65,110"), std::string::npos);
   QgisLayer unc{"uncovered", "", QgisGeometry::point, QgisStyle::uncovered_red, {}, "EPSG:4326",
-                true, "", ""};
+                true, "", "", {}, "", "zh"};
   Xml doc = parse(qgis_style_qml(unc));
   ASSERT_TRUE(doc);
   const CPLXMLNode* renderer = CPLGetXMLNode(root_named(doc.get(), "qgis"), "renderer-v2");
@@ -207,7 +207,7 @@ TEST_F(WriteQgis, CircleFillIsSemiTransparentAndUncoveredIsRed) {
 
 TEST_F(WriteQgis, CustomTierCategories) {
   QgisLayer l{"services", "", QgisGeometry::point, QgisStyle::services_by_tier,
-              {{"center", "中心"}, {"mediation", "调解室 \"A\" & B"}}, "EPSG:4326", true, "", ""};
+              {{"center", "中心"}, {"mediation", "调解室 \"A\" & B"}}, "EPSG:4326", true, "", "", {}, "", "zh"};
   Xml doc = parse(qgis_style_qml(l));
   ASSERT_TRUE(doc);
   const CPLXMLNode* renderer = CPLGetXMLNode(root_named(doc.get(), "qgis"), "renderer-v2");
@@ -215,6 +215,41 @@ TEST_F(WriteQgis, CustomTierCategories) {
   ASSERT_EQ(cats.size(), 3u);  // plus the catch-all
   EXPECT_STREQ(CPLGetXMLValue(cats[1], "label", ""), "调解室 \"A\" & B");
   EXPECT_STREQ(CPLGetXMLValue(cats[2], "value", "x"), "");
+}
+
+TEST_F(WriteQgis, LabelsAliasesAndRoadClassesInTheStyle) {
+  QgisLayer l;
+  l.name = "services";
+  l.style = QgisStyle::services_by_tier;
+  l.label_field = "name";
+  l.fields = {{"name", "名称"}, {"tier", "服务点层级"}};
+  Xml doc = parse(qgis_style_qml(l));
+  ASSERT_TRUE(doc);
+  const CPLXMLNode* qgis = root_named(doc.get(), "qgis");
+  EXPECT_STREQ(CPLGetXMLValue(qgis, "labelsEnabled", ""), "1");
+  EXPECT_STREQ(CPLGetXMLValue(qgis, "labeling.type", ""), "simple");
+  EXPECT_STREQ(CPLGetXMLValue(qgis, "labeling.settings.text-style.fieldName", ""), "name");
+  const auto aliases = children(CPLGetXMLNode(qgis, "aliases"), "alias");
+  ASSERT_EQ(aliases.size(), 2u);
+  EXPECT_STREQ(CPLGetXMLValue(aliases[1], "field", ""), "tier");
+  EXPECT_STREQ(CPLGetXMLValue(aliases[1], "name", ""), "服务点层级");
+  // Legends in one language: no English words in a Chinese legend, and none the other way round.
+  EXPECT_EQ(qgis_style_qml(l).find("village point"), std::string::npos);
+  l.lang = "en";
+  EXPECT_EQ(qgis_style_qml(l).find("村社点"), std::string::npos);
+  EXPECT_NE(qgis_style_qml(l).find("village point"), std::string::npos);
+
+  QgisLayer roads;
+  roads.name = "roads";
+  roads.geometry = QgisGeometry::line;
+  roads.style = QgisStyle::roads_by_class;
+  Xml rdoc = parse(qgis_style_qml(roads));
+  ASSERT_TRUE(rdoc);
+  const CPLXMLNode* renderer = CPLGetXMLNode(root_named(rdoc.get(), "qgis"), "renderer-v2");
+  EXPECT_STREQ(CPLGetXMLValue(renderer, "type", ""), "categorizedSymbol");
+  EXPECT_NE(std::string(CPLGetXMLValue(renderer, "attr", "")).find("\"highway\" IN ('motorway'"), std::string::npos);
+  EXPECT_EQ(children(CPLGetXMLNode(renderer, "categories"), "category").size(), 4u);
+  EXPECT_STREQ(CPLGetXMLValue(root_named(rdoc.get(), "qgis"), "labelsEnabled", ""), "0");
 }
 
 TEST(WriteQgisEscape, EscapesMarkupAndDropsControlCharacters) {
@@ -225,7 +260,7 @@ TEST(WriteQgisEscape, EscapesMarkupAndDropsControlCharacters) {
 
 TEST_F(WriteQgis, BadLayerNameIsAnOutputError) {
   QgisProject p;
-  p.layers = {{"a/b", "", QgisGeometry::point, QgisStyle::plain, {}, "EPSG:4326", true, "", ""}};
+  p.layers = {{"a/b", "", QgisGeometry::point, QgisStyle::plain, {}, "EPSG:4326", true, "", "", {}, "", "zh"}};
   EXPECT_THROW(write_qgis_project((dir_ / "out.qgs").string(), p), OutputError);
   EXPECT_FALSE(fs::exists(dir_ / "out.qgs"));
 }

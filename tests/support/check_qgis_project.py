@@ -18,8 +18,11 @@ invalid = 0
 for layer in project.mapLayers().values():
     renderer = layer.renderer().type() if layer.renderer() else "none"
     count = layer.featureCount() if layer.isValid() else -1
+    aliases = [f"{f.name()}={layer.attributeAlias(i)}" for i, f in enumerate(layer.fields())
+               if layer.attributeAlias(i)] if layer.isValid() else []
     print(f"layer name={layer.name()} valid={layer.isValid()} features={count} "
-          f"crs={layer.crs().authid()} renderer={renderer}")
+          f"crs={layer.crs().authid()} renderer={renderer} labels={layer.labelsEnabled()} "
+          f"aliases={len(aliases)} {' '.join(aliases[:4])}")
     invalid += not layer.isValid()
 
 # The layer tree as QGIS shows it: a node whose layer id did not survive reading has no layer.

@@ -115,7 +115,8 @@ struct OutputConfig {
   bool geopackage = true;
   bool geojson = true;
   bool csv = true;
-  bool csv_bom = false;  // UTF-8 BOM so Excel opens Chinese text correctly
+  bool csv_bom = true;   // UTF-8 BOM so Excel opens Chinese text correctly; default: lang is zh
+  bool csv_header_labels = false;  // csv_headers: labels — words in the report language, not field names
   bool qgis = true;      // QGIS project + .qml styles beside the GeoPackage
   std::string project_crs;  // e.g. EPSG:4549, extra copies of the layers; empty = none
   bool report = true;

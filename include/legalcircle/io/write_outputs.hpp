@@ -45,8 +45,10 @@ void write_geojson(const std::string& path, const std::string& layer_name, const
 // e.g. EPSG:4549; "" = EPSG:4326); geometries are transformed from EPSG:4326.
 void write_gpkg_layers(const std::string& path, const std::vector<NamedTable>& layers,
                        const std::string& crs = "");
-// UTF-8 CSV, RFC 4180 quoting, no geometry columns unless the table has them as cells.
-void write_csv(const std::string& path, const Table& t, bool excel_bom = false);
+// UTF-8 CSV, RFC 4180 quoting, no geometry columns unless the table has them as cells. `headers`
+// (one per column) replace the column names in the first row, e.g. Chinese words for Excel users.
+void write_csv(const std::string& path, const Table& t, bool excel_bom = false,
+               const std::vector<std::string>& headers = {});
 // Writes text to path via a temporary file + rename.
 void write_text_file(const std::string& path, const std::string& text);
 

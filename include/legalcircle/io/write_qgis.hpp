@@ -16,7 +16,17 @@ enum class QgisStyle {
   circle_fill,        // field "minutes" by the same classes, semi-transparent fills
   uncovered_red,      // field "covered": false red, true green
   services_by_tier,   // field "tier", categorized (categories below)
+  roads_by_class,     // field "highway": motorways and trunks wide orange, primary/secondary
+                      // yellow, tertiary and streets white on grey, tracks and paths thin dashes
+  gap_marker,         // uncovered villages: a red ring around the village dot
+  new_site,           // recommended or proposed sites: a large violet diamond
+  hatched_red,        // areas outside the circle: red diagonal hatching, no fill
   plain,              // one symbol
+};
+
+struct QgisField {
+  std::string name;   // the GeoPackage field
+  std::string alias;  // shown in QGIS's attribute table and forms (report language)
 };
 
 struct QgisCategory {
@@ -38,6 +48,9 @@ struct QgisLayer {
   std::string subset;
   // Layer-tree group (title); consecutive layers of one group share it; "" = top level.
   std::string group;
+  std::vector<QgisField> fields;  // aliases; fields not listed keep their names
+  std::string label_field;        // labels from this field ("" = no labels)
+  std::string lang = "zh";        // legend words: zh or en
 };
 
 struct QgisProject {
@@ -48,7 +61,8 @@ struct QgisProject {
 
 // The renderer-v2 element of a layer's style (also embedded in the project).
 std::string qgis_renderer_xml(const QgisLayer& layer);
-// A complete .qml style document for the layer.
+// A complete .qml style document for the layer: renderer, labels, field aliases (what QGIS also
+// stores in a GeoPackage's layer_styles table).
 std::string qgis_style_qml(const QgisLayer& layer);
 // A complete .qgs project document (QGIS 3, project CRS EPSG:4326, relative paths).
 std::string qgis_project_xml(const QgisProject& project);

@@ -175,6 +175,16 @@ TEST_F(ScenarioErrors, MinimalFileLoadsWithDefaultsAndResolvedPaths) {
   EXPECT_EQ(s.outputs.lang, "zh");
   EXPECT_EQ(s.inputs.services.read.offset, OffsetSystem::wgs84);
   EXPECT_EQ(s.inputs.services.read.osm_filter, kDefaultServiceOsmFilter);
+  EXPECT_TRUE(s.outputs.csv_bom) << "Chinese reports: CSV with a BOM for Excel by default";
+  EXPECT_FALSE(s.outputs.csv_header_labels);
+}
+
+TEST_F(ScenarioErrors, CsvDefaultsFollowTheReportLanguage) {
+  EXPECT_FALSE(load_scenario(write(kInputs + "outputs:\n  lang: en\n")).outputs.csv_bom);
+  EXPECT_TRUE(load_scenario(write(kInputs + "outputs:\n  lang: en\n  csv_bom: true\n")).outputs.csv_bom);
+  EXPECT_FALSE(load_scenario(write(kInputs + "outputs:\n  csv_bom: false\n")).outputs.csv_bom);
+  EXPECT_TRUE(load_scenario(write(kInputs + "outputs:\n  csv_headers: labels\n")).outputs.csv_header_labels);
+  expect_error(kInputs + "outputs:\n  csv_headers: chinese\n", 9, "outputs.csv_headers", "fields or labels");
 }
 
 TEST_F(ScenarioErrors, UnknownKey) {

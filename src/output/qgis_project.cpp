@@ -1,0 +1,112 @@
+#include "legalcircle/output/qgis_project.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "legalcircle/output/field_labels.hpp"
+
+namespace legalcircle {
+namespace {
+
+struct LayerMaker {
+  const Scenario& sc;
+  std::string crs;
+  bool zh;
+
+  QgisLayer make(std::string name, std::string title, QgisGeometry geometry, QgisStyle style, const Table& table,
+                 bool visible) const {
+    QgisLayer l;
+    l.name = std::move(name);
+    l.title = std::move(title);
+    l.geometry = geometry;
+    l.style = style;
+    l.crs = crs;
+    l.visible = visible;
+    l.lang = sc.outputs.lang;
+    for (const Column& c : table.columns) l.fields.push_back({c.name, field_label(c.name, sc.rules, sc.outputs.lang)});
+    return l;
+  }
+};
+
+}  // namespace
+
+QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& result, const ScenarioLayers& layers) {
+  QgisProject project;
+  project.title = sc.title;
+  project.gpkg = "legalcircle.gpkg";
+  const bool zh = sc.outputs.lang != "en";
+  const LayerMaker m{sc, sc.outputs.project_crs.empty() ? "EPSG:4326" : sc.outputs.project_crs, zh};
+  std::vector<QgisCategory> tiers;
+  std::vector<Tier> by_level = sc.tiers;
+  std::stable_sort(by_level.begin(), by_level.end(), [](const Tier& a, const Tier& b) { return a.level > b.level; });
+  for (const Tier& t : by_level) tiers.push_back({t.name, t.label});
+
+  // Drawn in list order, the first on top: points, then polygons, roads at the bottom.
+  std::vector<QgisLayer>& L = project.layers;
+  if (sc.planning) {
+    L.push_back(m.make("plan", zh ? "建议新增服务点" : "Recommended new sites", QgisGeometry::point, QgisStyle::new_site,
+                       layers.plan_sites, true));
+    L.back().label_field = "name";
+  }
+  L.push_back(m.make("services", zh ? "公共法律服务点" : "Legal service points", QgisGeometry::point,
+                     QgisStyle::services_by_tier, layers.services, true));
+  L.back().categories = tiers;
+  L.back().label_field = "name";
+  L.push_back(m.make("gaps", zh ? "未覆盖村社（按人口排序）" : "Uncovered villages (ranked)", QgisGeometry::point,
+                     QgisStyle::gap_marker, layers.gaps, true));
+  L.back().label_field = "name";
+  L.push_back(m.make("demand", zh ? "村社覆盖情况" : "Villages and communities", QgisGeometry::point,
+                     QgisStyle::uncovered_red, layers.demand, true));
+  if (sc.planning)
+    L.push_back(m.make("plan_coverage", zh ? "规划后村社覆盖" : "Villages after the plan", QgisGeometry::point,
+                       QgisStyle::uncovered_red, layers.plan_coverage, false));
+
+  // The circle: the primary rule's band at its threshold (the largest band without a minutes
+  // threshold) in its first mode on top and visible; every rule and mode with all bands grouped, off.
+  std::vector<std::pair<std::string, Mode>> groups;
+  for (const CircleBand& c : result.circles)
+    if (std::find(groups.begin(), groups.end(), std::pair{c.rule, c.mode}) == groups.end()) groups.emplace_back(c.rule, c.mode);
+  const char* mode_zh[] = {"步行", "电动自行车", "小汽车"};
+  const auto mode_words = [&](Mode mode) { return zh ? std::string(mode_zh[static_cast<int>(mode)]) : std::string(mode_name(mode)); };
+  const auto subset = [](const std::string& rule_name, Mode mode) {
+    std::string rule;  // OGR SQL string literal: quotes doubled
+    for (char ch : rule_name) rule += ch == '\'' ? std::string("''") : std::string(1, ch);
+    return "\"rule\" = '" + rule + "' AND \"mode\" = '" + std::string(mode_name(mode)) + "'";
+  };
+  if (!groups.empty()) {
+    const auto& [rule_name, mode] = groups.front();
+    std::optional<double> minutes;
+    for (const CoverageRule& r : sc.rules)
+      if (r.name == rule_name) minutes = r.threshold_minutes;
+    double band = -1;
+    for (const CircleBand& c : result.circles)
+      if (c.rule == rule_name && c.mode == mode && (minutes ? c.band.minutes == *minutes : c.band.minutes > band))
+        band = c.band.minutes;
+    if (band >= 0) {
+      const std::string words = fixed(band, band == std::floor(band) ? 0 : 1);
+      QgisLayer l = m.make("circle", rule_name + " · " + mode_words(mode) + " · " + words + (zh ? " 分钟圈" : "-minute circle"),
+                           QgisGeometry::polygon, QgisStyle::circle_fill, layers.circle, true);
+      l.subset = subset(rule_name, mode) + " AND \"minutes\" = " + words;
+      L.push_back(std::move(l));
+    }
+  }
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    QgisLayer l = m.make("circle", groups[g].first + " · " + mode_words(groups[g].second), QgisGeometry::polygon,
+                         QgisStyle::circle_fill, layers.circle, false);
+    l.subset = subset(groups[g].first, groups[g].second);
+    l.group = zh ? "服务圈（各规则、出行方式、各时段）" : "Circles (every rule, mode and band)";
+    L.push_back(std::move(l));
+  }
+  if (sc.planning)
+    L.push_back(m.make("plan_circle", zh ? "规划后服务圈" : "Circle after the plan", QgisGeometry::polygon,
+                       QgisStyle::circle_fill, layers.plan_circle, false));
+  L.push_back(m.make("isochrones", zh ? "各服务点等时圈" : "Per-service isochrones", QgisGeometry::polygon,
+                     QgisStyle::circle_fill, layers.isochrones, false));
+  L.push_back(m.make("gap_areas", zh ? "服务圈外区域" : "Areas outside the circle", QgisGeometry::polygon,
+                     QgisStyle::hatched_red, layers.gap_areas, false));
+  L.push_back(m.make("roads", zh ? "道路" : "Roads", QgisGeometry::line, QgisStyle::roads_by_class, layers.roads, true));
+  return project;
+}
+
+}  // namespace legalcircle
