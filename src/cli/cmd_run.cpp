@@ -109,7 +109,9 @@ int run_scenario(const RunOptions& o) {
   progress.begin("writing " + o.out_dir);
   const ScenarioLayers layers = scenario_layers(world, sc, result);
   StagedOutput out(o.out_dir);
-  if (sc.outputs.geopackage) write_gpkg_layers(out.path("legalcircle.gpkg"), layers.all(), sc.outputs.project_crs);
+  const QgisProject project = scenario_qgis_project(sc, result, layers);
+  if (sc.outputs.geopackage)
+    write_gpkg_layers(out.path("legalcircle.gpkg"), layers.all(), sc.outputs.project_crs, qgis_gpkg_styles(project));
   if (sc.outputs.geojson)
     for (const NamedTable& l : layers.all())
       if (l.table->shape != Table::Shape::none) write_geojson(out.path(l.name + ".geojson"), l.name, *l.table);
@@ -136,7 +138,6 @@ int run_scenario(const RunOptions& o) {
     write_minutes_geotiff(out.path("circle_" + r.rule + "_" + std::string(mode_name(r.mode)) + "_minutes.tif"), r.raster,
                           sc.outputs.project_crs);
   if (sc.outputs.qgis && sc.outputs.geopackage) {
-    const QgisProject project = scenario_qgis_project(sc, result, layers);
     write_qgis_project(out.path("legalcircle.qgs"), project);
     // The styles were written beside the project, in the staging folder: commit them too.
     std::set<std::string> styles;  // one .qml per GeoPackage layer, however many project layers show it

@@ -207,7 +207,56 @@ void write_geojson(const std::string& path, const std::string& layer_name, const
   }
 }
 
-void write_gpkg_layers(const std::string& path, const std::vector<NamedTable>& layers, const std::string& crs) {
+namespace {
+
+// The table QGIS's OGR provider creates on "save style to the data source" (QGIS 3.22), same
+// columns and types, so QGIS reads our styles and can add its own beside them.
+void write_layer_styles(GDALDataset& ds, const std::string& path, const std::vector<LayerStyle>& styles) {
+  const char* options[] = {"FID=id", nullptr};
+  OGRLayer* layer = ds.CreateLayer("layer_styles", nullptr, wkbNone, const_cast<char**>(options));
+  if (!layer) throw OutputError(path + ": cannot create layer_styles (" + gdal::last_error() + ")");
+  const auto field = [&](const char* name, OGRFieldType type, int width, OGRFieldSubType sub = OFSTNone) {
+    OGRFieldDefn f(name, type);
+    f.SetWidth(width);
+    f.SetSubType(sub);
+    if (layer->CreateField(&f) != OGRERR_NONE)
+      throw OutputError(path + ": cannot create layer_styles." + name + " (" + gdal::last_error() + ")");
+  };
+  for (const char* name : {"f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column"})
+    field(name, OFTString, 256);
+  field("styleName", OFTString, 30);
+  field("styleQML", OFTString, 0);
+  field("styleSLD", OFTString, 0);
+  field("useAsDefault", OFTInteger, 0, OFSTBoolean);
+  field("description", OFTString, 0);
+  field("owner", OFTString, 30);
+  field("ui", OFTString, 30);
+  field("update_time", OFTDateTime, 0);
+  for (const LayerStyle& st : styles) {
+    if (!ds.GetLayerByName(st.layer.c_str()))
+      throw OutputError(path + ": a style for layer '" + st.layer + "', which the GeoPackage does not hold");
+    gdal::FeaturePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
+    f->SetField("f_table_catalog", "");
+    f->SetField("f_table_schema", "");
+    f->SetField("f_table_name", st.layer.c_str());
+    f->SetField("f_geometry_column", "geom");  // GDAL's geometry column in a GeoPackage
+    f->SetField("styleName", st.name.c_str());
+    f->SetField("styleQML", st.qml.c_str());
+    f->SetField("styleSLD", "");
+    f->SetField("useAsDefault", 1);
+    f->SetField("description", st.description.c_str());
+    f->SetField("owner", "");
+    f->SetField("ui", "");
+    f->SetField("update_time", 2000, 1, 1, 0, 0, 0.0f, 100);  // fixed: the same inputs give the same file
+    if (layer->CreateFeature(f.get()) != OGRERR_NONE)
+      throw OutputError(path + ": cannot write the style of " + st.layer + " (" + gdal::last_error() + ")");
+  }
+}
+
+}  // namespace
+
+void write_gpkg_layers(const std::string& path, const std::vector<NamedTable>& layers, const std::string& crs,
+                       const std::vector<LayerStyle>& styles) {
   for (const NamedTable& l : layers) check_shape(path + " layer " + l.name, *l.table), check_utf8(path + " layer " + l.name, *l.table);
   GDALDriver* driver = driver_or_throw("GPKG", path);
   std::error_code ec;
@@ -221,6 +270,7 @@ void write_gpkg_layers(const std::string& path, const std::vector<NamedTable>& l
     gdal::DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw OutputError(path + ": cannot create (" + gdal::last_error() + ")");
     for (const NamedTable& l : layers) write_layer(*ds, path, l.name, *l.table, srs, nullptr, -1);
+    if (!styles.empty()) write_layer_styles(*ds, path, styles);
     ds.reset();
     if (CPLGetLastErrorType() >= CE_Failure)
       throw OutputError(path + ": write failed (" + gdal::last_error() + ")");

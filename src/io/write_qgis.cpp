@@ -3,6 +3,7 @@
 #include <cpl_conv.h>
 #include <ogr_spatialref.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -420,6 +421,15 @@ std::string qgis_project_xml(const QgisProject& project) {
        "<SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys></properties>\n";
   o << "</qgis>\n";
   return o.str();
+}
+
+std::vector<LayerStyle> qgis_gpkg_styles(const QgisProject& project) {
+  std::vector<LayerStyle> styles;
+  for (const QgisLayer& l : project.layers) {
+    if (std::any_of(styles.begin(), styles.end(), [&](const LayerStyle& s) { return s.layer == l.name; })) continue;
+    styles.push_back({l.name, "legalcircle", qgis_style_qml(l), l.title.empty() ? l.name : l.title});
+  }
+  return styles;
 }
 
 void write_qgis_project(const std::string& qgs_path, const QgisProject& project) {

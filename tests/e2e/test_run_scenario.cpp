@@ -88,6 +88,28 @@ TEST_F(RunScenario, QgisOpensTheProjectWithEveryLayerValidAndStyled) {
     EXPECT_NE(r.output.find(renderer), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("valid=False"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("features=70"), std::string::npos) << "the 70 villages: " << r.output;
+  // Labels on the service points, aliases in the report's language (English here).
+  EXPECT_NE(r.output.find("renderer=categorizedSymbol labels=True aliases=6 id=ID name=Name"), std::string::npos)
+      << r.output;
+}
+
+// Dragging the GeoPackage alone into QGIS (no project, no .qml beside it) shows the same styles:
+// QGIS reads each layer's default style from the layer_styles table.
+TEST_F(RunScenario, GeoPackageAloneOpensStyledInQgis) {
+  if (testing::run_command("/usr/bin/python3 -c 'import qgis.core'").exit_code != 0)
+    GTEST_SKIP() << "PyQGIS (Debian python3-qgis) not installed; .ci/install-deps.sh installs it";
+  const fs::path alone = dir_ / "gpkg-alone";
+  fs::create_directories(alone);
+  fs::copy_file(dir_ / "out/legalcircle.gpkg", alone / "legalcircle.gpkg", fs::copy_options::overwrite_existing);
+  const auto r = testing::run_command("QT_QPA_PLATFORM=offscreen /usr/bin/python3 " + std::string(LEGALCIRCLE_SOURCE_DIR) +
+                                      "/tests/support/check_gpkg_styles.py " + (alone / "legalcircle.gpkg").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // north-bayreuth reports in English: aliases in English.
+  for (const char* expected : {"layer services renderer=categorizedSymbol labels=True", "name=Name",
+                               "layer demand renderer=categorizedSymbol", "layer circle renderer=graduatedSymbol",
+                               "layer roads renderer=categorizedSymbol", "layer gaps renderer=singleSymbol labels=True",
+                               "population=Population"})
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
 }
 
 TEST_F(RunScenario, EveryGeometryIsValid) {

@@ -41,10 +41,20 @@ struct NamedTable {
 // RFC 7946 GeoJSON (EPSG:4326, right-hand ring order) through GDAL: typed properties, null for
 // empty cells.
 void write_geojson(const std::string& path, const std::string& layer_name, const Table& t);
+// A layer's style as QGIS keeps it inside a GeoPackage (table layer_styles): opening the
+// GeoPackage alone in QGIS applies the default style of each layer.
+struct LayerStyle {
+  std::string layer;        // f_table_name
+  std::string name;         // styleName (QGIS shows it in the style manager)
+  std::string qml;          // styleQML: a complete .qml document
+  std::string description;
+};
+
 // One GeoPackage holding every layer (attribute-only tables too), in `crs` (any CRS GDAL reads,
-// e.g. EPSG:4549; "" = EPSG:4326); geometries are transformed from EPSG:4326.
+// e.g. EPSG:4549; "" = EPSG:4326); geometries are transformed from EPSG:4326. With styles, a
+// layer_styles table like the one QGIS creates, each style its layer's default.
 void write_gpkg_layers(const std::string& path, const std::vector<NamedTable>& layers,
-                       const std::string& crs = "");
+                       const std::string& crs = "", const std::vector<LayerStyle>& styles = {});
 // UTF-8 CSV, RFC 4180 quoting, no geometry columns unless the table has them as cells. `headers`
 // (one per column) replace the column names in the first row, e.g. Chinese words for Excel users.
 void write_csv(const std::string& path, const Table& t, bool excel_bom = false,

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "legalcircle/io/write_outputs.hpp"
+
 namespace legalcircle {
 
 enum class QgisGeometry { point, line, polygon };
@@ -70,6 +72,10 @@ std::string qgis_project_xml(const QgisProject& project);
 // Writes the project to qgs_path and one <layer name>.qml per layer beside it (each through a
 // temporary file and rename). Throws OutputError naming the path.
 void write_qgis_project(const std::string& qgs_path, const QgisProject& project);
+
+// The project's styles as GeoPackage layer_styles rows: one per GeoPackage layer, the style of the
+// first project layer showing it.
+std::vector<LayerStyle> qgis_gpkg_styles(const QgisProject& project);
 
 // XML text/attribute escaping (& < > " '); drops characters XML 1.0 does not allow.
 std::string xml_escape(std::string_view text);
