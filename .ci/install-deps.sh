@@ -15,6 +15,8 @@ PACKAGES=(
   glpk-utils  # test-only: glpsol checks the planning bound against an exact MIP
   chromium    # test-only: report.html is loaded in headless Chromium
   python3-qgis  # test-only: QGIS itself opens the written project
+  postgresql-15 postgresql-15-postgis-3  # test-only: the PostGIS tests start a throwaway cluster
+  fonts-noto-cjk  # Chinese labels in the QGIS project's maps (its label font)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

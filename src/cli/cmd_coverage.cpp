@@ -10,6 +10,7 @@
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 #include "legalcircle/output/coverage_output.hpp"
+#include "output_target.hpp"
 #include "staging.hpp"
 
 namespace legalcircle::cli {
@@ -44,6 +45,7 @@ CLI::App* add_coverage_command(CLI::App& app, CoverageOptions& o) {
 
 int run_coverage(const CoverageOptions& o) {
   Progress progress(o.quiet);
+  output_target(o.out_dir, "", "coverage", false);  // a wrong -o fails before the work
   if (!(o.minutes > 0) || !std::isfinite(o.minutes))
     throw ConfigError("--minutes must be a positive number, got " + std::to_string(o.minutes));
   const std::vector<Mode> modes = parse_modes(o.modes);

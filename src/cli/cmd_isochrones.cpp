@@ -13,6 +13,7 @@
 #include "legalcircle/output/layers.hpp"
 #include "legalcircle/pipeline/isochrones.hpp"
 #include "legalcircle/io/write_outputs.hpp"
+#include "output_target.hpp"
 #include "staging.hpp"
 
 namespace legalcircle::cli {
@@ -44,6 +45,7 @@ CLI::App* add_isochrones_command(CLI::App& app, IsochroneOptions& o) {
 
 int run_isochrones(const IsochroneOptions& o) {
   Progress progress(o.quiet);
+  output_target(o.out_dir, "", "isochrones", false);  // a wrong -o fails before the work
   const std::vector<Mode> modes = parse_modes(o.modes);
   const std::vector<double> bands = parse_minutes_list(o.minutes, "--minutes");
   if (o.cell_m == 0 || (o.cell_m > 0 && o.cell_m < 1)) throw ConfigError("--cell-m must be at least 1 metre");

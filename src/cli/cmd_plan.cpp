@@ -7,6 +7,7 @@
 #include "legalcircle/io/write_outputs.hpp"
 #include "legalcircle/output/layers.hpp"
 #include "legalcircle/pipeline/plan.hpp"
+#include "output_target.hpp"
 #include "staging.hpp"
 
 namespace legalcircle::cli {
@@ -47,6 +48,7 @@ CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
 
 int run_plan(const PlanOptions& o) {
   Progress progress(o.quiet);
+  output_target(o.out_dir, "", "plan", false);  // a wrong -o fails before the work
   PlanRequest r;
   r.mode = parse_mode(o.mode);
   r.minutes = o.minutes;

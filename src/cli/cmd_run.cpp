@@ -2,7 +2,10 @@
 // rules per mode, the provincial standard, circles and per-service isochrones, gaps, admin
 // roll-ups, planning — written as one GeoPackage, GeoJSON layers, CSV tables, a QGIS project,
 // summary.json and report.html. Wiring only: read → World → run_scenario → render → write.
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -10,6 +13,8 @@
 #include "common.hpp"
 #include "inputs.hpp"
 #include "legalcircle/config/scenario.hpp"
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/io/postgis.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 #include "legalcircle/io/write_qgis.hpp"
 #include "legalcircle/output/field_labels.hpp"
@@ -18,6 +23,7 @@
 #include "legalcircle/output/report.hpp"
 #include "legalcircle/output/summary.hpp"
 #include "legalcircle/pipeline/scenario.hpp"
+#include "output_target.hpp"
 #include "staging.hpp"
 
 namespace legalcircle::cli {
@@ -30,7 +36,11 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       "Writes legalcircle.gpkg (every layer), GeoJSON layers, CSV tables, a QGIS project\n"
       "(legalcircle.qgs + .qml styles), summary.json and report.html (for officials, offline).");
   c->add_option("scenario", o.scenario, "Scenario YAML (paths inside are relative to it)")->required();
-  c->add_option("-o,--out", o.out_dir, "Output folder (created if missing)")->capture_default_str();
+  c->add_option("-o,--out", o.out_dir,
+                "Output: a folder (created if missing), a NAME.gpkg file (the GeoPackage alone, styles inside), "
+                "or PG:<connection> (every layer into PostgreSQL/PostGIS, see --schema)")
+      ->capture_default_str();
+  c->add_option("--schema", o.schema, "With -o PG:...: the schema to write (created if missing; default legalcircle)");
   c->add_option("--threads", o.threads, "Worker threads (default: all cores)");
   c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr (warnings are still printed)");
   c->add_option("--evaluate", o.evaluate,
@@ -42,7 +52,9 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       "Examples:\n"
       "  legalcircle run configs/synthetic-county.yaml -o out/synthetic\n"
       "  legalcircle run configs/zhejiang-standard.yaml -o out/standard\n"
-      "  legalcircle run configs/synthetic-county.yaml --evaluate proposals.xlsx --evaluate-offset gcj02 -o out/what-if");
+      "  legalcircle run configs/synthetic-county.yaml --evaluate proposals.xlsx --evaluate-offset gcj02 -o out/what-if\n"
+      "  legalcircle run configs/synthetic-county.yaml -o county.gpkg\n"
+      "  legalcircle run configs/synthetic-county.yaml -o \"PG:dbname=gis host=localhost user=gis\" --schema legal_2026");
   return c;
 }
 
@@ -72,6 +84,31 @@ World load_world(const Scenario& sc, const std::vector<Mode>& modes, Progress& p
   return World(std::move(graph), sc.profiles.profiles, sc.profiles.direction, std::move(services), std::move(demand));
 }
 
+void note_totals(Progress& progress, const ScenarioResult& result) {
+  for (const MeasureRollup& m : result.rollups) {
+    const RollupRow& t = m.rollup.total;
+    progress.note(m.measure + ": " + std::to_string(t.covered_units) + " of " + std::to_string(t.units) +
+                  " units covered" +
+                  (t.coverage_rate_population ? ", " + fixed(100.0 * *t.coverage_rate_population, 1) + "% of population"
+                                              : std::string()));
+  }
+}
+
+// The GeoPackage alone at `path`: written beside it under a temporary name, then renamed.
+void write_gpkg_file(const std::string& path, const std::vector<NamedTable>& layers, const std::string& crs,
+                     const std::vector<LayerStyle>& styles) {
+  const std::filesystem::path target(path);
+  const std::filesystem::path tmp = target.parent_path() / ("." + target.filename().string() + ".legalcircle-" +
+                                                             std::to_string(::getpid()) + ".gpkg");
+  write_gpkg_layers(tmp.string(), layers, crs, styles);
+  std::error_code ec;
+  std::filesystem::rename(tmp, target, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw OutputError(path + ": cannot replace (" + ec.message() + ")");
+  }
+}
+
 }  // namespace
 
 int run_scenario(const RunOptions& o) {
@@ -91,6 +128,11 @@ int run_scenario(const RunOptions& o) {
     proposals.read = layer_read_options(defaults, o.evaluate_layer, o.evaluate, false);
     sc.planning->evaluate = proposals;
   }
+  // The target is checked before the heavy work: a wrong -o or an unreachable database fails now.
+  const OutputTarget target = output_target(o.out_dir, o.schema, "run", true);
+  if (!sc.outputs.postgis_connection.empty())
+    if (auto problem = postgis_target_problem(sc.outputs.postgis_connection, sc.outputs.postgis_schema))
+      throw OutputError("outputs.postgis: " + *problem);
   RunRecord record;
   const World world = load_world(sc, scenario_modes(sc), progress, record);
   std::vector<std::pair<std::string, double>>& timings = record.timings;
@@ -106,10 +148,23 @@ int run_scenario(const RunOptions& o) {
   const ScenarioResult result = run_scenario(world, sc, settings, progress);
   timings.insert(timings.end(), result.timings.begin(), result.timings.end());
 
-  progress.begin("writing " + o.out_dir);
+  const std::string shown = target.kind == OutputTarget::Kind::postgis
+                                ? redact_connection(target.where) + " schema " + target.schema
+                                : target.where;
+  progress.begin("writing " + shown);
   const ScenarioLayers layers = scenario_layers(world, sc, result);
-  StagedOutput out(o.out_dir);
   const QgisProject project = scenario_qgis_project(sc, result, layers);
+  if (target.kind != OutputTarget::Kind::folder) {
+    if (target.kind == OutputTarget::Kind::postgis)
+      write_postgis_layers(target.where, target.schema, layers.all(), sc.outputs.project_crs);
+    else
+      write_gpkg_file(target.where, layers.all(), sc.outputs.project_crs, qgis_gpkg_styles(project));
+    timings.emplace_back("write_s", progress.end());
+    note_totals(progress, result);
+    progress.note("wrote every layer to " + shown + " (the folder outputs — report, CSV, QGIS project — need -o FOLDER)");
+    return 0;
+  }
+  StagedOutput out(o.out_dir);
   if (sc.outputs.geopackage)
     write_gpkg_layers(out.path("legalcircle.gpkg"), layers.all(), sc.outputs.project_crs, qgis_gpkg_styles(project));
   if (sc.outputs.geojson)
@@ -146,23 +201,22 @@ int run_scenario(const RunOptions& o) {
   }
   timings.emplace_back("write_s", progress.end());
 
-  record.roads = sc.inputs.roads.path;
-  record.services = sc.inputs.services.path;
-  record.demand = sc.inputs.demand.path;
+  // No database password in summary.json or the report.
+  record.roads = redact_connection(sc.inputs.roads.path);
+  record.services = redact_connection(sc.inputs.services.path);
+  record.demand = redact_connection(sc.inputs.demand.path);
+  for (std::string& w : record.warnings) w = redact_connection(w);
   record.attribution = attribution(sc.inputs.roads.path, false);
   record.run_date = local_run_date();
   const nlohmann::ordered_json summary = scenario_summary(world, sc, result, record);
   write_text_file(out.path("summary.json"), summary.dump(2) + "\n");
   // The report renders from this run's summary and layers in memory, not from the files.
   if (sc.outputs.report) write_report(report_input(summary, layers), sc.outputs.lang, out.path("report.html"));
+  // The database first: if it fails, the folder keeps the previous run's files too.
+  if (!sc.outputs.postgis_connection.empty())
+    write_postgis_layers(sc.outputs.postgis_connection, sc.outputs.postgis_schema, layers.all(), sc.outputs.project_crs);
   out.commit();
-  for (const MeasureRollup& m : result.rollups) {
-    const RollupRow& t = m.rollup.total;
-    progress.note(m.measure + ": " + std::to_string(t.covered_units) + " of " + std::to_string(t.units) +
-                  " units covered" +
-                  (t.coverage_rate_population ? ", " + fixed(100.0 * *t.coverage_rate_population, 1) + "% of population"
-                                              : std::string()));
-  }
+  note_totals(progress, result);
   progress.note("wrote legalcircle.gpkg, layers, tables, QGIS project and summary.json to " + o.out_dir);
   return 0;
 }

@@ -62,7 +62,8 @@ int run_plan(const PlanOptions& options);
 
 struct RunOptions {
   std::string scenario;
-  std::string out_dir = "out";
+  std::string out_dir = "out";  // a folder, NAME.gpkg or PG:<connection> (output_target.hpp)
+  std::string schema;           // with PG:
   unsigned threads = 0;  // 0: all cores
   bool quiet = false;
   std::string evaluate;  // what-if proposals instead of the scenario's planning choice

@@ -1,5 +1,7 @@
 #include "common.hpp"
 
+#include "legalcircle/io/postgis.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -24,7 +26,7 @@ void Progress::begin(const std::string& stage) {
   start_ = std::chrono::steady_clock::now();
   if (!quiet_) {
     break_open_line();
-    std::cerr << "legalcircle: " << stage << " ..." << std::flush;
+    std::cerr << "legalcircle: " << redact_connection(stage) << " ..." << std::flush;
     g_line_open = true;
   }
 }
@@ -54,12 +56,12 @@ void Progress::stage_end(double seconds, std::string_view detail) {
 void Progress::note(std::string_view message) {
   if (quiet_) return;
   break_open_line();
-  std::cerr << "legalcircle: " << message << '\n';
+  std::cerr << "legalcircle: " << redact_connection(std::string(message)) << '\n';
 }
 
 void Progress::warn(const std::string& message) const {
   break_open_line();
-  std::cerr << "legalcircle: warning: " << message << '\n';
+  std::cerr << "legalcircle: warning: " << redact_connection(message) << '\n';
 }
 
 Profiles profiles_from(const std::string& path) {

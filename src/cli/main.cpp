@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "legalcircle/io/postgis.hpp"
 #include "legalcircle/core/error.hpp"
 
 int main(int argc, char** argv) {
@@ -54,19 +55,19 @@ int main(int argc, char** argv) {
     if (cmd_report->parsed()) return cli::run_report(report);
   } catch (const InputError& e) {
     cli::Progress::break_open_line();
-    std::cerr << "legalcircle: input error: " << e.what() << '\n';
+    std::cerr << "legalcircle: input error: " << redact_connection(e.what()) << '\n';
     return 2;
   } catch (const ConfigError& e) {
     cli::Progress::break_open_line();
-    std::cerr << "legalcircle: configuration error: " << e.what() << '\n';
+    std::cerr << "legalcircle: configuration error: " << redact_connection(e.what()) << '\n';
     return 3;
   } catch (const OutputError& e) {
     cli::Progress::break_open_line();
-    std::cerr << "legalcircle: cannot write output: " << e.what() << '\n';
+    std::cerr << "legalcircle: cannot write output: " << redact_connection(e.what()) << '\n';
     return 4;
   } catch (const std::exception& e) {
     cli::Progress::break_open_line();
-    std::cerr << "legalcircle: error: " << e.what() << '\n';
+    std::cerr << "legalcircle: error: " << redact_connection(e.what()) << '\n';
     return 1;
   }
   return 1;

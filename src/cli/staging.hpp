@@ -16,7 +16,8 @@ class StagedOutput {
 
   // Path to write `file_name` to (inside the staging folder).
   std::string path(const std::string& file_name);
-  // Moves every staged file into the output folder.
+  // Moves every staged file into the output folder, then removes the files an earlier run listed
+  // in the folder's .legalcircle-outputs that this run did not write, and lists this run's.
   void commit();
 
  private:

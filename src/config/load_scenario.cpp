@@ -203,6 +203,7 @@ class Reader {
   std::string file_path(const YAML::Node& node, const std::string& key) const {
     const std::string v = text(node, key);
     if (v.empty()) fail(node, key, "empty path");
+    if (v.rfind("PG:", 0) == 0) return v;  // a PostgreSQL/PostGIS connection: checked when read
     fs::path p(v);
     if (p.is_relative()) p = dir_ / p;
     const std::string resolved = p.lexically_normal().string();
@@ -564,7 +565,7 @@ class Reader {
 
   OutputConfig outputs(const YAML::Node& node, const std::string& key) const {
     allow_keys(node, key, {"geopackage", "geojson", "csv", "csv_bom", "csv_headers", "qgis", "project_crs",
-                           "report", "lang"});
+                           "report", "lang", "postgis"});
     OutputConfig o;
     if (auto n = node["geopackage"]) o.geopackage = boolean(n, join(key, "geopackage"));
     if (auto n = node["geojson"]) o.geojson = boolean(n, join(key, "geojson"));
@@ -587,6 +588,19 @@ class Reader {
         fail(n, join(key, "project_crs"), *why + "; e.g. EPSG:4549 (CGCS2000 3-degree Gauss-Kruger CM 120E)");
     }
     if (auto n = node["report"]) o.report = boolean(n, join(key, "report"));
+    if (auto pg = node["postgis"]) {
+      const std::string pk = join(key, "postgis");
+      allow_keys(pg, pk, {"connection", "schema"});
+      if (!pg["connection"]) fail(pg, pk, "needs connection: \"PG:dbname=... host=... user=...\"");
+      o.postgis_connection = text(pg["connection"], join(pk, "connection"));
+      if (o.postgis_connection.rfind("PG:", 0) != 0)
+        fail(pg["connection"], join(pk, "connection"), "expected a GDAL connection string starting with PG:");
+      if (auto n = pg["schema"]) {
+        o.postgis_schema = text(n, join(pk, "schema"));
+        if (o.postgis_schema.empty() || o.postgis_schema.find_first_of("\"\\") != std::string::npos)
+          fail(n, join(pk, "schema"), "expected a plain schema name");
+      }
+    }
     if (auto n = node["lang"]) {
       o.lang = text(n, join(key, "lang"));
       if (o.lang != "zh" && o.lang != "en") fail(n, join(key, "lang"), "expected zh or en");

@@ -1,4 +1,5 @@
 #include "legalcircle/io/gdal_handle.hpp"
+#include "legalcircle/io/postgis.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -32,8 +33,9 @@ std::string last_error() {
 DatasetPtr open_vector(const std::string& path, const char* const* open_options) {
   ensure_registered();
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw InputError(path + ": file not found");
-  if (std::filesystem::is_directory(path, ec))
+  const bool database = is_postgis_source(path);  // PG:... is a connection, not a file
+  if (!database && !std::filesystem::exists(path, ec)) throw InputError(path + ": file not found");
+  if (!database && std::filesystem::is_directory(path, ec))
     throw InputError(path + ": is a folder, expected a file");
   CPLErrorReset();
   DatasetPtr ds(static_cast<GDALDataset*>(

@@ -1,4 +1,5 @@
 #include "legalcircle/io/geometry_ops.hpp"
+#include "legalcircle/io/postgis.hpp"
 #include "legalcircle/io/text_encoding.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 
@@ -121,7 +122,8 @@ OGRwkbGeometryType layer_type(const Table& t) {
 // decimals: the coordinate precision the driver writes (GeoJSON RFC 7946: 7); polygons are made
 // valid in those coordinates, after reprojection (< 0: full precision).
 void write_layer(GDALDataset& ds, const std::string& path, const std::string& layer_name, const Table& t,
-                 const OGRSpatialReference& srs, const char* const* layer_options, int decimals) {
+                 const OGRSpatialReference& srs, const char* const* layer_options, int decimals,
+                 bool layer_transaction = true) {
   OGRSpatialReference wgs84;
   wgs84.importFromEPSG(4326);
   wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -140,7 +142,8 @@ void write_layer(GDALDataset& ds, const std::string& path, const std::string& la
     if (layer->CreateField(&field) != OGRERR_NONE)
       throw OutputError(path + ": cannot create field '" + col.name + "' (" + gdal::last_error() + ")");
   }
-  const bool transaction = layer->StartTransaction() == OGRERR_NONE;  // GeoPackage: one commit
+  // GeoPackage: one commit per layer; inside a dataset transaction (PostGIS) the dataset's.
+  const bool transaction = layer_transaction && layer->StartTransaction() == OGRERR_NONE;
   for (size_t r = 0; r < t.rows.size(); ++r) {
     gdal::FeaturePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
     const std::string where = path + ": layer " + layer_name + ": row " + std::to_string(r);
@@ -343,6 +346,116 @@ void ensure_directory(const std::string& dir) {
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir))
     throw OutputError(dir + ": cannot create folder" + (ec ? " (" + ec.message() + ")" : ""));
+}
+
+bool is_postgis_source(const std::string& path) {
+  return path.size() >= 3 && (path[0] == 'P' || path[0] == 'p') && (path[1] == 'G' || path[1] == 'g') && path[2] == ':';
+}
+
+std::string redact_connection(const std::string& connection) {
+  std::string out = connection;
+  for (std::size_t at = out.find("password="); at != std::string::npos; at = out.find("password=", at + 12)) {
+    const std::size_t end = out.find(' ', at);
+    out.replace(at + 9, (end == std::string::npos ? out.size() : end) - at - 9, "***");
+  }
+  return out;
+}
+
+namespace {
+
+std::string sql_literal(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string sql_identifier(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+gdal::DatasetPtr open_postgis(const std::string& connection, const std::string& schema) {
+  gdal::ensure_registered();
+  const std::string active = "ACTIVE_SCHEMA=" + schema;
+  const char* drivers[] = {"PostgreSQL", nullptr};
+  const char* options[] = {active.c_str(), nullptr};
+  CPLErrorReset();
+  gdal::DatasetPtr ds(GDALDataset::Open(connection.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, options, nullptr));
+  if (!ds) {
+    std::string why = redact_connection(gdal::last_error());
+    for (char& c : why) c = c == '\n' ? ' ' : c;
+    while (!why.empty() && why.back() == ' ') why.pop_back();
+    throw OutputError(redact_connection(connection) + ": cannot connect (" + why + ")");
+  }
+  return ds;
+}
+
+// The first column of the first row of a query ("" when there is none).
+std::string query_value(GDALDataset& ds, const std::string& sql) {
+  CPLErrorReset();
+  OGRLayer* result = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+  if (!result) return "";
+  std::string value;
+  if (gdal::FeaturePtr f{result->GetNextFeature()}; f && f->GetFieldCount() > 0) value = f->GetFieldAsString(0);
+  ds.ReleaseResultSet(result);
+  return value;
+}
+
+}  // namespace
+
+std::optional<std::string> postgis_target_problem(const std::string& connection, const std::string& schema) {
+  if (schema.empty() || schema.find_first_of("\"\\") != std::string::npos)
+    return "schema '" + schema + "': give a plain schema name";
+  gdal::DatasetPtr ds;
+  try {
+    ds = open_postgis(connection, schema);
+  } catch (const OutputError& e) {
+    return std::string(e.what());
+  }
+  if (query_value(*ds, "SELECT postgis_lib_version()").empty())
+    return "database has no PostGIS (run CREATE EXTENSION postgis; as its owner)";
+  const std::string exists = query_value(*ds, "SELECT count(*) FROM pg_namespace WHERE nspname = " + sql_literal(schema));
+  const std::string allowed =
+      exists == "1" ? query_value(*ds, "SELECT has_schema_privilege(" + sql_literal(schema) + ", 'CREATE')")
+                    : query_value(*ds, "SELECT has_database_privilege(current_database(), 'CREATE')");
+  if (allowed != "1" && allowed != "t" && allowed != "true")
+    return exists == "1" ? "the role may not create tables in schema " + schema
+                         : "schema " + schema + " does not exist and the role may not create it";
+  return std::nullopt;
+}
+
+void write_postgis_layers(const std::string& connection, const std::string& schema,
+                          const std::vector<NamedTable>& layers, const std::string& crs) {
+  const std::string where = redact_connection(connection) + " schema " + schema;
+  for (const NamedTable& l : layers) check_shape(where + " layer " + l.name, *l.table), check_utf8(where + " layer " + l.name, *l.table);
+  OGRSpatialReference srs;
+  if (srs.SetFromUserInput(crs.empty() ? "EPSG:4326" : crs.c_str()) != OGRERR_NONE)
+    throw OutputError(where + ": unknown CRS '" + crs + "'");
+  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  gdal::DatasetPtr ds = open_postgis(connection, schema);
+  if (ds->StartTransaction(FALSE) != OGRERR_NONE)
+    throw OutputError(where + ": cannot start a transaction (" + gdal::last_error() + ")");
+  try {
+    CPLErrorReset();
+    if (OGRLayer* r = ds->ExecuteSQL(("CREATE SCHEMA IF NOT EXISTS " + sql_identifier(schema)).c_str(), nullptr, nullptr))
+      ds->ReleaseResultSet(r);
+    if (CPLGetLastErrorType() >= CE_Failure) throw OutputError(where + ": cannot create the schema (" + gdal::last_error() + ")");
+    const std::string schema_option = "SCHEMA=" + schema;
+    const char* options[] = {"OVERWRITE=YES", "GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=GIST",
+                             "PRECISION=NO", schema_option.c_str(), nullptr};
+    for (const NamedTable& l : layers) {
+      CPLErrorReset();
+      write_layer(*ds, where, l.name, *l.table, srs, options, -1, false);
+      if (CPLGetLastErrorType() >= CE_Failure)
+        throw OutputError(where + " table " + l.name + ": " + redact_connection(gdal::last_error()));
+    }
+    if (ds->CommitTransaction() != OGRERR_NONE)
+      throw OutputError(where + ": commit failed (" + redact_connection(gdal::last_error()) + ")");
+  } catch (...) {
+    ds->RollbackTransaction();  // the schema as it was: no table replaced, none added
+    throw;
+  }
 }
 
 }  // namespace legalcircle

@@ -121,6 +121,9 @@ struct OutputConfig {
   std::string project_crs;  // e.g. EPSG:4549, extra copies of the layers; empty = none
   bool report = true;
   std::string lang = "zh";  // zh | en
+  // postgis: {connection: "PG:...", schema: ...}: every layer also into PostgreSQL/PostGIS.
+  std::string postgis_connection;
+  std::string postgis_schema = "legalcircle";
 };
 
 struct Scenario {

@@ -1,0 +1,59 @@
+#include "output_target.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "legalcircle/core/error.hpp"
+#include "legalcircle/io/postgis.hpp"
+
+namespace legalcircle::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+}  // namespace
+
+OutputTarget output_target(const std::string& out, const std::string& schema, const std::string& command,
+                           bool single_file_targets) {
+  const std::string what = "-o " + (is_postgis_source(out) ? redact_connection(out) : out) + ": ";
+  if (out.empty()) throw ConfigError("-o: empty output name");
+  OutputTarget t;
+  t.where = out;
+  if (is_postgis_source(out)) {
+    if (!single_file_targets)
+      throw ConfigError(what + "'" + command + "' writes a folder; only 'run' writes to PostgreSQL/PostGIS");
+    t.kind = OutputTarget::Kind::postgis;
+    t.schema = schema.empty() ? "legalcircle" : schema;
+    if (auto problem = postgis_target_problem(out, t.schema)) throw OutputError("-o " + *problem);
+    return t;
+  }
+  if (!schema.empty()) throw ConfigError("--schema " + schema + ": only for -o PG:<connection> (a PostGIS target)");
+  const std::string ext = lower(fs::path(out).extension().string());
+  if (ext == ".gpkg") {
+    if (!single_file_targets)
+      throw ConfigError(what + "'" + command + "' writes a folder of files; give a folder name (only 'run' writes a lone "
+                        "GeoPackage)");
+    if (fs::is_directory(out)) throw ConfigError(what + "is a folder; a .gpkg target must be a file");
+    const fs::path parent = fs::path(out).parent_path();
+    if (!parent.empty() && !fs::is_directory(parent))
+      throw ConfigError(what + "folder " + parent.string() + " does not exist");
+    t.kind = OutputTarget::Kind::geopackage;
+    return t;
+  }
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
+    throw ConfigError(what + "is a file, not a folder; give a folder name" +
+                      std::string(single_file_targets ? ", a .gpkg file or PG:<connection>" : ""));
+  for (const char* file_like : {".geojson", ".json", ".csv", ".shp", ".sqlite", ".xlsx", ".html", ".qgs", ".tif"})
+    if (ext == file_like)
+      throw ConfigError(what + "looks like a " + ext.substr(1) + " file; -o takes a folder" +
+                        std::string(single_file_targets ? ", a .gpkg file or PG:<connection>" : ""));
+  return t;
+}
+
+}  // namespace legalcircle::cli
