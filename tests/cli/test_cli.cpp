@@ -325,3 +325,79 @@ TEST(Cli, EmbeddedDefaultRunsAndFindsGaps) {
 
 }  // namespace
 }  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+  return s;
+}
+
+// -o names a folder, a lone GeoPackage (run) or a database (run); anything else that looks like a
+// file is refused before any work, with what it could be instead.
+TEST(CliOutputTarget, WrongTargetsFailBeforeTheWork) {
+  const fs::path dir = fresh_temp_dir("output-target");
+  const std::string scenario = std::string(LEGALCIRCLE_SOURCE_DIR) + "/configs/synthetic-county.yaml";
+  auto geojson = run_command(kBinary + " run " + scenario + " -o " + (dir / "x.geojson").string());
+  EXPECT_EQ(geojson.exit_code, 3) << geojson.output;
+  EXPECT_NE(geojson.output.find("looks like a geojson file"), std::string::npos) << geojson.output;
+  EXPECT_EQ(geojson.output.find("reading roads"), std::string::npos) << "refused before reading: " << geojson.output;
+  write_file(dir / "a-file", "x");
+  auto file = run_command(kBinary + " coverage -o " + (dir / "a-file").string());
+  EXPECT_EQ(file.exit_code, 3) << file.output;
+  EXPECT_NE(file.output.find("is a file, not a folder"), std::string::npos) << file.output;
+  auto gpkg_coverage = run_command(kBinary + " coverage -o " + (dir / "c.gpkg").string());
+  EXPECT_EQ(gpkg_coverage.exit_code, 3) << gpkg_coverage.output;
+  EXPECT_NE(gpkg_coverage.output.find("only 'run'"), std::string::npos) << gpkg_coverage.output;
+  auto schema = run_command(kBinary + " run " + scenario + " --schema s -o " + (dir / "out").string());
+  EXPECT_EQ(schema.exit_code, 3) << schema.output;
+  auto no_parent = run_command(kBinary + " run " + scenario + " -o " + (dir / "missing/r.gpkg").string());
+  EXPECT_EQ(no_parent.exit_code, 3) << no_parent.output;
+  EXPECT_NE(no_parent.output.find("does not exist"), std::string::npos) << no_parent.output;
+  EXPECT_FALSE(fs::exists(dir / "x.geojson"));
+  EXPECT_FALSE(fs::exists(dir / "c.gpkg"));
+}
+
+TEST(CliOutputTarget, RunIntoAGeoPackageWritesThatFileAlone) {
+  const fs::path dir = fresh_temp_dir("output-gpkg");
+  const std::string scenario = std::string(LEGALCIRCLE_SOURCE_DIR) + "/configs/synthetic-county.yaml";
+  auto r = run_command(kBinary + " run -q " + scenario + " -o " + (dir / "county.gpkg").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(fs::is_regular_file(dir / "county.gpkg"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1) << "nothing beside it";
+  auto info = run_command("ogrinfo -ro -so " + (dir / "county.gpkg").string());
+  ASSERT_EQ(info.exit_code, 0) << info.output;
+  for (const char* layer : {"demand", "services", "circle", "roads", "plan", "layer_styles"})
+    EXPECT_NE(info.output.find(std::string(": ") + layer + " ("), std::string::npos) << layer << "\n" << info.output;
+}
+
+// A rerun into a folder leaves nothing an earlier run wrote that this one does not write; files
+// the tool never wrote stay.
+TEST(CliOutputTarget, RerunLeavesNoStaleFiles) {
+  const fs::path dir = fresh_temp_dir("stale");
+  std::string yaml = read_file(fs::path(LEGALCIRCLE_SOURCE_DIR) / "configs/synthetic-county.yaml");
+  yaml = replace_all(yaml, "../geodata", std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata");
+  yaml = replace_all(yaml, "file: profiles.yaml", std::string("file: ") + LEGALCIRCLE_SOURCE_DIR + "/configs/profiles.yaml");
+  write_file(dir / "with-plan.yaml", yaml);
+  const std::size_t planning = yaml.find("\nplanning:");
+  ASSERT_NE(planning, std::string::npos);
+  std::size_t end = yaml.find("\n", planning + 1);
+  while (end != std::string::npos && end + 1 < yaml.size() && (yaml[end + 1] == ' ' || yaml[end + 1] == '#' || yaml[end + 1] == '\n'))
+    end = yaml.find("\n", end + 1);
+  write_file(dir / "no-plan.yaml", yaml.substr(0, planning) + (end == std::string::npos ? "\n" : yaml.substr(end)));
+  const fs::path out = dir / "out";
+  ASSERT_EQ(run_command(kBinary + " run -q " + (dir / "with-plan.yaml").string() + " -o " + out.string()).exit_code, 0);
+  ASSERT_TRUE(fs::exists(out / "plan.csv"));
+  write_file(out / "notes-by-the-planner.txt", "mine");
+  auto r = run_command(kBinary + " run -q " + (dir / "no-plan.yaml").string() + " -o " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* stale : {"plan.csv", "plan.json", "plan.geojson", "plan_rollup.csv", "plan_circle.geojson", "plan.qml"})
+    EXPECT_FALSE(fs::exists(out / stale)) << stale;
+  EXPECT_TRUE(fs::exists(out / "demand.csv"));
+  EXPECT_TRUE(fs::exists(out / "notes-by-the-planner.txt")) << "a file the tool never wrote is not touched";
+}
+
+}  // namespace
+}  // namespace legalcircle
