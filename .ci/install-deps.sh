@@ -17,6 +17,7 @@ PACKAGES=(
   python3-qgis  # test-only: QGIS itself opens the written project
   postgresql-15 postgresql-15-postgis-3  # test-only: the PostGIS tests start a throwaway cluster
   fonts-noto-cjk  # Chinese labels in the QGIS project's maps (its label font)
+  poppler-utils  # test-only: pdfinfo / pdftotext read the exported atlas
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

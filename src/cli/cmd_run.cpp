@@ -153,7 +153,7 @@ int run_scenario(const RunOptions& o) {
                                 : target.where;
   progress.begin("writing " + shown);
   const ScenarioLayers layers = scenario_layers(world, sc, result);
-  const QgisProject project = scenario_qgis_project(sc, result, layers);
+  const QgisProject project = scenario_qgis_project(sc, result, layers, attribution(sc.inputs.roads.path, false));
   if (target.kind != OutputTarget::Kind::folder) {
     if (target.kind == OutputTarget::Kind::postgis)
       write_postgis_layers(target.where, target.schema, layers.all(), sc.outputs.project_crs);

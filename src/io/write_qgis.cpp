@@ -246,6 +246,84 @@ std::string datasource(const QgisProject& project, const QgisLayer& layer) {
   return "./" + project.gpkg + "|layername=" + layer.name + (layer.subset.empty() ? "" : "|subset=" + layer.subset);
 }
 
+// Common attributes of a layout item: QGIS 3.22 reads the rest with its defaults.
+std::string layout_item(const char* type, const std::string& uuid, const std::string& id, double x, double y, double w,
+                        double h, int z, const std::string& extra_attributes, const std::string& children) {
+  const std::string pos = number(x) + "," + number(y) + ",mm";
+  return "<LayoutItem" + attr("type", type) + attr("uuid", uuid) + attr("templateUuid", uuid) + attr("id", id) +
+         attr("position", pos) + attr("positionOnPage", pos) + attr("size", number(w) + "," + number(h) + ",mm") +
+         attr("zValue", std::to_string(z)) + attr("visibility", "1") + attr("frame", "false") +
+         attr("background", "false") + attr("referencePoint", "0") + attr("opacity", "1") + extra_attributes + ">" +
+         children + "</LayoutItem>\n";
+}
+
+std::string font(const char* family, int points, bool bold) {
+  return std::string(family) + "," + std::to_string(points) + ",-1,5," + (bold ? "75" : "50") + ",0,0,0,0,0";
+}
+
+std::string layout_label(const std::string& uuid, const std::string& id, const std::string& text, double x, double y,
+                         double w, double h, int points, bool bold) {
+  return layout_item("65641", uuid, id, x, y, w, h, 2,
+                     attr("labelText", text) + attr("htmlState", "0") + attr("halign", "1") + attr("valign", "32") +
+                         attr("marginX", "0") + attr("marginY", "0"),
+                     "<LabelFont" + attr("description", font("Noto Sans CJK SC", points, bold)) + attr("style", "") +
+                         "/><FontColor red=\"30\" green=\"30\" blue=\"30\" alpha=\"255\"/>");
+}
+
+std::string layout_xml(const QgisProject& project, const QgisAtlas& a) {
+  const QgisLayer& coverage = project.layers.at(a.coverage_layer);
+  const std::string map_uuid = "{6c656761-0000-4000-8000-000000000001}";
+  std::ostringstream o;
+  o << "<Layout" << attr("name", a.name) << attr("units", "mm") << attr("printResolution", "300")
+    << attr("worldFileMap", "") << ">\n";
+  o << "<PageCollection>" << layout_item("65638", "{6c656761-0000-4000-8000-000000000000}", "", 0, 0, 210, 297, 0,
+                                         attr("background", "true"), "")
+    << "<GuideCollection visible=\"1\"/></PageCollection>\n";
+  // The title is the atlas feature's own (an expression), so every page names its station.
+  o << layout_label("{6c656761-0000-4000-8000-000000000002}", "title", "[% " + a.title_expression + " %]", 12, 10, 186,
+                    12, 18, true);
+  o << layout_label("{6c656761-0000-4000-8000-000000000003}", "subtitle", a.subtitle, 12, 22, 186, 8, 10, false);
+  o << layout_item("65639", map_uuid, "map", 12, 32, 186, 200, 1,
+                   attr("keepLayerSet", "false") + attr("drawCanvasItems", "true") + attr("mapRotation", "0") +
+                       attr("frame", "true") + attr("background", "true"),
+                   "<FrameColor red=\"80\" green=\"80\" blue=\"80\" alpha=\"255\"/><Extent" + attr("xmin", number(a.extent[0])) +
+                       attr("ymin", number(a.extent[1])) + attr("xmax", number(a.extent[2])) +
+                       attr("ymax", number(a.extent[3])) + "/><LayerSet/>" +
+                       // Fixed scale (0): a station is a point; every page keeps the map's scale, centred on it.
+                       "<AtlasMap atlasDriven=\"1\" scalingMode=\"0\" margin=\"0.1\"/>");
+  o << layout_item("65642", "{6c656761-0000-4000-8000-000000000004}", "legend", 12, 236, 120, 50, 3,
+                   attr("map_uuid", map_uuid) + attr("resizeToContents", "1") + attr("columnCount", "2") +
+                       attr("symbolWidth", "5") + attr("symbolHeight", "3") + attr("title", "") + attr("legendFilterByMap", "1") +
+                       attr("background", "true"),
+                   "<styles><style name=\"symbolLabel\" marginLeft=\"1.5\" marginTop=\"1\"><styleFont" +
+                       attr("description", font("Noto Sans CJK SC", 7, false)) + attr("style", "") +
+                       "/></style><style name=\"title\"><styleFont" + attr("description", font("Noto Sans CJK SC", 9, true)) +
+                       attr("style", "") + "/></style></styles>");
+  o << layout_item("65646", "{6c656761-0000-4000-8000-000000000005}", "scalebar", 140, 240, 58, 12, 4,
+                   attr("mapUuid", map_uuid) + attr("style", "Single Box") + attr("unitType", "km") +
+                       attr("unitLabel", "km") + attr("numSegments", "2") + attr("numSegmentsLeft", "0") +
+                       // QGIS measures the map on the project's ellipsoid in metres and divides by
+                       // the unit: one "map unit" per km then, whatever the project CRS.
+                       attr("numMapUnitsPerScaleBarUnit", "1") + attr("numUnitsPerSegment", "1") +
+                       attr("segmentSizeMode", "0") +
+                       attr("minBarWidth", "20") + attr("maxBarWidth", "50") + attr("height", "2"),
+                   "");
+  o << layout_item("65640", "{6c656761-0000-4000-8000-000000000006}", "north_arrow", 186, 34, 10, 14, 5,
+                   attr("file", ":/images/north_arrows/layout_default_north_arrow.svg") + attr("mapUuid", map_uuid) +
+                       attr("northMode", "0") + attr("northOffset", "0") + attr("mode", "2") + attr("resizeMode", "0") +
+                       attr("pictureWidth", "10") + attr("pictureHeight", "14"),
+                   "");
+  o << layout_label("{6c656761-0000-4000-8000-000000000007}", "footer", a.footer, 12, 288, 186, 6, 7, false);
+  o << "<Atlas" << attr("enabled", "1") << attr("coverageLayer", layer_id(coverage, a.coverage_layer))
+    << attr("coverageLayerName", coverage.title.empty() ? coverage.name : coverage.title)
+    << attr("coverageLayerSource", datasource(project, coverage)) << attr("coverageLayerProvider", "ogr")
+    << attr("pageNameExpression", a.page_name_expression) << attr("hideCoverage", "0") << attr("filterFeatures", "0")
+    << attr("sortFeatures", "1") << attr("sortKey", "id") << attr("sortAscending", "1")
+    << attr("filenamePattern", "'guide_' || \"id\"") << "/>\n";
+  o << "</Layout>\n";
+  return o.str();
+}
+
 }  // namespace
 
 std::string xml_escape(std::string_view text) {
@@ -287,7 +365,8 @@ std::string qgis_renderer_xml(const QgisLayer& layer) {
         cats = {{"center", en ? "center" : "中心"},
                 {"town_station", en ? "town station" : "镇街站"},
                 {"village_point", en ? "village point" : "村社点"}};
-      cats.push_back({"", en ? "other" : "其他"});  // QGIS: the empty value matches every other value
+      // QGIS: the empty value matches every other value (a caller may name that category itself).
+      if (cats.back().value != "") cats.push_back({"", en ? "other" : "其他"});
       return categorized(layer, "tier", cats,
                          {"202,0,32,255", "244,165,130,255", "5,113,176,255", "146,197,222,255"},
                          {"star", "square", "circle", "triangle"}, {5.0, 3.6, 2.6, 2.6});
@@ -415,10 +494,19 @@ std::string qgis_project_xml(const QgisProject& project) {
   for (std::size_t i = 0; i < project.layers.size(); ++i)
     o << "<layer" << attr("id", layer_id(project.layers[i], i)) << "/>";
   o << "</layerorder>\n";
+  if (!project.atlases.empty()) {
+    o << "<Layouts>\n";
+    for (const QgisAtlas& a : project.atlases) o << layout_xml(project, a);
+    o << "</Layouts>\n";
+  }
   // Relative paths: the project moves with its GeoPackage.
   // QGIS reads <projectCrs> only when ProjectionsEnabled is set.
   o << "<properties><Paths><Absolute type=\"bool\">false</Absolute></Paths>"
-       "<SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys></properties>\n";
+       "<SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys>"
+       // Distances on the WGS 84 ellipsoid in metres: scale bars and measurements in real units.
+       "<Measure><Ellipsoid type=\"QString\">EPSG:7030</Ellipsoid></Measure>"
+       "<Measurement><DistanceUnits type=\"QString\">meters</DistanceUnits><AreaUnits type=\"QString\">m2</AreaUnits></Measurement>"
+       "</properties>\n";
   o << "</qgis>\n";
   return o.str();
 }

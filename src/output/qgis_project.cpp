@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include "legalcircle/io/crs.hpp"
 #include "legalcircle/output/field_labels.hpp"
 
 namespace legalcircle {
@@ -31,7 +32,8 @@ struct LayerMaker {
 
 }  // namespace
 
-QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& result, const ScenarioLayers& layers) {
+QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& result, const ScenarioLayers& layers,
+                                  const std::string& attribution) {
   QgisProject project;
   project.title = sc.title;
   project.gpkg = "legalcircle.gpkg";
@@ -52,6 +54,8 @@ QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& resu
   L.push_back(m.make("services", zh ? "公共法律服务点" : "Legal service points", QgisGeometry::point,
                      QgisStyle::services_by_tier, layers.services, true));
   L.back().categories = tiers;
+  // No tiers: every point is a service point, one symbol under the layer's own name.
+  if (tiers.empty()) L.back().categories = {{"", zh ? "公共法律服务点" : "Legal service point"}};
   L.back().label_field = "name";
   L.push_back(m.make("gaps", zh ? "未覆盖村社（按人口排序）" : "Uncovered villages (ranked)", QgisGeometry::point,
                      QgisStyle::gap_marker, layers.gaps, true));
@@ -106,6 +110,31 @@ QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& resu
   L.push_back(m.make("gap_areas", zh ? "服务圈外区域" : "Areas outside the circle", QgisGeometry::polygon,
                      QgisStyle::hatched_red, layers.gap_areas, false));
   L.push_back(m.make("roads", zh ? "道路" : "Roads", QgisGeometry::line, QgisStyle::roads_by_class, layers.roads, true));
+
+  // The station guide layout: one A4 page per service point, centred on it. The page's map
+  // covers 8 km across (an e-bike's 15 minutes either way), in the project CRS.
+  if (!layers.services.geometry.empty()) {
+    QgisAtlas atlas;
+    atlas.name = zh ? "服务点指引图（每站一页）" : "Station guide (one page per station)";
+    atlas.coverage_layer = static_cast<std::size_t>(
+        std::find_if(L.begin(), L.end(), [](const QgisLayer& l) { return l.name == "services"; }) - L.begin());
+    atlas.title_expression = "\"name\"";
+    atlas.page_name_expression = "\"name\"";
+    atlas.subtitle = sc.title + (zh ? " · 15分钟公共法律服务圈" : " · 15-minute legal service circle");
+    atlas.footer = (attribution.empty() ? std::string(zh ? "数据：本地数据" : "Data: local data") : attribution) +
+                   (zh ? " · 由 legalcircle 生成 · [% format_date(now(), 'yyyy-MM-dd') %]"
+                       : " · made with legalcircle · [% format_date(now(), 'yyyy-MM-dd') %]");
+    const LonLat c = layers.services.geometry.front();
+    const double half_w = 4000.0, half_h = half_w * 200.0 / 186.0;  // the map item's aspect
+    if (m.crs == "EPSG:4326") {
+      const double dlon = half_w / (111320.0 * std::cos(c.lat * 3.14159265358979323846 / 180.0)), dlat = half_h / 110540.0;
+      atlas.extent[0] = c.lon - dlon, atlas.extent[1] = c.lat - dlat, atlas.extent[2] = c.lon + dlon, atlas.extent[3] = c.lat + dlat;
+    } else {
+      const XY p = project_points({c}, m.crs).front();
+      atlas.extent[0] = p.x - half_w, atlas.extent[1] = p.y - half_h, atlas.extent[2] = p.x + half_w, atlas.extent[3] = p.y + half_h;
+    }
+    project.atlases.push_back(atlas);
+  }
   return project;
 }
 

@@ -112,6 +112,39 @@ TEST_F(RunScenario, GeoPackageAloneOpensStyledInQgis) {
     EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
 }
 
+// The project's print layout has an atlas over the service points: QGIS exports one page per
+// station, each titled with the station's name.
+TEST_F(RunScenario, AtlasExportsOnePagePerStation) {
+  if (testing::run_command("/usr/bin/python3 -c 'import qgis.core'").exit_code != 0)
+    GTEST_SKIP() << "PyQGIS (Debian python3-qgis) not installed; .ci/install-deps.sh installs it";
+  const fs::path pdf = dir_ / "atlas.pdf";
+  const auto r = testing::run_command("QT_QPA_PLATFORM=offscreen /usr/bin/python3 " + std::string(LEGALCIRCLE_SOURCE_DIR) +
+                                      "/tests/support/export_atlas.py " + (dir_ / "out/legalcircle.qgs").string() + " " +
+                                      pdf.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto stations = layer("services")->GetFeatureCount();
+  ASSERT_GT(stations, 1);
+  const auto info = testing::run_command("pdfinfo " + pdf.string());
+  ASSERT_EQ(info.exit_code, 0) << info.output;  // poppler-utils come with .ci/install-deps.sh
+  EXPECT_NE(info.output.find("Pages:           " + std::to_string(stations) + "\n"), std::string::npos)
+      << stations << " stations\n" << info.output;
+  const auto text = testing::run_command("pdftotext -layout " + pdf.string() + " -");
+  ASSERT_EQ(text.exit_code, 0);
+  int named = 0, with_name = 0;
+  OGRLayer* services = layer("services");
+  services->ResetReading();
+  for (gdal::FeaturePtr f(services->GetNextFeature()); f; f.reset(services->GetNextFeature())) {
+    const std::string name = f->GetFieldAsString("name");
+    if (name.empty()) continue;
+    ++with_name;
+    named += text.output.find(name) != std::string::npos;
+  }
+  EXPECT_GT(with_name, 0);
+  EXPECT_EQ(named, with_name) << "every station's page carries its name";
+  // Map labels and the scale bar are drawn as outlines in the PDF; QGIS itself tells their setup.
+  EXPECT_NE(r.output.find("scalebar units=km per_segment=1.0 linked=True"), std::string::npos) << r.output;
+}
+
 TEST_F(RunScenario, EveryGeometryIsValid) {
   std::size_t checked = 0;
   for (int i = 0; i < gpkg_->GetLayerCount(); ++i) {

@@ -3,6 +3,7 @@
 // and see styled layers: travel minutes green→red, the circles as semi-transparent fills,
 // uncovered villages in red, services by tier. Written as plain XML text (no QGIS needed);
 // the renderers are QGIS 3's renderer-v2 (graduatedSymbol, categorizedSymbol, singleSymbol).
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,10 +56,24 @@ struct QgisLayer {
   std::string lang = "zh";        // legend words: zh or en
 };
 
+// A print layout (A4 portrait) with an atlas: one page per feature of a coverage layer, the map
+// centred on it at a fixed scale, a title from the feature, legend, scale bar, north arrow and
+// attribution. GIS staff export every page (PDF or images) from QGIS's atlas toolbar.
+struct QgisAtlas {
+  std::string name;                 // layout name in QGIS's layout manager
+  std::size_t coverage_layer = 0;   // index into QgisProject::layers
+  std::string title_expression;     // QGIS expression for the page title, e.g. "name"
+  std::string subtitle;             // fixed text under the title
+  std::string footer;               // attribution and date
+  std::string page_name_expression; // e.g. "name": names the exported files
+  double extent[4] = {0, 0, 0, 0};  // xmin, ymin, xmax, ymax in the project CRS: the page's map size
+};
+
 struct QgisProject {
   std::string title;               // project title (UTF-8)
   std::string gpkg = "out.gpkg";   // GeoPackage file name, in the project's folder
   std::vector<QgisLayer> layers;   // drawn in list order, the first on top
+  std::vector<QgisAtlas> atlases;  // print layouts
 };
 
 // The renderer-v2 element of a layer's style (also embedded in the project).

@@ -9,6 +9,8 @@
 
 namespace legalcircle {
 
-QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& result, const ScenarioLayers& layers);
+// `attribution`: the data credit for the print layout's footer ("" = the user's own data).
+QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& result, const ScenarioLayers& layers,
+                                  const std::string& attribution = "");
 
 }  // namespace legalcircle
