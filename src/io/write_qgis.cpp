@@ -4,6 +4,7 @@
 #include <ogr_spatialref.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <sstream>
 
@@ -160,6 +161,22 @@ std::string single(const QgisLayer& layer, const Look& look) {
          symbol_xml(layer.geometry, "0", look) + "</symbols></renderer-v2>";
 }
 
+// Rule-based: one rule per (filter, label, look). Features no rule matches are not drawn.
+std::string rule_based(const QgisLayer& layer, const std::vector<std::array<std::string, 2>>& rules,
+                       const std::vector<Look>& looks) {
+  std::string xml = "<renderer-v2" + attr("type", "RuleRenderer") + attr("symbollevels", "0") +
+                    attr("enableorderby", "0") + attr("forceraster", "0") + "><rules" +
+                    attr("key", "{6c656761-0000-4000-9000-000000000000}") + ">";
+  std::string symbols;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const std::string key = "{6c656761-0000-4000-9000-00000000000" + std::to_string(i + 1) + "}";
+    xml += "<rule" + attr("key", key) + attr("filter", rules[i][0]) + attr("label", rules[i][1]) +
+           attr("symbol", std::to_string(i)) + "/>";
+    symbols += symbol_xml(layer.geometry, std::to_string(i), looks[i % looks.size()]);
+  }
+  return xml + "</rules><symbols>" + symbols + "</symbols></renderer-v2>";
+}
+
 // Roads by class. Symbol levels draw every minor road before the major ones, so junctions read.
 std::string roads_by_class(const QgisLayer& layer) {
   const bool en = layer.lang == "en";
@@ -283,7 +300,7 @@ std::string layout_xml(const QgisProject& project, const QgisAtlas& a) {
   o << layout_label("{6c656761-0000-4000-8000-000000000002}", "title", "[% " + a.title_expression + " %]", 12, 10, 186,
                     12, 18, true);
   o << layout_label("{6c656761-0000-4000-8000-000000000003}", "subtitle", a.subtitle, 12, 22, 186, 8, 10, false);
-  o << layout_item("65639", map_uuid, "map", 12, 32, 186, 200, 1,
+  o << layout_item("65639", map_uuid, "map", 12, 32, 186, 190, 1,
                    attr("keepLayerSet", "false") + attr("drawCanvasItems", "true") + attr("mapRotation", "0") +
                        attr("frame", "true") + attr("background", "true"),
                    "<FrameColor red=\"80\" green=\"80\" blue=\"80\" alpha=\"255\"/><Extent" + attr("xmin", number(a.extent[0])) +
@@ -291,15 +308,20 @@ std::string layout_xml(const QgisProject& project, const QgisAtlas& a) {
                        attr("ymax", number(a.extent[3])) + "/><LayerSet/>" +
                        // Fixed scale (0): a station is a point; every page keeps the map's scale, centred on it.
                        "<AtlasMap atlasDriven=\"1\" scalingMode=\"0\" margin=\"0.1\"/>");
-  o << layout_item("65642", "{6c656761-0000-4000-8000-000000000004}", "legend", 12, 236, 120, 50, 3,
-                   attr("map_uuid", map_uuid) + attr("resizeToContents", "1") + attr("columnCount", "2") +
+  o << layout_item("65642", "{6c656761-0000-4000-8000-000000000004}", "legend", 12, 225, 130, 60, 3,
+                   attr("map_uuid", map_uuid) + attr("resizeToContents", "1") + attr("columnCount", "3") +
+                       attr("splitLayer", "1") + attr("equalColumnWidth", "0") +
                        attr("symbolWidth", "5") + attr("symbolHeight", "3") + attr("title", "") + attr("legendFilterByMap", "1") +
                        attr("background", "true"),
                    "<styles><style name=\"symbolLabel\" marginLeft=\"1.5\" marginTop=\"1\"><styleFont" +
-                       attr("description", font("Noto Sans CJK SC", 7, false)) + attr("style", "") +
+                       attr("description", font("Noto Sans CJK SC", 6, false)) + attr("style", "") +
+                       "/></style><style name=\"group\" marginTop=\"2\"><styleFont" +
+                       attr("description", font("Noto Sans CJK SC", 7, true)) + attr("style", "") +
+                       "/></style><style name=\"subgroup\" marginTop=\"1.5\"><styleFont" +
+                       attr("description", font("Noto Sans CJK SC", 7, true)) + attr("style", "") +
                        "/></style><style name=\"title\"><styleFont" + attr("description", font("Noto Sans CJK SC", 9, true)) +
                        attr("style", "") + "/></style></styles>");
-  o << layout_item("65646", "{6c656761-0000-4000-8000-000000000005}", "scalebar", 140, 240, 58, 12, 4,
+  o << layout_item("65646", "{6c656761-0000-4000-8000-000000000005}", "scalebar", 148, 228, 50, 12, 4,
                    attr("mapUuid", map_uuid) + attr("style", "Single Box") + attr("unitType", "km") +
                        attr("unitLabel", "km") + attr("numSegments", "2") + attr("numSegmentsLeft", "0") +
                        // QGIS measures the map on the project's ellipsoid in metres and divides by
@@ -390,6 +412,25 @@ std::string qgis_renderer_xml(const QgisLayer& layer) {
       hatch.rgba = "215,25,28,255", hatch.pattern = "b_diagonal", hatch.outline = "215,25,28,255";
       hatch.outline_mm = 0.4;
       return single(layer, hatch);
+    }
+    case QgisStyle::atlas_bands: {
+      const std::string station = "\"service_id\" = attribute(@atlas_feature, 'id')";
+      std::vector<std::array<std::string, 2>> rules;
+      std::vector<Look> looks;
+      for (const MinuteClass& c : kMinuteClasses) {
+        rules.push_back({station + " AND \"minutes\" > " + number(c.lower) + " AND \"minutes\" <= " + number(c.upper), c.label});
+        Look look;
+        look.rgba = std::string(c.rgb) + ",120", look.outline = std::string(c.rgb) + ",255", look.outline_mm = 0.4;
+        looks.push_back(look);
+      }
+      return rule_based(layer, rules, looks);
+    }
+    case QgisStyle::atlas_served: {
+      Look ring;
+      ring.rgba = "255,255,255,0", ring.size_mm = 4.6, ring.outline = "5,113,176,255", ring.outline_mm = 0.7;
+      return rule_based(layer, {{"\"nearest_service_id\" = attribute(@atlas_feature, 'id')",
+                                 en ? "nearest to this station" : "就近到本站的村社"}},
+                        {ring});
     }
     case QgisStyle::plain:
       break;
@@ -511,12 +552,29 @@ std::string qgis_project_xml(const QgisProject& project) {
   return o.str();
 }
 
+namespace {
+
+// Per GeoPackage layer, the project layer whose style is the layer's own (.qml, layer_styles):
+// the first that draws outside an atlas page too.
+std::vector<const QgisLayer*> default_style_layers(const QgisProject& project) {
+  std::vector<const QgisLayer*> chosen;
+  for (const QgisLayer& l : project.layers) {
+    const bool atlas_only = l.style == QgisStyle::atlas_bands || l.style == QgisStyle::atlas_served;
+    auto it = std::find_if(chosen.begin(), chosen.end(), [&](const QgisLayer* c) { return c->name == l.name; });
+    if (it == chosen.end())
+      chosen.push_back(&l);
+    else if (!atlas_only && ((*it)->style == QgisStyle::atlas_bands || (*it)->style == QgisStyle::atlas_served))
+      *it = &l;
+  }
+  return chosen;
+}
+
+}  // namespace
+
 std::vector<LayerStyle> qgis_gpkg_styles(const QgisProject& project) {
   std::vector<LayerStyle> styles;
-  for (const QgisLayer& l : project.layers) {
-    if (std::any_of(styles.begin(), styles.end(), [&](const LayerStyle& s) { return s.layer == l.name; })) continue;
-    styles.push_back({l.name, "legalcircle", qgis_style_qml(l), l.title.empty() ? l.name : l.title});
-  }
+  for (const QgisLayer* l : default_style_layers(project))
+    styles.push_back({l->name, "legalcircle", qgis_style_qml(*l), l->title.empty() ? l->name : l->title});
   return styles;
 }
 
@@ -527,8 +585,8 @@ void write_qgis_project(const std::string& qgs_path, const QgisProject& project)
     if (l.name.find_first_of("/\\") != std::string::npos)
       throw OutputError(qgs_path + ": layer name '" + l.name + "' cannot be a file name");
   }
-  for (const QgisLayer& l : project.layers)
-    write_text_file((dir / (l.name + ".qml")).string(), qgis_style_qml(l));
+  for (const QgisLayer* l : default_style_layers(project))
+    write_text_file((dir / (l->name + ".qml")).string(), qgis_style_qml(*l));
   write_text_file(qgs_path, qgis_project_xml(project));
 }
 

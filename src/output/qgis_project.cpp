@@ -111,6 +111,22 @@ QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& resu
                      QgisStyle::hatched_red, layers.gap_areas, false));
   L.push_back(m.make("roads", zh ? "道路" : "Roads", QgisGeometry::line, QgisStyle::roads_by_class, layers.roads, true));
 
+  // The station guide layout: its own isochrones and the villages nearest to it, drawn only on
+  // atlas pages (their rules test @atlas_feature), on top of the map.
+  {
+    const Mode guide_mode = groups.empty() ? Mode::walk : groups.front().second;
+    QgisLayer bands = m.make("isochrones", zh ? "本站等时圈（" + mode_words(guide_mode) + "，仅指引图）"
+                                              : "This station's isochrones (" + mode_words(guide_mode) + ", guide pages only)",
+                             QgisGeometry::polygon, QgisStyle::atlas_bands, layers.isochrones, true);
+    bands.subset = "\"mode\" = '" + std::string(mode_name(guide_mode)) + "'";
+    bands.group = zh ? "服务点指引图" : "Station guide";
+    QgisLayer served = m.make("demand", zh ? "就近到本站的村社（仅指引图）" : "Villages nearest to this station (guide pages only)",
+                              QgisGeometry::point, QgisStyle::atlas_served, layers.demand, true);
+    served.label_field = "name";
+    served.group = bands.group;
+    L.insert(L.begin(), {served, bands});
+  }
+
   // The station guide layout: one A4 page per service point, centred on it. The page's map
   // covers 8 km across (an e-bike's 15 minutes either way), in the project CRS.
   if (!layers.services.geometry.empty()) {

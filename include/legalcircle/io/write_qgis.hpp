@@ -24,6 +24,9 @@ enum class QgisStyle {
   gap_marker,         // uncovered villages: a red ring around the village dot
   new_site,           // recommended or proposed sites: a large violet diamond
   hatched_red,        // areas outside the circle: red diagonal hatching, no fill
+  atlas_bands,        // per-service isochrones of the atlas page's station only, by minute class
+                      // (rule-based on @atlas_feature: nothing drawn outside an atlas)
+  atlas_served,       // villages whose nearest service is the atlas page's station: blue rings
   plain,              // one symbol
 };
 
