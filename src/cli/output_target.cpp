@@ -46,7 +46,8 @@ OutputTarget output_target(const std::string& out, const std::string& schema, co
     return t;
   }
   std::error_code ec;
-  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
+  if (fs::is_directory(out, ec)) return t;  // an existing folder is a folder, whatever its name
+  if (fs::exists(out, ec))
     throw ConfigError(what + "is a file, not a folder; give a folder name" +
                       std::string(single_file_targets ? ", a .gpkg file or PG:<connection>" : ""));
   for (const char* file_like : {".geojson", ".json", ".csv", ".shp", ".sqlite", ".xlsx", ".html", ".qgs", ".tif"})

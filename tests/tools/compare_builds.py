@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
 VOLATILE_KEYS = {"timings", "run_date"}
-RUN_DATE = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+RUN_DATE = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d (UTC|[+-]\d\d:\d\d)")
 
 
 def jobs():
