@@ -3,7 +3,13 @@
 #include "legalcircle/io/text_encoding.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -90,6 +96,15 @@ void set_cell(OGRFeature& f, int i, const Column& col, const std::string& cell,
       f.SetField(i, cell.c_str());
       return;
   }
+}
+
+// Excel and LibreOffice run a cell that starts with = + - @ (or a tab or CR before one) as a
+// formula: =HYPERLINK(...) in a village name would become a live link. Text cells that start so
+// get a leading apostrophe, which spreadsheets show as text (OWASP's CSV-injection advice).
+std::string neutralise_formula(const std::string& s) {
+  if (s.empty()) return s;
+  const char c = s.front();
+  return (c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r') ? "'" + s : s;
 }
 
 std::string csv_cell(const std::string& s) {
@@ -310,27 +325,51 @@ void write_csv(const std::string& path, const Table& t, bool excel_bom, const st
     text += '\n';
   };
   if (headers.empty())
-    line(t.columns, [](const Column& c) { return c.name; });
+    line(t.columns, [](const Column& c) { return neutralise_formula(c.name); });
   else
-    line(headers, [](const std::string& h) { return h; });
-  for (const auto& row : t.rows) line(row, [](const std::string& s) { return s; });
+    line(headers, [](const std::string& h) { return neutralise_formula(h); });
+  for (const auto& row : t.rows) {
+    // Numbers stay numbers (-3.5 is a value, not a formula); only text cells are neutralised.
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i) text += ',';
+      const bool is_text = i < t.columns.size() && t.columns[i].type == Column::Type::text;
+      text += csv_cell(is_text ? neutralise_formula(row[i]) : row[i]);
+    }
+    text += '\n';
+  }
   write_text_file(path, text);
 }
 
 void write_text_file(const std::string& path, const std::string& text) {
   if (const std::size_t bad = first_invalid_utf8(text); bad != std::string::npos)
     throw OutputError(path + ": text is not valid UTF-8 at byte " + std::to_string(bad));
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw OutputError(path + ": cannot open " + tmp + " for writing");
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw OutputError(path + ": write failed (disk full?)");
+  // A temporary file of an unpredictable name, created exclusively (mkstemp: O_CREAT|O_EXCL), so
+  // a symlink planted at a guessable FILE.tmp is never followed.
+  std::string tmp = path + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) throw OutputError(path + ": cannot create a temporary file beside it (" + std::strerror(errno) + ")");
+  const auto fail = [&](const std::string& why) {
+    ::close(fd);
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw OutputError(path + ": " + why);
+  };
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(std::string("write failed (") + std::strerror(errno) + ")");
     }
+    done += static_cast<std::size_t>(n);
+  }
+  // mkstemp makes the file 0600; outputs are as readable as any file the user writes.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  if (::fchmod(fd, 0666 & ~mask) != 0) fail(std::string("cannot set permissions (") + std::strerror(errno) + ")");
+  if (::close(fd) != 0) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw OutputError(path + ": write failed (" + std::strerror(errno) + ")");
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);

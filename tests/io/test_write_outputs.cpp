@@ -173,6 +173,16 @@ TEST_F(WriteOutputs, TextFileAndDirectories) {
   write_text_file(file, "{\"ok\": true}\n");
   EXPECT_EQ(slurp(file), "{\"ok\": true}\n");
   EXPECT_FALSE(fs::exists(file + ".tmp"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(nested), fs::directory_iterator()), 1) << "no temporary left";
+  // A symlink planted where the old writer put its temporary file is not followed.
+  { std::ofstream(path("victim")) << "keep"; }
+  fs::create_symlink(path("victim"), file + ".tmp");
+  write_text_file(file, "new\n");
+  EXPECT_EQ(slurp(file), "new\n");
+  EXPECT_EQ(slurp(path("victim")), "keep");
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::others_read, fs::perms::others_read)
+      << "readable like any file the user writes (umask permitting)";
+  EXPECT_EQ(std::distance(fs::directory_iterator(nested), fs::directory_iterator()), 2) << "the file and the planted link";
 
   { std::ofstream(path("plain")) << "x"; }
   EXPECT_THROW(ensure_directory(path("plain/sub")), OutputError);
@@ -264,6 +274,19 @@ TEST_F(WriteOutputs, MinutesGeotiffInUtmOrProjectCrsWithNodata) {
     EXPECT_GT(unreachable, 50);
     GDALClose(ds);
   }
+}
+
+// Cells that spreadsheets would run as formulas are written as text; numbers stay numbers.
+TEST_F(WriteOutputs, CsvNeutralisesFormulaCells) {
+  Table t;
+  t.columns = {{"name", Column::Type::text}, {"minutes", Column::Type::real}, {"@id", Column::Type::text}};
+  t.rows = {{"=HYPERLINK(\"http://x\",\"click\")", "-3.5", "@SUM(A1)"}, {"+1", "2", "-东村"}, {"南湖村", "", "a=b"}};
+  write_csv(path("t.csv"), t);
+  EXPECT_EQ(slurp(path("t.csv")),
+            "name,minutes,'@id\n"
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"click\"\")\",-3.5,'@SUM(A1)\n"
+            "'+1,2,'-东村\n"
+            "南湖村,,a=b\n");
 }
 
 }  // namespace

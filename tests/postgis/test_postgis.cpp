@@ -118,8 +118,12 @@ TEST_F(Postgis, RunWritesEveryLayerAndReadsBackLikeTheGeoPackage) {
   const auto verdicts = [](OGRLayer* l) {
     std::map<std::string, std::string> v;
     l->ResetReading();
-    for (gdal::FeaturePtr f{l->GetNextFeature()}; f; f.reset(l->GetNextFeature()))
-      v[f->GetFieldAsString("id")] = f->GetFieldAsString("covered") + std::string("/") + f->GetFieldAsString("minutes");
+    for (gdal::FeaturePtr f{l->GetNextFeature()}; f; f.reset(l->GetNextFeature())) {
+      // One string at a time: GetFieldAsString reuses its buffer.
+      const std::string id = f->GetFieldAsString("id"), covered = f->GetFieldAsString("covered");
+      const std::string minutes = f->GetFieldAsString("minutes");
+      v[id] = covered + "/" + minutes;
+    }
     return v;
   };
   EXPECT_EQ(verdicts(back->GetLayerByName("demand")), verdicts(gpkg->GetLayerByName("demand")));
