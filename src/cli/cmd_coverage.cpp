@@ -45,7 +45,8 @@ CLI::App* add_coverage_command(CLI::App& app, CoverageOptions& o) {
 
 int run_coverage(const CoverageOptions& o) {
   Progress progress(o.quiet);
-  output_target(o.out_dir, "", "coverage", false);  // a wrong -o fails before the work
+  output_target(o.out_dir, "", "coverage", false, input_paths(o.inputs, true));  // a wrong -o fails before the work
+  StagedOutput out(o.out_dir);  // takes the folder's lock now: a second run fails at once
   if (!(o.minutes > 0) || !std::isfinite(o.minutes))
     throw ConfigError("--minutes must be a positive number, got " + std::to_string(o.minutes));
   const std::vector<Mode> modes = parse_modes(o.modes);
@@ -93,7 +94,6 @@ int run_coverage(const CoverageOptions& o) {
 
   progress.begin("writing " + o.out_dir);
   const Table table = coverage_table(world, runs, o.minutes);
-  StagedOutput out(o.out_dir);
   write_geojson(out.path("coverage.geojson"), "coverage", table);
   write_csv(out.path("coverage.csv"), table, o.excel_bom);
   timings["write_s"] = progress.end();

@@ -45,7 +45,8 @@ CLI::App* add_isochrones_command(CLI::App& app, IsochroneOptions& o) {
 
 int run_isochrones(const IsochroneOptions& o) {
   Progress progress(o.quiet);
-  output_target(o.out_dir, "", "isochrones", false);  // a wrong -o fails before the work
+  output_target(o.out_dir, "", "isochrones", false, input_paths(o.inputs, false));  // a wrong -o fails before the work
+  StagedOutput out(o.out_dir);  // takes the folder's lock now: a second run fails at once
   const std::vector<Mode> modes = parse_modes(o.modes);
   const std::vector<double> bands = parse_minutes_list(o.minutes, "--minutes");
   if (o.cell_m == 0 || (o.cell_m > 0 && o.cell_m < 1)) throw ConfigError("--cell-m must be at least 1 metre");
@@ -73,7 +74,6 @@ int run_isochrones(const IsochroneOptions& o) {
   summary["attribution"] = attribution(in);
 
   progress.begin("writing " + o.out_dir);
-  StagedOutput out(o.out_dir);
   write_geojson(out.path("circle.geojson"), "circle", isochrone_circle_table(runs));
   if (o.per_service) write_geojson(out.path("isochrones.geojson"), "isochrones", isochrone_service_table(in.world, runs));
   if (o.geotiff)

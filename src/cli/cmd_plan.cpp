@@ -48,7 +48,11 @@ CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
 
 int run_plan(const PlanOptions& o) {
   Progress progress(o.quiet);
-  output_target(o.out_dir, "", "plan", false);  // a wrong -o fails before the work
+  std::vector<std::string> reads = input_paths(o.inputs, true);
+  reads.push_back(o.candidates);
+  reads.push_back(o.evaluate);
+  output_target(o.out_dir, "", "plan", false, reads);  // a wrong -o fails before the work
+  StagedOutput out(o.out_dir);  // takes the folder's lock now: a second run fails at once
   PlanRequest r;
   r.mode = parse_mode(o.mode);
   r.minutes = o.minutes;
@@ -94,7 +98,6 @@ int run_plan(const PlanOptions& o) {
                     {"synthetic_embedded_default", in.embedded}};
   json["warnings"] = warnings;
   json["timings"] = timings;
-  StagedOutput out(o.out_dir);
   write_geojson(out.path("plan.geojson"), "plan", tables.sites);
   write_csv(out.path("plan.csv"), tables.sites);
   write_geojson(out.path("coverage.geojson"), "coverage", tables.coverage);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -129,7 +130,14 @@ int run_scenario(const RunOptions& o) {
     sc.planning->evaluate = proposals;
   }
   // The target is checked before the heavy work: a wrong -o or an unreachable database fails now.
-  const OutputTarget target = output_target(o.out_dir, o.schema, "run", true);
+  std::vector<std::string> reads = {sc.file, sc.inputs.roads.path, sc.inputs.services.path, sc.inputs.demand.path,
+                                    sc.profiles.file};
+  if (sc.inputs.candidates) reads.push_back(sc.inputs.candidates->path);
+  if (sc.planning && sc.planning->evaluate) reads.push_back(sc.planning->evaluate->path);
+  const OutputTarget target = output_target(o.out_dir, o.schema, "run", true, reads);
+  // A folder's lock is taken now, so a second run into it fails before the work.
+  std::optional<StagedOutput> staged;
+  if (target.kind == OutputTarget::Kind::folder) staged.emplace(o.out_dir);
   if (!sc.outputs.postgis_connection.empty())
     if (auto problem = postgis_target_problem(sc.outputs.postgis_connection, sc.outputs.postgis_schema))
       throw OutputError("outputs.postgis: " + *problem);
@@ -164,7 +172,7 @@ int run_scenario(const RunOptions& o) {
     progress.note("wrote every layer to " + shown + " (the folder outputs — report, CSV, QGIS project — need -o FOLDER)");
     return 0;
   }
-  StagedOutput out(o.out_dir);
+  StagedOutput& out = *staged;
   if (sc.outputs.geopackage)
     write_gpkg_layers(out.path("legalcircle.gpkg"), layers.all(), sc.outputs.project_crs, qgis_gpkg_styles(project));
   if (sc.outputs.geojson)

@@ -113,6 +113,13 @@ PointReadOptions layer_read_options(const InputOptions& o, const LayerOptions& l
   return p;
 }
 
+std::vector<std::string> input_paths(const InputOptions& o, bool with_demand) {
+  std::vector<std::string> paths = {o.roads, o.services, o.profiles};
+  if (with_demand) paths.push_back(o.demand);
+  if (o.roads.empty() && o.services.empty()) paths.push_back(default_geodata_dir());
+  return paths;
+}
+
 Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool with_demand,
                    Progress& progress, nlohmann::ordered_json& timings) {
   std::string roads = o.roads, services = o.services, demand = o.demand;

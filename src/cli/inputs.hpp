@@ -64,6 +64,10 @@ struct Inputs {
 Inputs load_inputs(const InputOptions& options, const std::vector<Mode>& modes, bool with_demand,
                    Progress& progress, nlohmann::ordered_json& timings);
 
+// The files a command reads with these options (the embedded county's when none are given),
+// for output_target's check that -o does not replace them.
+std::vector<std::string> input_paths(const InputOptions& options, bool with_demand);
+
 // The data credit every output carries: OSM's for OSM roads, "synthetic" for the embedded county.
 std::string attribution(const Inputs& in);
 std::string attribution(const std::string& roads, bool embedded);

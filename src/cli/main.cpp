@@ -5,11 +5,13 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "staging.hpp"
 #include "legalcircle/io/postgis.hpp"
 #include "legalcircle/core/error.hpp"
 
 int main(int argc, char** argv) {
   using namespace legalcircle;
+  cli::install_interrupt_cleanup();  // before any thread: SIGINT/SIGTERM leave no staging folder
   CLI::App app{"legalcircle " LEGALCIRCLE_VERSION
                " - plans 15-minute public legal service circles (travel times from villages and "
                "communities to legal service points over a road network)"};

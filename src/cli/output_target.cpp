@@ -18,8 +18,34 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+namespace {
+
+// True when `inner` is `outer` or lies inside it (paths resolved through symlinks as far as they exist).
+bool within(const fs::path& inner, const fs::path& outer) {
+  std::error_code ec;
+  const fs::path a = fs::weakly_canonical(fs::absolute(inner), ec), b = fs::weakly_canonical(fs::absolute(outer), ec);
+  auto i = a.begin(), j = b.begin();
+  for (; j != b.end() && !j->empty(); ++i, ++j)
+    if (i == a.end() || *i != *j) return false;
+  return true;
+}
+
+void refuse_inputs_inside(const std::string& what, const fs::path& out, const std::vector<std::string>& inputs) {
+  for (const std::string& in : inputs) {
+    std::error_code ec;
+    if (in.empty() || is_postgis_source(in) || !fs::exists(in, ec)) continue;  // "demand", "grid:500": not files
+    if (within(in, out))
+      throw ConfigError(what + (fs::equivalent(in, out, ec) ? "is the input " : "holds the input ") + in +
+                        "; the run would replace it. Write somewhere else");
+    if (within(out, fs::path(in)))
+      throw ConfigError(what + "lies inside the input " + in + "; write somewhere else");
+  }
+}
+
+}  // namespace
+
 OutputTarget output_target(const std::string& out, const std::string& schema, const std::string& command,
-                           bool single_file_targets) {
+                           bool single_file_targets, const std::vector<std::string>& inputs) {
   const std::string what = "-o " + (is_postgis_source(out) ? redact_connection(out) : out) + ": ";
   if (out.empty()) throw ConfigError("-o: empty output name");
   OutputTarget t;
@@ -42,9 +68,11 @@ OutputTarget output_target(const std::string& out, const std::string& schema, co
     const fs::path parent = fs::path(out).parent_path();
     if (!parent.empty() && !fs::is_directory(parent))
       throw ConfigError(what + "folder " + parent.string() + " does not exist");
+    refuse_inputs_inside(what, out, inputs);
     t.kind = OutputTarget::Kind::geopackage;
     return t;
   }
+  refuse_inputs_inside(what, out, inputs);
   std::error_code ec;
   if (fs::is_directory(out, ec)) return t;  // an existing folder is a folder, whatever its name
   if (fs::exists(out, ec))

@@ -7,6 +7,7 @@
 //                            in one transaction; nothing on disk
 // Anything else that looks like a file (an existing file, .geojson, .shp, .csv ...) is an error.
 #include <string>
+#include <vector>
 
 namespace legalcircle::cli {
 
@@ -19,7 +20,9 @@ struct OutputTarget {
 
 // Throws ConfigError naming the -o value and what it could be instead; for PG: connects and
 // checks PostGIS and the right to create the schema (OutputError when the server says no).
+// `inputs`: the files the command reads (scenario, roads, layers, profiles): an output folder that
+// holds one of them, or lies inside one, or a .gpkg target that is one, is refused.
 OutputTarget output_target(const std::string& out, const std::string& schema, const std::string& command,
-                           bool single_file_targets);
+                           bool single_file_targets, const std::vector<std::string>& inputs = {});
 
 }  // namespace legalcircle::cli

@@ -1,39 +1,41 @@
 #include "staging.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "legalcircle/core/error.hpp"
 
 namespace legalcircle::cli {
 namespace fs = std::filesystem;
 
-StagedOutput::StagedOutput(const std::string& out_dir) : out_dir_(out_dir) {
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) throw OutputError(out_dir + ": cannot create folder (" + ec.message() + ")");
-  stage_dir_ = (fs::path(out_dir) / (".legalcircle-staging-" + std::to_string(::getpid()))).string();
-  fs::remove_all(stage_dir_, ec);
-  fs::create_directories(stage_dir_, ec);
-  if (ec) throw OutputError(stage_dir_ + ": cannot create folder (" + ec.message() + ")");
-}
-
-StagedOutput::~StagedOutput() {
-  std::error_code ec;
-  fs::remove_all(stage_dir_, ec);
-}
-
-std::string StagedOutput::path(const std::string& file_name) {
-  files_.push_back(file_name);
-  return (fs::path(stage_dir_) / file_name).string();
-}
-
 namespace {
 
 constexpr const char* kManifest = ".legalcircle-outputs";  // the files the last run wrote here
+
+// Staging folders of this process, for the interrupt thread.
+std::mutex g_staging_mutex;
+std::set<std::string> g_staging;
+
+void register_staging(const std::string& dir, bool add) {
+  std::lock_guard lock(g_staging_mutex);
+  if (add)
+    g_staging.insert(dir);
+  else
+    g_staging.erase(dir);
+}
 
 std::set<std::string> read_manifest(const fs::path& dir) {
   std::set<std::string> files;
@@ -44,35 +46,135 @@ std::set<std::string> read_manifest(const fs::path& dir) {
   return files;
 }
 
+// The folder's entry made durable before the rename publishes it.
+void fsync_path(const fs::path& p, bool directory) {
+  const int fd = ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) throw OutputError(p.string() + ": cannot open to sync (" + std::strerror(errno) + ")");
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) throw OutputError(p.string() + ": sync failed (" + std::strerror(err) + ")");
+}
+
+void maybe_killed_at(const char* step) {
+  if (const char* at = StagedOutput::kill_step(); at && std::strcmp(at, step) == 0) ::kill(::getpid(), SIGKILL);
+}
+
 }  // namespace
 
+const char* StagedOutput::kill_step() { return std::getenv("LEGALCIRCLE_TEST_KILL_AT"); }
+
+StagedOutput::StagedOutput(const std::string& out_dir) : out_dir_(out_dir) {
+  fs::path target = fs::absolute(fs::path(out_dir)).lexically_normal();
+  if (target.filename().empty()) target = target.parent_path();  // "out/" -> "out"
+  out_dir_ = target.string();
+  const fs::path parent = target.parent_path();
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (ec) throw OutputError(parent.string() + ": cannot create folder (" + ec.message() + ")");
+  const std::string name = target.filename().string();
+  lock_path_ = (parent / ("." + name + ".legalcircle-lock")).string();
+  lock_fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (lock_fd_ < 0) throw OutputError(lock_path_ + ": cannot create the lock file (" + std::strerror(errno) + ")");
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw OutputError(out_dir_ + ": another legalcircle run is writing there; wait for it or choose another -o");
+  }
+  // Holding the lock, any other staging folder of this target is a killed run's: remove it.
+  const std::string prefix = "." + name + ".legalcircle-staging-";
+  for (const fs::directory_entry& e : fs::directory_iterator(parent, ec))
+    if (e.path().filename().string().rfind(prefix, 0) == 0) fs::remove_all(e.path(), ec);
+  stage_dir_ = (parent / (prefix + std::to_string(::getpid()))).string();
+  fs::remove_all(stage_dir_, ec);
+  register_staging(stage_dir_, true);
+  fs::create_directory(stage_dir_, ec);
+  if (ec) throw OutputError(stage_dir_ + ": cannot create folder (" + ec.message() + ")");
+}
+
+StagedOutput::~StagedOutput() {
+  std::error_code ec;
+  if (!committed_) fs::remove_all(stage_dir_, ec);
+  register_staging(stage_dir_, false);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // the lock file stays (removing it would race a waiter)
+}
+
+std::string StagedOutput::path(const std::string& file_name) {
+  if (std::find(files_.begin(), files_.end(), file_name) == files_.end()) files_.push_back(file_name);
+  return (fs::path(stage_dir_) / file_name).string();
+}
+
 void StagedOutput::commit() {
-  const std::set<std::string> before = read_manifest(out_dir_);
+  const fs::path stage(stage_dir_), out(out_dir_);
   const std::set<std::string> now(files_.begin(), files_.end());
-  for (const std::string& f : files_) {
-    std::error_code ec;
-    fs::rename(fs::path(stage_dir_) / f, fs::path(out_dir_) / f, ec);
-    if (ec) throw OutputError((fs::path(out_dir_) / f).string() + ": " + ec.message());
+  std::error_code ec;
+  for (const std::string& f : now)
+    if (!fs::is_regular_file(stage / f, ec)) throw OutputError((out / f).string() + ": was not written");
+  const bool replacing = fs::is_directory(out, ec);
+  if (replacing) {
+    // Whatever the user keeps in the folder stays: every entry no run of ours wrote, by hard link
+    // (same file system), folders recursively. An earlier run's files this run does not write go.
+    const std::set<std::string> ours = read_manifest(out);
+    for (const fs::directory_entry& e : fs::directory_iterator(out, ec)) {
+      const std::string name = e.path().filename().string();
+      if (name == kManifest || ours.count(name) || now.count(name)) continue;
+      fs::copy(e.path(), stage / name,
+               fs::copy_options::recursive | fs::copy_options::create_hard_links | fs::copy_options::copy_symlinks, ec);
+      if (ec) throw OutputError(e.path().string() + ": cannot keep it in the new output folder (" + ec.message() + ")");
+    }
+    if (ec) throw OutputError(out.string() + ": cannot list (" + ec.message() + ")");
   }
-  // A rerun leaves nothing of an earlier run that this one did not write (plan.* when planning
-  // is now off, another rule's GeoTIFF ...). Files the tool never wrote are not touched.
-  for (const std::string& f : before) {
-    if (now.count(f)) continue;
-    std::error_code ec;
-    if (fs::is_regular_file(fs::path(out_dir_) / f, ec)) fs::remove(fs::path(out_dir_) / f, ec);
-  }
+  maybe_killed_at("carried");
   std::string list;
   for (const std::string& f : now) list += f + "\n";
-  const fs::path manifest = fs::path(out_dir_) / kManifest;
   {
-    std::ofstream out(fs::path(stage_dir_) / kManifest, std::ios::trunc);
-    out << list;
-    if (!out) throw OutputError(manifest.string() + ": cannot write");
+    std::ofstream manifest(stage / kManifest, std::ios::trunc);
+    manifest << list;
+    manifest.close();
+    if (!manifest) throw OutputError((stage / kManifest).string() + ": cannot write");
   }
-  std::error_code ec;
-  fs::rename(fs::path(stage_dir_) / kManifest, manifest, ec);
-  if (ec) throw OutputError(manifest.string() + ": " + ec.message());
+  for (const std::string& f : now) fsync_path(stage / f, false);
+  fsync_path(stage / kManifest, false);
+  fsync_path(stage, true);
+  maybe_killed_at("synced");
+  if (replacing) {
+    // One atomic step: the staging folder and the output folder trade places (an interrupt
+    // waits for it: the mutex is the one its cleanup takes).
+    std::lock_guard lock(g_staging_mutex);
+    if (::renameat2(AT_FDCWD, stage.c_str(), AT_FDCWD, out.c_str(), RENAME_EXCHANGE) != 0)
+      throw OutputError(out.string() + ": cannot replace the output folder (" + std::strerror(errno) +
+                        "); the new outputs are complete in " + stage.string());
+    maybe_killed_at("swapped");
+  } else {
+    std::lock_guard lock(g_staging_mutex);
+    fs::rename(stage, out, ec);
+    if (ec) throw OutputError(out.string() + ": cannot create (" + ec.message() + ")");
+  }
+  if (replacing) fs::remove_all(stage, ec);  // now the old folder
   committed_ = true;
+  fsync_path(out.parent_path(), true);
+}
+
+void install_interrupt_cleanup() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set] {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) return;
+    {
+      std::lock_guard lock(g_staging_mutex);
+      for (const std::string& dir : g_staging) {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+      }
+    }
+    std::fputs("\nlegalcircle: interrupted; nothing written (the output folder is as it was)\n", stderr);
+    std::_Exit(128 + sig);
+  }).detach();
 }
 
 }  // namespace legalcircle::cli

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <charconv>
@@ -16,6 +17,7 @@
 #include <fstream>
 
 #include <cpl_error.h>
+#include <cpl_vsi.h>
 
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
@@ -200,16 +202,21 @@ GDALDriver* driver_or_throw(const char* name, const std::string& path) {
 
 }  // namespace
 
+namespace {
+void write_file_atomically(const std::string& path, std::string_view text);  // below
+}  // namespace
+
 void write_geojson(const std::string& path, const std::string& layer_name, const Table& t) {
   check_shape(path, t);
   check_utf8(path, t);
   GDALDriver* driver = driver_or_throw("GeoJSON", path);
-  std::error_code ec;
-  fs::remove(path, ec);  // the GeoJSON driver refuses to overwrite
-  if (ec) throw OutputError(path + ": cannot replace the existing file (" + ec.message() + ")");
+  // GDAL's GeoJSON writer does not check its writes (a full disk gave a truncated file and exit
+  // 0): it writes into memory, and the bytes go to disk through a checked writer.
+  static std::atomic<unsigned> serial{0};
+  const std::string memory = "/vsimem/legalcircle-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".geojson";
   CPLErrorReset();
   try {
-    gdal::DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    gdal::DatasetPtr ds(driver->Create(memory.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw OutputError(path + ": cannot create (" + gdal::last_error() + ")");
     OGRSpatialReference wgs84;
     wgs84.importFromEPSG(4326);
@@ -219,8 +226,13 @@ void write_geojson(const std::string& path, const std::string& layer_name, const
     ds.reset();  // closing writes the file
     if (CPLGetLastErrorType() >= CE_Failure)
       throw OutputError(path + ": write failed (" + gdal::last_error() + ")");
+    vsi_l_offset size = 0;
+    GByte* bytes = VSIGetMemFileBuffer(memory.c_str(), &size, FALSE);
+    if (!bytes) throw OutputError(path + ": GeoJSON not produced");
+    write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size)));
+    VSIUnlink(memory.c_str());
   } catch (...) {
-    fs::remove(path, ec);  // no partial output
+    VSIUnlink(memory.c_str());
     throw;
   }
 }
@@ -340,9 +352,10 @@ void write_csv(const std::string& path, const Table& t, bool excel_bom, const st
   write_text_file(path, text);
 }
 
-void write_text_file(const std::string& path, const std::string& text) {
-  if (const std::size_t bad = first_invalid_utf8(text); bad != std::string::npos)
-    throw OutputError(path + ": text is not valid UTF-8 at byte " + std::to_string(bad));
+namespace {
+
+// Every byte written or an OutputError: through a temporary beside `path`, renamed at the end.
+void write_file_atomically(const std::string& path, std::string_view text) {
   // A temporary file of an unpredictable name, created exclusively (mkstemp: O_CREAT|O_EXCL), so
   // a symlink planted at a guessable FILE.tmp is never followed.
   std::string tmp = path + ".tmp-XXXXXX";
@@ -378,6 +391,14 @@ void write_text_file(const std::string& path, const std::string& text) {
     fs::remove(tmp, ignored);
     throw OutputError(path + ": cannot rename " + tmp + " into place (" + ec.message() + ")");
   }
+}
+
+}  // namespace
+
+void write_text_file(const std::string& path, const std::string& text) {
+  if (const std::size_t bad = first_invalid_utf8(text); bad != std::string::npos)
+    throw OutputError(path + ": text is not valid UTF-8 at byte " + std::to_string(bad));
+  write_file_atomically(path, text);
 }
 
 void ensure_directory(const std::string& dir) {

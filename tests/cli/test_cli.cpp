@@ -401,3 +401,166 @@ TEST(CliOutputTarget, RerunLeavesNoStaleFiles) {
 
 }  // namespace
 }  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// Every file of a folder (names, then contents), hidden files included.
+std::map<std::string, std::string> folder_files(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  if (!fs::is_directory(dir)) return files;
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) files[fs::relative(e.path(), dir).string()] = read_file(e.path());
+  return files;
+}
+
+// The names whose presence or content differ, for readable failures.
+std::string differences(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b) {
+  std::string out;
+  for (const auto& [name, text] : a)
+    if (!b.count(name) || b.at(name) != text) out += " " + name + (b.count(name) ? "(content)" : "(only left)");
+  for (const auto& [name, text] : b)
+    if (!a.count(name)) out += " " + name + "(only right)";
+  return out.empty() ? "none" : out;
+}
+
+std::vector<std::string> staging_left(const fs::path& parent) {
+  std::vector<std::string> left;
+  for (const fs::directory_entry& e : fs::directory_iterator(parent))
+    if (e.path().filename().string().find("legalcircle-staging") != std::string::npos) left.push_back(e.path().string());
+  return left;
+}
+
+class CliOutputIntegrity : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fresh_temp_dir("integrity");
+    out_ = dir_ / "out";
+    // Two runs that write different files: the standard scenario and the synthetic county.
+    for (const char* name : {"synthetic-county", "zhejiang-standard"}) {
+      std::string yaml = read_file(fs::path(LEGALCIRCLE_SOURCE_DIR) / "configs" / (std::string(name) + ".yaml"));
+      yaml = replace_all(yaml, "../geodata", std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata");
+      yaml = replace_all(yaml, "file: profiles.yaml", std::string("file: ") + LEGALCIRCLE_SOURCE_DIR + "/configs/profiles.yaml");
+      write_file(dir_ / (std::string(name) + ".yaml"), yaml);
+    }
+  }
+  testing::CommandResult run(const std::string& scenario, const std::string& env = "") {
+    return run_command(env + " " + kBinary + " run -q " + (dir_ / (scenario + ".yaml")).string() + " -o " + out_.string());
+  }
+  fs::path dir_, out_;
+};
+
+// A kill at each step of the commit leaves the whole old folder or the whole new one.
+TEST_F(CliOutputIntegrity, KillAtEachCommitStepLeavesOldOrNewWhole) {
+  ASSERT_EQ(run("zhejiang-standard").exit_code, 0);
+  write_file(out_ / "my-notes.txt", "the planner's own file");
+  const auto old_files = folder_files(out_);
+  // The new run's files, written into a folder of their own for comparison.
+  const auto reference = run_command(kBinary + " run -q " + (dir_ / "synthetic-county.yaml").string() + " -o " +
+                                     (dir_ / "reference").string());
+  ASSERT_EQ(reference.exit_code, 0) << reference.output;
+  auto new_files = folder_files(dir_ / "reference");
+  new_files["my-notes.txt"] = "the planner's own file";
+  const auto comparable = [](std::map<std::string, std::string> files) {
+    // Run dates and timings (summary.json, the report, plan.json's solve time) differ by design.
+    for (const char* volatile_file : {"summary.json", "report.html", "plan.json"}) files.erase(volatile_file);  // *_s timings
+    for (auto& [name, text] : files)
+      if (name.ends_with(".gpkg")) text = std::to_string(text.size() > 0);
+    return files;
+  };
+  for (const char* step : {"carried", "synced", "swapped"}) {
+    SCOPED_TRACE(step);
+    const auto killed = run("synthetic-county", std::string("LEGALCIRCLE_TEST_KILL_AT=") + step);
+    EXPECT_NE(killed.exit_code, 0) << "killed at " << step;
+    const auto now = folder_files(out_);
+    if (std::string(step) == "swapped") {
+      EXPECT_EQ(differences(comparable(now), comparable(new_files)), "none") << "the whole new folder";
+      // Back to the old content for the next step.
+      ASSERT_EQ(run("zhejiang-standard").exit_code, 0);
+    } else {
+      EXPECT_EQ(differences(now, old_files), "none") << "the whole old folder, byte for byte";
+    }
+  }
+  // The next run cleans what the killed ones left beside the folder.
+  ASSERT_EQ(run("synthetic-county").exit_code, 0);
+  EXPECT_TRUE(staging_left(dir_).empty());
+  EXPECT_EQ(differences(comparable(folder_files(out_)), comparable(new_files)), "none");
+}
+
+// A write that fails (the file-size limit stands in for a full disk) fails the run, and the
+// earlier output stays whole: the GeoPackage, and the GeoJSON writer that used to ignore it.
+TEST_F(CliOutputIntegrity, FailedWritesFailTheRunAndKeepTheOldOutput) {
+  std::string yaml = read_file(dir_ / "synthetic-county.yaml");
+  yaml = replace_all(yaml, "  geopackage: true ", "  geopackage: false");
+  yaml = replace_all(yaml, "  qgis: true ", "  qgis: false");
+  write_file(dir_ / "geojson-only.yaml", yaml);
+  ASSERT_EQ(run("zhejiang-standard").exit_code, 0);
+  const auto before = folder_files(out_);
+  for (const char* scenario : {"synthetic-county", "geojson-only"})
+    for (const char* limit_kb : {"300", "2000"}) {
+      SCOPED_TRACE(std::string(scenario) + " limit " + limit_kb + " KB");
+      const auto r = run_command("bash -c \"trap '' XFSZ; ulimit -f " + std::string(limit_kb) + "; " + kBinary + " run -q " +
+                                 (dir_ / (std::string(scenario) + ".yaml")).string() + " -o " + out_.string() + "\"");
+      EXPECT_EQ(r.exit_code, 4) << r.output;
+      // SQLite says "disk I/O error", the other writers the system's "File too large".
+      EXPECT_TRUE(r.output.find("File too large") != std::string::npos || r.output.find("disk I/O error") != std::string::npos)
+          << r.output;
+      EXPECT_EQ(differences(folder_files(out_), before), "none");
+      EXPECT_TRUE(staging_left(dir_).empty());
+    }
+}
+
+TEST_F(CliOutputIntegrity, InterruptRemovesTheStagingFolderAndKeepsTheOldOutput) {
+  ASSERT_EQ(run("zhejiang-standard").exit_code, 0);
+  const auto before = folder_files(out_);
+  for (const char* sig : {"INT", "TERM"}) {
+    SCOPED_TRACE(sig);
+    // The run takes over a second; the signal arrives while it computes.
+    const auto r = run_command("( " + kBinary + " run -q " + (dir_ / "synthetic-county.yaml").string() + " -o " +
+                               out_.string() + " & pid=$!; sleep 0.4; kill -" + sig + " $pid; wait $pid; echo \"status=$?\" )");
+    EXPECT_NE(r.output.find(std::string("status=") + (std::string(sig) == "INT" ? "130" : "143")), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("interrupted"), std::string::npos) << r.output;
+    EXPECT_TRUE(staging_left(dir_).empty()) << "no staging folder left";
+    EXPECT_EQ(folder_files(out_), before);
+  }
+}
+
+TEST_F(CliOutputIntegrity, SecondRunIntoTheSameFolderFailsAtOnce) {
+  const auto r = run_command("( " + kBinary + " run -q " + (dir_ / "synthetic-county.yaml").string() + " -o " +
+                             out_.string() + " & first=$!; sleep 0.3; " + kBinary + " run -q " +
+                             (dir_ / "zhejiang-standard.yaml").string() + " -o " + out_.string() +
+                             "; echo \"second=$?\"; wait $first; echo \"first=$?\" )");
+  EXPECT_NE(r.output.find("another legalcircle run is writing there"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("second=4"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("first=0"), std::string::npos) << r.output;
+  const std::string summary = read_file(out_ / "summary.json");
+  EXPECT_NE(summary.find("synthetic-county"), std::string::npos) << "the first run's output, whole";
+}
+
+TEST_F(CliOutputIntegrity, OutputFolderHoldingAnInputIsRefused) {
+  const fs::path data = dir_ / "data";
+  fs::create_directories(data);
+  const fs::path geodata = fs::path(LEGALCIRCLE_SOURCE_DIR) / "geodata/synthetic-county";
+  for (const char* f : {"roads.osm.pbf", "services.csv", "villages.geojson"}) fs::copy_file(geodata / f, data / f);
+  const auto before = folder_files(data);
+  const std::string args = " --roads " + (data / "roads.osm.pbf").string() + " --services " + (data / "services.csv").string() +
+                           " --demand " + (data / "villages.geojson").string();
+  auto r = run_command(kBinary + " coverage" + args + " -o " + data.string());
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("holds the input"), std::string::npos) << r.output;
+  EXPECT_EQ(folder_files(data), before) << "inputs untouched";
+  auto scenario = run_command(kBinary + " run " + (dir_ / "synthetic-county.yaml").string() + " -o " + dir_.string());
+  EXPECT_EQ(scenario.exit_code, 3) << "the folder holding the scenario file: " << scenario.output;
+  // A lone GeoPackage target that is the scenario's own roads file.
+  const fs::path roads = geodata.parent_path() / "office-county/roads.gpkg";
+  const std::string roads_before = read_file(roads);
+  auto gpkg = run_command(kBinary + " run " + std::string(LEGALCIRCLE_SOURCE_DIR) + "/configs/office-county.yaml -o " +
+                          roads.string());
+  EXPECT_EQ(gpkg.exit_code, 3) << gpkg.output;
+  EXPECT_NE(gpkg.output.find("is the input"), std::string::npos) << gpkg.output;
+  EXPECT_EQ(read_file(roads), roads_before);
+}
+
+}  // namespace
+}  // namespace legalcircle
