@@ -18,6 +18,7 @@ PACKAGES=(
   postgresql-15 postgresql-15-postgis-3  # test-only: the PostGIS tests start a throwaway cluster
   fonts-noto-cjk  # Chinese labels in the QGIS project's maps (its label font)
   poppler-utils  # test-only: pdfinfo / pdftotext read the exported atlas
+  clang libclang-rt-14-dev  # test-only: the libFuzzer harnesses and their runtime (.ci/fuzz.sh)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -14,6 +14,7 @@
 #include <ogr_spatialref.h>
 
 #include "legalcircle/core/error.hpp"
+#include "legalcircle/io/read_points.hpp"
 #include "legalcircle/io/read_roads.hpp"
 #include "support/shared_data.hpp"
 
@@ -347,6 +348,38 @@ TEST_F(ReadRoads, GisBadInputs) {
  "features": [{"type": "Feature", "id": 5, "properties": {"highway": "primary"},
   "geometry": null}]})");
   expect_input_error([&] { read_roads(empty); }, {empty, "feature 5", "empty geometry"});
+}
+
+}  // namespace
+}  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// Inputs the fuzzers found (tests/fuzz/regressions): each is read to an answer or an InputError,
+// never a crash or a sanitizer report (the sanitizer job runs this).
+TEST(FuzzRegressions, EveryFoundInputReadsOrFailsCleanly) {
+  const std::filesystem::path dir = std::filesystem::path(LEGALCIRCLE_SOURCE_DIR) / "tests/fuzz/regressions";
+  int inputs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string path = entry.path().string();
+    SCOPED_TRACE(path);
+    ++inputs;
+    for (int reader = 0; reader < 2; ++reader) {
+      try {
+        if (reader == 0) {
+          read_roads(path, RoadFieldMapping{});
+        } else {
+          PointReadOptions options;
+          options.osm_filter = kDefaultServiceOsmFilter;
+          read_points(path, options);
+        }
+      } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << "names the file: " << e.what();
+      }
+    }
+  }
+  EXPECT_GE(inputs, 1);
 }
 
 }  // namespace
