@@ -1,5 +1,6 @@
 #include "legalcircle/analysis/isochrone.hpp"
 
+#include "legalcircle/core/error.hpp"
 #include "legalcircle/core/parallel.hpp"
 
 #include <algorithm>
@@ -155,6 +156,27 @@ TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const C
     }
   });
   return raster;
+}
+
+void check_raster_size(const RoadGraph& g, double cell_m, const std::string& what) {
+  if (g.coord.empty()) return;
+  double min_x = 1e300, min_y = 1e300, max_x = -1e300, max_y = -1e300;
+  for (const LonLat& c : g.coord) {
+    const XY p = g.projection.forward(c);
+    min_x = std::min(min_x, p.x), max_x = std::max(max_x, p.x);
+    min_y = std::min(min_y, p.y), max_y = std::max(max_y, p.y);
+  }
+  // The window adds a margin of at most the longest access leg (a few km) on each side.
+  const double w = max_x - min_x + 10000.0, h = max_y - min_y + 10000.0;
+  const double cells = (w / cell_m) * (h / cell_m);
+  if (cells > kMaxRasterCells) {
+    const double smallest = std::ceil(std::sqrt(w * h / kMaxRasterCells));
+    throw ConfigError(what + " " + std::to_string(static_cast<long long>(cell_m)) + " m: a raster over this network (" +
+                      std::to_string(static_cast<long long>(w / 1000)) + " x " + std::to_string(static_cast<long long>(h / 1000)) +
+                      " km) could need " + std::to_string(static_cast<long long>(cells / 1e6)) +
+                      " million cells, more than " + std::to_string(static_cast<long long>(kMaxRasterCells / 1e6)) +
+                      " million; use cells of at least " + std::to_string(static_cast<long long>(smallest)) + " m");
+  }
 }
 
 }  // namespace legalcircle

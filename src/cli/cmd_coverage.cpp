@@ -25,7 +25,7 @@ CLI::App* add_coverage_command(CLI::App& app, CoverageOptions& o) {
   add_input_options(*c, o.inputs, true);
   c->add_option("--mode", o.modes, "Travel modes, comma-separated: walk, ebike, car")
       ->capture_default_str();
-  c->add_option("--minutes", o.minutes, "Coverage threshold in minutes")->capture_default_str();
+  c->add_option("--minutes", o.minutes, "Coverage threshold in minutes")->capture_default_str()->check(finite_range(0.1, 600));
   c->add_option("-o,--out", o.out_dir, "Output folder (created if missing)")->capture_default_str();
   c->add_option("--limit-minutes", o.limit_minutes,
                 "Stop the search at this many minutes (faster; units beyond are reported "

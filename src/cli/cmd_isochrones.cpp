@@ -28,11 +28,13 @@ CLI::App* add_isochrones_command(CLI::App& app, IsochroneOptions& o) {
   add_input_options(*c, o.inputs, false);
   c->add_option("--mode", o.modes, "Travel modes, comma-separated: walk, ebike, car")->capture_default_str();
   c->add_option("--minutes", o.minutes, "Bands in minutes, increasing")->capture_default_str();
-  c->add_option("--cell-m", o.cell_m, "Raster cell size in metres (default 50 walk, 100 ebike, 100 car)");
-  c->add_option("--simplify-m", o.simplify_m, "Simplification tolerance in metres (default half a cell)");
+  c->add_option("--cell-m", o.cell_m, "Raster cell size in metres (default 50 walk, 100 ebike, 100 car)")
+      ->check(finite_range(5, 2000));
+  c->add_option("--simplify-m", o.simplify_m, "Simplification tolerance in metres (default half a cell)")
+      ->check(finite_range(0, 2000));
   c->add_flag("!--no-per-service", o.per_service, "Only the union circle, no per-service polygons");
   c->add_flag("--geotiff", o.geotiff, "Also write circle_<mode>_minutes.tif (minutes, nodata -1)");
-  c->add_option("--threads", o.threads, "Worker threads (default: all cores)");
+  c->add_option("--threads", o.threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 256u));
   c->add_option("-o,--out", o.out_dir, "Output folder (created if missing)")->capture_default_str();
   c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr");
   c->footer(

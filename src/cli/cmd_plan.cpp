@@ -28,14 +28,14 @@ CLI::App* add_plan_command(CLI::App& app, PlanOptions& o) {
       ->capture_default_str();
   add_layer_options(*c, o.candidates_layer, "candidate sites", false, true);
   c->add_option("--mode", o.mode, "Travel mode: walk, ebike or car")->capture_default_str();
-  c->add_option("--minutes", o.minutes, "Coverage threshold in minutes")->capture_default_str();
+  c->add_option("--minutes", o.minutes, "Coverage threshold in minutes")->capture_default_str()->check(finite_range(0.1, 600));
   auto* add = c->add_option("--add", o.add, "Number of new sites to choose (MCLP)");
   auto* target = c->add_option("--target", o.target, "Population share to reach with the fewest sites (LSCP), e.g. 0.95");
   auto* evaluate = c->add_option("--evaluate", o.evaluate, "Point layer of proposed sites: coverage before and after");
   add->excludes(target)->excludes(evaluate);
   target->excludes(evaluate);
   add_layer_options(*c, o.evaluate_layer, "proposed sites", false, true);
-  c->add_option("--threads", o.threads, "Worker threads (default: all cores)");
+  c->add_option("--threads", o.threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 256u));
   c->add_option("-o,--out", o.out_dir, "Output folder (created if missing)")->capture_default_str();
   c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr");
   c->footer(

@@ -42,7 +42,7 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
                 "or PG:<connection> (every layer into PostgreSQL/PostGIS, see --schema)")
       ->capture_default_str();
   c->add_option("--schema", o.schema, "With -o PG:...: the schema to write (created if missing; default legalcircle)");
-  c->add_option("--threads", o.threads, "Worker threads (default: all cores)");
+  c->add_option("--threads", o.threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 256u));
   c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr (warnings are still printed)");
   c->add_option("--evaluate", o.evaluate,
                 "What-if: evaluate these proposed sites (a point layer) on the scenario's planning objective "

@@ -2,6 +2,7 @@
 
 #include "legalcircle/io/postgis.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -123,6 +124,32 @@ void add_road_field_options(CLI::App& c, RoadFieldMapping& m) {
 
 std::string default_geodata_dir() {
   return (std::filesystem::path(LEGALCIRCLE_SOURCE_DIR) / "geodata" / "synthetic-county").string();
+}
+
+namespace {
+std::string shortest(double v) {
+  std::ostringstream o;
+  o << v;
+  return o.str();
+}
+}  // namespace
+
+CLI::Validator finite_range(double lo, double hi) {
+  const std::string range = "[" + shortest(lo) + ", " + shortest(hi) + "]";
+  return CLI::Validator(
+      [lo, hi, range](std::string& text) -> std::string {
+        double v = 0;
+        try {
+          std::size_t used = 0;
+          v = std::stod(text, &used);
+          if (used != text.size()) return "'" + text + "' is not a number";
+        } catch (const std::exception&) {
+          return "'" + text + "' is not a number";
+        }
+        if (!std::isfinite(v) || v < lo || v > hi) return text + " is outside " + range;
+        return "";
+      },
+      "in " + range);
 }
 
 }  // namespace legalcircle::cli

@@ -45,6 +45,9 @@ std::vector<Mode> parse_modes(const std::string& list);
 // --road-layer, --road-class-field, ...: the field mapping for GIS line layers.
 void add_road_field_options(CLI::App& command, RoadFieldMapping& mapping);
 
+// A number option's check: finite (no inf, nan) and within [lo, hi], with a message naming both.
+CLI::Validator finite_range(double lo, double hi);
+
 // The embedded synthetic county shipped in geodata/ (see geodata/synthetic-county/README.md).
 std::string default_geodata_dir();
 

@@ -55,7 +55,8 @@ void add_input_options(CLI::App& c, InputOptions& o, bool with_demand) {
                "Mode profiles YAML (default: built in, identical to configs/profiles.yaml)");
   c.add_option("--max-snap-m", o.max_snap_m,
                "Points strictly farther than this from a usable road are unreachable "
-               "(default: the profiles' max_snap_m, 1000)");
+               "(default: the profiles' max_snap_m, 1000)")
+      ->check(finite_range(0, 100000));
   o.id_option = c.add_option("--id-field", o.id_field,
                              "Id field of every point layer (absent: row/feature number, with a warning)")
                     ->capture_default_str();

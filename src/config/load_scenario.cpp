@@ -2,6 +2,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
@@ -155,6 +156,18 @@ class Reader {
     const double v = scalar<double>(node, key, "a number");
     if (!std::isfinite(v) || v < 0 || (positive && v == 0))
       fail(node, key, positive ? "expected a positive number" : "expected a number >= 0");
+    return v;
+  }
+
+  // A number within [lo, hi]: rasters, bands and cells that could never be computed fail here,
+  // at load, not after the work (a 0.001 m cell used to end in bad_alloc).
+  double bounded(const YAML::Node& node, const std::string& key, double lo, double hi, const char* unit) const {
+    const double v = scalar<double>(node, key, "a number");
+    if (!std::isfinite(v) || v < lo || v > hi) {
+      std::ostringstream range;
+      range << "expected " << lo << " to " << hi << " " << unit;
+      fail(node, key, range.str());
+    }
     return v;
   }
 
@@ -402,8 +415,8 @@ class Reader {
     for (const CoverageRule& other : s.rules)
       if (other.name == r.name) fail(node["name"], join(key, "name"), "rule '" + r.name + "' defined twice");
     if (auto n = node["tier"]) r.tier = tier_ref(n, join(key, "tier"), s);
-    if (auto n = node["threshold_minutes"]) r.threshold_minutes = number(n, join(key, "threshold_minutes"), true);
-    if (auto n = node["threshold_km"]) r.threshold_km = number(n, join(key, "threshold_km"), true);
+    if (auto n = node["threshold_minutes"]) r.threshold_minutes = bounded(n, join(key, "threshold_minutes"), 0.1, 600, "minutes");
+    if (auto n = node["threshold_km"]) r.threshold_km = bounded(n, join(key, "threshold_km"), 0.01, 500, "km");
     if (!r.threshold_minutes && !r.threshold_km)
       fail(node, key, "needs threshold_minutes or threshold_km (or both)");
     if (auto n = node["modes"]) r.modes = modes(n, join(key, "modes"));
@@ -465,7 +478,7 @@ class Reader {
       if (!n.IsSequence() || n.size() == 0) fail(n, bkey, "expected a non-empty list of minutes");
       c.bands_minutes.clear();
       for (std::size_t i = 0; i < n.size(); ++i) {
-        const double v = number(n[i], index(bkey, i), true);
+        const double v = bounded(n[i], index(bkey, i), 0.1, 600, "minutes");
         if (!c.bands_minutes.empty() && v <= c.bands_minutes.back())
           fail(n[i], index(bkey, i), "bands must be in ascending order");
         c.bands_minutes.push_back(v);
@@ -476,9 +489,9 @@ class Reader {
       allow_keys(n, ckey, {"walk", "ebike", "car"});
       for (Mode m : kAllModes)
         if (auto v = n[std::string(mode_name(m))])
-          c.cell_m[static_cast<std::size_t>(m)] = number(v, join(ckey, mode_name(m)), true);
+          c.cell_m[static_cast<std::size_t>(m)] = bounded(v, join(ckey, mode_name(m)), 5, 2000, "metres");
     }
-    if (auto n = node["simplify_m"]) c.simplify_m = number(n, join(key, "simplify_m"), false);
+    if (auto n = node["simplify_m"]) c.simplify_m = bounded(n, join(key, "simplify_m"), 0, 2000, "metres");
     if (auto n = node["modes"]) c.modes = modes(n, join(key, "modes"));
     if (auto n = node["per_service"]) c.per_service = boolean(n, join(key, "per_service"));
     if (auto n = node["geotiff"]) c.geotiff = boolean(n, join(key, "geotiff"));

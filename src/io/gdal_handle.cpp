@@ -30,6 +30,20 @@ std::string last_error() {
   return msg;
 }
 
+bool PlausibleArea::contains(double lon, double lat) const {
+  const double l = lon < west - 1e-9 ? lon + 360 : lon;  // areas across 180 degrees
+  return l >= west && l <= (east < west ? east + 360 : east) && lat >= south && lat <= north;
+}
+
+PlausibleArea plausible_area(const OGRSpatialReference& srs) {
+  PlausibleArea a;
+  double w = 0, s = 0, e = 0, n = 0;
+  const char* name = nullptr;
+  if (srs.IsProjected() && srs.GetAreaOfUse(&w, &s, &e, &n, &name) && w > -1000)
+    a = {w - 5, std::max(-90.0, s - 5), e + 5, std::min(90.0, n + 5)};
+  return a;
+}
+
 DatasetPtr open_vector(const std::string& path, const char* const* open_options) {
   ensure_registered();
   std::error_code ec;

@@ -161,10 +161,21 @@ OGRSpatialReference user_crs(const std::string& crs, const std::string& what) {
 
 bool in_lonlat_range(double x, double y) { return std::abs(x) <= 180.0 && std::abs(y) <= 90.0; }
 
-// Transforms one x/y (lon/lat order) to EPSG:4326; `t` null means already there.
-std::optional<LonLat> to_lonlat(OGRCoordinateTransformation* t, double x, double y) {
+// "EPSG:4547" (or the CRS's name when it has no code), for messages.
+std::string crs_name(const OGRSpatialReference& srs) {
+  const char* auth = srs.GetAuthorityName(nullptr);
+  const char* code = srs.GetAuthorityCode(nullptr);
+  if (auth && code) return std::string(auth) + ":" + code;
+  return srs.GetName() ? srs.GetName() : "(unnamed CRS)";
+}
+
+// Transforms one x/y (lon/lat order) to EPSG:4326; `t` null means already there. Non-finite
+// input is refused before PROJ sees it; the result must lie in the CRS's plausible area.
+std::optional<LonLat> to_lonlat(OGRCoordinateTransformation* t, double x, double y, const gdal::PlausibleArea& area = {}) {
+  if (!std::isfinite(x) || !std::isfinite(y) || std::abs(x) > 1e9 || std::abs(y) > 1e9) return std::nullopt;
   if (t && !t->Transform(1, &x, &y)) return std::nullopt;
   if (!std::isfinite(x) || !std::isfinite(y) || !in_lonlat_range(x, y)) return std::nullopt;
+  if (!area.contains(x, y)) return std::nullopt;
   return LonLat{x, y};
 }
 
@@ -290,6 +301,7 @@ PointLayer read_csv(const std::string& path, const PointReadOptions& opt) {
   const OGRSpatialReference srs = user_crs(opt.crs, path);
   const bool geographic = srs.IsGeographic();
   const gdal::TransformPtr transform = gdal::to_wgs84(srs, path);
+  const gdal::PlausibleArea plausible = gdal::plausible_area(srs);
 
   PointLayer layer;
   layer.source = path;
@@ -323,10 +335,11 @@ PointLayer read_csv(const std::string& path, const PointReadOptions& opt) {
       throw InputError(where + ": coordinates (" + num(x) + ", " + num(y) +
                        ") are outside the lon/lat range of " + opt.crs +
                        " (projected coordinates? give their CRS, e.g. --crs EPSG:4549)");
-    const auto ll = to_lonlat(transform.get(), x, y);
+    const auto ll = to_lonlat(transform.get(), x, y, plausible);
     if (!ll)
       throw InputError(where + ": coordinates (" + num(x) + ", " + num(y) +
-                       ") cannot be transformed from " + opt.crs + " to lon/lat");
+                       ") cannot be transformed from " + opt.crs + " to lon/lat: not a place " + opt.crs +
+                       " covers (a wrong CRS? give the right one with --crs)");
 
     PointRecord p;
     p.id = id_col >= 0 ? trim(cell(id_col)) : std::to_string(r);
@@ -473,6 +486,7 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   const bool geographic = srs.IsGeographic();
   const gdal::TransformPtr transform = gdal::to_wgs84(srs, source);
+  const gdal::PlausibleArea plausible = gdal::plausible_area(srs);
 
   PointLayer layer;
   layer.source = source;
@@ -518,10 +532,11 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
       throw InputError(where + ": coordinates (" + num(x) + ", " + num(y) +
                        ") are outside the lon/lat range of the file's geographic CRS");
     }
-    const auto ll = to_lonlat(transform.get(), x, y);
+    const auto ll = to_lonlat(transform.get(), x, y, plausible);
     if (!ll)
       throw InputError(where + ": coordinates (" + num(x) + ", " + num(y) +
-                       ") cannot be transformed to EPSG:4326");
+                       ") cannot be transformed to EPSG:4326: not a place its CRS " + crs_name(srs) +
+                       " covers (a wrong CRS? give the right one with --crs)");
     p.where = to_wgs84(*ll, opt.offset);
     if (g && lon_idx < 0 && (OGR_GT_IsSurface(wkbFlatten(g->getGeometryType())) ||
         wkbFlatten(g->getGeometryType()) == wkbMultiPolygon ||
@@ -530,6 +545,12 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
       std::unique_ptr<OGRGeometry> area(g->hasCurveGeometry() ? g->getLinearGeometry() : g->clone());
       if (transform && area->transform(transform.get()) != OGRERR_NONE)
         throw InputError(where + ": polygon cannot be transformed to EPSG:4326");
+      OGREnvelope box;
+      area->getEnvelope(&box);
+      if (!std::isfinite(box.MinX + box.MaxX + box.MinY + box.MaxY) || !plausible.contains(box.MinX, box.MinY) ||
+          !plausible.contains(box.MaxX, box.MaxY))
+        throw InputError(where + ": polygon has vertices the file's CRS does not cover (after transforming: lon " +
+                         num(box.MinX) + " to " + num(box.MaxX) + ", lat " + num(box.MinY) + " to " + num(box.MaxY) + ")");
       if (opt.offset != OffsetSystem::wgs84)  // the whole area, not only its point
         map_coordinates(area.get(), [&](double& lon, double& lat) {
           const LonLat w = to_wgs84(LonLat{lon, lat}, opt.offset);

@@ -83,6 +83,7 @@ RawRoads read_gis_roads(const std::string& path, const RoadFieldMapping& mapping
   gdal::TransformPtr transform;
   const OGRSpatialReference* srs = layer->GetSpatialRef();
   if (srs) transform = gdal::to_wgs84(*srs, where);
+  const gdal::PlausibleArea plausible = srs ? gdal::plausible_area(*srs) : gdal::PlausibleArea{};
   const std::string no_crs_hint = srs ? "" : " (the layer has no CRS, so lon/lat is assumed)";
 
   // Pass 1: lines in lon/lat.
@@ -136,12 +137,16 @@ RawRoads read_gis_roads(const std::string& path, const RoadFieldMapping& mapping
         x[i] = part->getX(i);
         y[i] = part->getY(i);
       }
+      for (int i = 0; i < n; ++i)  // PROJ is not given what no CRS can mean
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i]) || std::abs(x[i]) > 1e9 || std::abs(y[i]) > 1e9)
+          throw InputError(feature + ": vertex " + std::to_string(i) + " is not a coordinate (" + std::to_string(x[i]) +
+                           ", " + std::to_string(y[i]) + ")");
       if (transform && !transform->Transform(n, x.data(), y.data()))
         throw InputError(feature + ": coordinates cannot be transformed to EPSG:4326");
       Line line{f->GetFID(), {}, tags};
       for (int i = 0; i < n; ++i) {
         if (!std::isfinite(x[i]) || !std::isfinite(y[i]) || std::abs(y[i]) > 90 ||
-            std::abs(x[i]) > 180)
+            std::abs(x[i]) > 180 || !plausible.contains(x[i], y[i]))
           throw InputError(feature + ": vertex " + std::to_string(i) +
                            " is not a valid lon/lat coordinate" + no_crs_hint);
         line.points.push_back({x[i], y[i]});

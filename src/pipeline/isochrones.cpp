@@ -66,6 +66,7 @@ std::vector<ModeIsochrones> isochrones_by_mode(const World& world, const std::ve
                                                double simplify_m, bool per_service, unsigned threads,
                                                Observer& observer) {
   std::vector<ModeIsochrones> out;
+  for (Mode mode : modes) check_raster_size(world.graph(), cell_m > 0 ? cell_m : default_cell_m(mode), "--cell-m");
   const std::vector<LonLat> services = world.service_xy();
   for (Mode mode : modes) {
     const std::string name(mode_name(mode));

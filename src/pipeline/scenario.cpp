@@ -1,5 +1,7 @@
 #include "legalcircle/pipeline/scenario.hpp"
 
+#include "legalcircle/analysis/isochrone.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -209,6 +211,11 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
   const unsigned threads = std::max(1u, settings.threads);
   res.modes = scenario_modes(sc);
   world.check_usable(res.modes);
+  // Rasters that could not be held fail now, before any search.
+  if (sc.isochrones.enabled)
+    for (Mode m : res.modes)
+      check_raster_size(world.graph(), sc.isochrones.cell_m[static_cast<std::size_t>(m)],
+                        "isochrones.cell_m." + std::string(mode_name(m)));
   // The GeoPackage's CRS should cover the data (EPSG:4549 is for 118.5-121.5 E).
   if (!sc.outputs.project_crs.empty())
     if (const auto area = crs_area_of_use(sc.outputs.project_crs)) {

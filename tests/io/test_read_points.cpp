@@ -146,6 +146,31 @@ TEST_F(ReadPoints, CsvWithoutIdColumnNumbersRows) {
   EXPECT_DOUBLE_EQ(layer.points[1].where.lon, 120.2);
 }
 
+// Projected numbers no place has (1e98, inf) or that PROJ turns into a place the CRS does not
+// cover (x 500000, y 1e98 came out at 60 W, 80 S) are refused, naming the line and the CRS.
+TEST_F(ReadPoints, ProjectedCoordinatesOutsideTheCrsAreRefused) {
+  PointReadOptions opt;
+  opt.crs = "EPSG:4549";
+  opt.crs_given = true;
+  for (const char* row : {"a,500000,1e98", "a,1e98,3400000", "a,500000,inf", "a,-9e8,3400000", "a,500000,-3e7"}) {
+    SCOPED_TRACE(row);
+    const std::string file = write("far.csv", std::string("id,x,y\n") + row + "\n");
+    try {
+      read_points(file, opt);
+      ADD_FAILURE() << "accepted";
+    } catch (const InputError& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("line 2"), std::string::npos) << m;
+      EXPECT_TRUE(m.find("EPSG:4549") != std::string::npos || m.find("not a number") != std::string::npos) << m;
+    }
+  }
+  const std::string polygon = write("far.geojson",
+      R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},)"
+      R"("features":[{"type":"Feature","properties":{"id":"V"},"geometry":{"type":"Polygon","coordinates":)"
+      R"([[[574000,3395000],[575000,1e98],[575000,3396000],[574000,3395000]]]}}]})");
+  EXPECT_THROW(read_points(polygon, PointReadOptions{}), InputError);
+}
+
 TEST_F(ReadPoints, CsvProjectedGaussKrugerToLonLat) {
   // EPSG:4549: CGCS2000 3-degree Gauss-Kruger CM 120E, false easting 500000 m. On the central
   // meridian x is exactly the false easting.

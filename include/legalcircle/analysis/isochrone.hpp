@@ -25,6 +25,14 @@ struct TimeRaster {
   std::vector<float> seconds;  // row-major from the north-west cell; +inf: not reachable
 };
 
+// Most cells one raster may hold (4 bytes each): beyond it a run would end in bad_alloc after
+// the searches. 250 million cells is 1 GB.
+inline constexpr double kMaxRasterCells = 2.5e8;
+// Throws ConfigError when a raster over the network's extent at cell_m could exceed
+// kMaxRasterCells, naming `what` (the option or key) and the smallest cell that fits. Cheap: one
+// pass over the nodes, done before any search.
+void check_raster_size(const RoadGraph& g, double cell_m, const std::string& what);
+
 // Default cell size per mode: 50 m walk, 100 m ebike, 100 m car (see docs/semantics.md for
 // why car is finer than DESIGN.md's 200 m).
 double default_cell_m(Mode mode);

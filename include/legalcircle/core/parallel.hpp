@@ -5,8 +5,12 @@
 #include <cstddef>
 #include <exception>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
+
+#include "legalcircle/core/error.hpp"
 
 namespace legalcircle {
 
@@ -30,7 +34,17 @@ void parallel_for(std::size_t n, unsigned threads, MakeState make_state, Body bo
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back(work);
+  const unsigned wanted = std::max(1u, threads);
+  try {
+    for (unsigned t = 1; t < wanted; ++t) pool.emplace_back(work);
+  } catch (const std::system_error& e) {
+    // The system refused a thread: stop the started ones and say so (a silent smaller pool would
+    // hide it; an unjoined thread would abort the process).
+    next = n;
+    for (std::thread& t : pool) t.join();
+    throw OutputError("cannot start worker thread " + std::to_string(pool.size() + 1) + " of " +
+                      std::to_string(wanted) + " (" + e.what() + "); use fewer --threads");
+  }
   work();
   for (std::thread& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);

@@ -31,6 +31,16 @@ void ensure_registered();
 
 // Opens a vector dataset read-only. Throws InputError: "<path>: file not found" /
 // "<path>: not a vector file GDAL can read (<GDAL's message>)".
+// Where a projected CRS's coordinates can mean a place: its area of use, widened by 5 degrees (a
+// county just past a Gauss-Kruger zone's edge is fine); the whole globe for other CRSs. Outside
+// it, PROJ returns numbers that look like places (x = 500000, y = 1e98 became 60 W, 80 S): the
+// readers refuse those instead.
+struct PlausibleArea {
+  double west = -180, south = -90, east = 180, north = 90;
+  bool contains(double lon, double lat) const;
+};
+PlausibleArea plausible_area(const OGRSpatialReference& srs);
+
 DatasetPtr open_vector(const std::string& path, const char* const* open_options = nullptr);
 
 // The layer by name, or the first when name is empty. Throws InputError naming file and layer,
