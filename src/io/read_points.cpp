@@ -136,6 +136,14 @@ std::optional<double> parse_number(const std::string& text) {
   return v;
 }
 
+// A population is a count: finite and not negative (a NaN or -5 in a GIS layer would make every
+// share wrong without a word). Throws naming the row or feature.
+void check_population(double v, const std::string& where, const std::string& field) {
+  if (!std::isfinite(v) || v < 0)
+    throw InputError(where + ": field '" + field + "' is " + (std::isnan(v) ? std::string("NaN") : std::to_string(v)) +
+                     "; a population is a count of 0 or more (leave it empty when unknown)");
+}
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
@@ -224,6 +232,7 @@ std::vector<CsvRecord> parse_csv(const std::string& path, std::string text) {
     } else if (c == ',') {
       rec.fields.push_back(std::move(field));
       field.clear();
+      was_quoted = false;  // the next field may be quoted too
     } else if (c == '\r' || c == '\n') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;  // CRLF
       end_record();
@@ -353,6 +362,7 @@ PointLayer read_csv(const std::string& path, const PointReadOptions& opt) {
       if (!pop)
         throw InputError(where + ": field '" + opt.population_field + "' is not a number: '" +
                          cell(pop_col) + "'");
+      check_population(*pop, where, opt.population_field);
       p.population = *pop;
       p.has_population = true;
     }
@@ -571,12 +581,14 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
       const OGRFieldType type = defn->GetFieldDefn(pop_idx)->GetType();
       if (type == OFTInteger || type == OFTInteger64 || type == OFTReal) {
         p.population = f->GetFieldAsDouble(pop_idx);
+        check_population(p.population, where, opt.population_field);
         p.has_population = true;
       } else if (const std::string text = f->GetFieldAsString(pop_idx); !trim(text).empty()) {
         const auto pop = parse_number(text);
         if (!pop)
           throw InputError(where + ": field '" + opt.population_field + "' is not a number: '" +
                            text + "'");
+        check_population(*pop, where, opt.population_field);
         p.population = *pop;
         p.has_population = true;
       }
@@ -664,7 +676,15 @@ class OsmPointHandler : public osmium::handler::Handler {
       : filter_(filter), opt_(opt) {}
 
   void node(const osmium::Node& n) {
-    if (!matches(filter_, n.tags()) || !n.location().valid()) return;
+    if (!matches(filter_, n.tags())) return;
+    // A matching node with coordinates out of range (lat 91, lon 200) is a broken file, said so
+    // like a CSV row's; one without any location cannot be placed either.
+    if (!n.location().valid())
+      throw InputError("node/" + std::to_string(n.id()) + ": " +
+                       (n.location().is_defined() ? "coordinates out of range (lon " + std::to_string(n.location().lon_without_check()) +
+                                                        ", lat " + std::to_string(n.location().lat_without_check()) + ")"
+                                                  : std::string("no coordinates")) +
+                       " for a feature matching the OSM filter");
     nodes_.push_back(make_record("node/", n.id(), n.tags(),
                                  {n.location().lon(), n.location().lat()}));
     node_ids_.push_back(n.id());
@@ -735,7 +755,7 @@ class OsmPointHandler : public osmium::handler::Handler {
         break;
       }
     if (const char* pop = tags.get_value_by_key("population")) {
-      if (auto v = parse_number(pop)) {
+      if (auto v = parse_number(pop); v && *v >= 0) {
         p.population = *v;
         p.has_population = true;
       }
@@ -787,8 +807,9 @@ PointLayer read_osm(const std::string& path, const PointReadOptions& opt) {
                                         osmium::osm_entity_bits::relation);
     osmium::apply(reader, locations, handler);
     reader.close();
-  } catch (const InputError&) {
-    throw;
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    throw InputError(m.rfind(path, 0) == 0 ? m : path + ": " + m);  // the handler's errors name the feature
   } catch (const std::exception& e) {
     throw InputError(path + ": cannot read OSM data (" + e.what() + ")");
   }

@@ -60,6 +60,10 @@ class RoadHandler : public osmium::handler::Handler {
     piece.id = w.id();
     bool cut = false;
     for (const osmium::NodeRef& ref : w.nodes()) {
+      if (ref.location().is_defined() && !ref.location().valid())
+        throw InputError("way/" + std::to_string(w.id()) + ": node/" + std::to_string(ref.ref()) +
+                         " has coordinates out of range (lon " + std::to_string(ref.location().lon_without_check()) +
+                         ", lat " + std::to_string(ref.location().lat_without_check()) + ")");
       if (!ref.location().valid()) {
         ++missing_refs_;
         cut = true;
@@ -135,6 +139,8 @@ RawRoads read_osm_roads(const std::string& path) {
                               osmium::osm_entity_bits::node | osmium::osm_entity_bits::way);
     osmium::apply(reader, locations, handler);
     reader.close();
+  } catch (const InputError& e) {
+    throw InputError(path + ": " + e.what());  // the handler's own, naming the way and node
   } catch (const std::exception& e) {
     throw InputError(path + ": cannot read as OSM data (" + e.what() + ")");
   }

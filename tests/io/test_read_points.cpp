@@ -148,6 +148,37 @@ TEST_F(ReadPoints, CsvWithoutIdColumnNumbersRows) {
 
 // Projected numbers no place has (1e98, inf) or that PROJ turns into a place the CRS does not
 // cover (x 500000, y 1e98 came out at 60 W, 80 S) are refused, naming the line and the CRS.
+// Every quoted field of a record is unquoted, not only the first.
+// A population is a count: negative or NaN is an error naming the row or feature, in a CSV and in
+// a GIS layer (coverage used to accept those the run refused).
+TEST_F(ReadPoints, NegativeOrNanPopulationIsAnError) {
+  PointReadOptions opt;
+  EXPECT_THROW(read_points(write("neg.csv", "id,name,population,lon,lat\nV1,a,-5,120.7,30.7\n"), opt), InputError);
+  EXPECT_THROW(read_points(write("nan.csv", "id,name,population,lon,lat\nV1,a,nan,120.7,30.7\n"), opt), InputError);
+  try {
+    read_points(write("neg.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
+                                     R"("properties":{"id":"V1","population":-12.5},"geometry":{"type":"Point",)"
+                                     R"("coordinates":[120.7,30.7]}}]})"),
+                opt);
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("V1"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("population"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(read_points(write("zero.csv", "id,name,population,lon,lat\nV1,a,0,120.7,30.7\nV2,b,,120.7,30.7\n"), opt));
+}
+
+TEST_F(ReadPoints, CsvUnquotesEveryQuotedField) {
+  const std::string file = write("q.csv", "id,name,lon,lat\n\"V1\",\"Village \"\"East\"\"\",\"120.75\",30.75\n"
+                                          "V2,\"a, \"\"b\"\"\",120.76,\"30.76\"\n");
+  const PointLayer layer = read_points(file, PointReadOptions{});
+  ASSERT_EQ(layer.points.size(), 2u);
+  EXPECT_EQ(layer.points[0].id, "V1");
+  EXPECT_EQ(layer.points[0].name, "Village \"East\"");
+  EXPECT_EQ(layer.points[1].name, "a, \"b\"");
+  EXPECT_DOUBLE_EQ(layer.points[1].where.lat, 30.76);
+}
+
 TEST_F(ReadPoints, ProjectedCoordinatesOutsideTheCrsAreRefused) {
   PointReadOptions opt;
   opt.crs = "EPSG:4549";

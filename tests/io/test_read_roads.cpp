@@ -384,3 +384,39 @@ TEST(FuzzRegressions, EveryFoundInputReadsOrFailsCleanly) {
 
 }  // namespace
 }  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// Coordinates out of range in an OSM file are an error naming the file and the object, for
+// service points (they used to vanish) and road nodes alike.
+TEST(OsmOutOfRange, NodesOutOfRangeAreErrorsNamingFileAndObject) {
+  const auto dir = std::filesystem::temp_directory_path() / ("lc_osm_range_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string points = (dir / "points.osm").string(), roads = (dir / "roads.osm").string();
+  std::ofstream(points) << "<?xml version=\"1.0\"?>\n<osm version=\"0.6\">\n"
+                           "<node id=\"1\" lat=\"91\" lon=\"200\"><tag k=\"amenity\" v=\"townhall\"/></node>\n"
+                           "<node id=\"2\" lat=\"30.7\" lon=\"120.7\"><tag k=\"amenity\" v=\"townhall\"/></node>\n</osm>\n";
+  std::ofstream(roads) << "<?xml version=\"1.0\"?>\n<osm version=\"0.6\">\n<node id=\"1\" lat=\"30.7\" lon=\"120.7\"/>\n"
+                          "<node id=\"2\" lat=\"30.7\" lon=\"190\"/>\n<way id=\"5\"><nd ref=\"1\"/><nd ref=\"2\"/>"
+                          "<tag k=\"highway\" v=\"residential\"/></way>\n</osm>\n";
+  PointReadOptions options;
+  options.osm_filter = kDefaultServiceOsmFilter;
+  try {
+    read_points(points, options);
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(points + ": node/1: coordinates out of range"), std::string::npos) << e.what();
+  }
+  try {
+    read_roads(roads);
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(roads + ": way/5: node/2 has coordinates out of range"), std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace legalcircle
