@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "legalcircle/core/error.hpp"
 #include "common.hpp"
 #include "legalcircle/output/report.hpp"
 
@@ -34,7 +35,13 @@ int run_report(const ReportOptions& o) {
     lang = summary.is_object() && summary.value("lang", "") == "en" ? "en" : "zh";
   }
   const std::string path = o.output.empty() ? (std::filesystem::path(o.out_dir) / "report.html").string() : o.output;
-  write_report(read_report_input(o.out_dir), lang, path);
+  const std::string summary = (std::filesystem::path(o.out_dir) / "summary.json").string();
+  try {
+    write_report(read_report_input(o.out_dir), lang, path);
+  } catch (const nlohmann::json::exception& e) {
+    // A value of the wrong type (a hand-edited file): JSON_DIAGNOSTICS puts its place in e.what().
+    throw InputError(summary + ": not as 'legalcircle run' writes it: " + e.what());
+  }
   progress.note("wrote " + path);
   return 0;
 }

@@ -5,6 +5,7 @@
 
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/io/postgis.hpp"
+#include "legalcircle/io/text_encoding.hpp"
 
 namespace legalcircle::cli {
 namespace fs = std::filesystem;
@@ -46,8 +47,12 @@ void refuse_inputs_inside(const std::string& what, const fs::path& out, const st
 
 OutputTarget output_target(const std::string& out, const std::string& schema, const std::string& command,
                            bool single_file_targets, const std::vector<std::string>& inputs) {
-  const std::string what = "-o " + (is_postgis_source(out) ? redact_connection(out) : out) + ": ";
   if (out.empty()) throw ConfigError("-o: empty output name");
+  // Every path is written into summary.json and the report (JSON is UTF-8): refused before the work.
+  if (!is_valid_utf8(out)) throw ConfigError("-o: the output path is not UTF-8 text; use a UTF-8 name");
+  for (const std::string& in : inputs)
+    if (!is_valid_utf8(in)) throw ConfigError("input path is not UTF-8 text (" + std::to_string(in.size()) + " bytes); rename it");
+  const std::string what = "-o " + (is_postgis_source(out) ? redact_connection(out) : out) + ": ";
   OutputTarget t;
   t.where = out;
   if (is_postgis_source(out)) {

@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "legalcircle/io/crs.hpp"
+#include "legalcircle/io/text_encoding.hpp"
 #include "legalcircle/config/load_profiles.hpp"
 #include "legalcircle/config/scenario.hpp"
 #include "legalcircle/core/error.hpp"
@@ -145,7 +146,10 @@ class Reader {
   }
 
   std::string text(const YAML::Node& node, const std::string& key) const {
-    return scalar<std::string>(node, key, "a string");
+    std::string v = scalar<std::string>(node, key, "a string");
+    // Titles, names and paths end up in summary.json and the report: refused now, not after the run.
+    if (!is_valid_utf8(v)) fail(node, key, "is not UTF-8 text (save the scenario as UTF-8)");
+    return v;
   }
 
   bool boolean(const YAML::Node& node, const std::string& key) const {

@@ -564,3 +564,49 @@ TEST_F(CliOutputIntegrity, OutputFolderHoldingAnInputIsRefused) {
 
 }  // namespace
 }  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// `report` on a hand-edited summary.json names the file and the key whose value has the wrong type.
+TEST(CliReport, HandEditedSummaryNamesFileAndKey) {
+  const fs::path out = fresh_temp_dir("report-edited") / "out";
+  ASSERT_EQ(run_command(kBinary + " run -q " + std::string(LEGALCIRCLE_SOURCE_DIR) + "/configs/synthetic-county.yaml -o " +
+                        out.string()).exit_code, 0);
+  nlohmann::json summary = nlohmann::json::parse(read_file(out / "summary.json"));
+  summary["totals"]["overall"]["units"] = "lots";
+  write_file(out / "summary.json", summary.dump());
+  const auto r = run_command(kBinary + " report " + out.string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find((out / "summary.json").string()), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("units"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("must be number"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// Text that cannot go into summary.json (not UTF-8) is refused before the work, naming where.
+TEST(CliNonUtf8, PathsAndTitlesAreRefusedBeforeTheWork) {
+  const fs::path dir = fresh_temp_dir("non-utf8");
+  auto out = run_command(kBinary + " coverage -o '" + (dir / "out\xff").string() + "'");
+  EXPECT_EQ(out.exit_code, 3) << out.output;
+  EXPECT_NE(out.output.find("not UTF-8"), std::string::npos) << out.output;
+  EXPECT_EQ(out.output.find("reading roads"), std::string::npos) << out.output;
+  std::string yaml = read_file(fs::path(LEGALCIRCLE_SOURCE_DIR) / "configs/synthetic-county.yaml");
+  yaml = replace_all(yaml, "../geodata", std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata");
+  yaml = replace_all(yaml, "file: profiles.yaml", std::string("file: ") + LEGALCIRCLE_SOURCE_DIR + "/configs/profiles.yaml");
+  const std::size_t title = yaml.find("\ntitle: ");
+  ASSERT_NE(title, std::string::npos);
+  yaml.insert(title + 8, "\xc0\xaf");  // an overlong '/' : not UTF-8
+  write_file(dir / "bad-title.yaml", yaml);
+  auto r = run_command(kBinary + " run " + (dir / "bad-title.yaml").string() + " -o " + (dir / "o").string());
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("key 'title': is not UTF-8"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace legalcircle
