@@ -34,12 +34,16 @@ int run_graph(const GraphOptions& o) {
   progress.begin("reading roads " + o.roads);
   const RawRoads raw = read_roads(o.roads, o.road_fields);
   progress.end(std::to_string(raw.ways.size()) + " highway ways");
+  // The reader's warnings, as every other command prints them (and in --json).
+  for (const std::string& w : raw.warnings) progress.warn(w);
+  for (const std::string& n : raw.notes) progress.note(n);
   progress.begin("building graph");
   const RoadGraph graph = build_graph(raw, profiles, build);
   progress.end();
 
   nlohmann::ordered_json stats;
   stats["roads"] = o.roads;
+  stats["warnings"] = raw.warnings;
   stats["nodes"] = graph.node_count();
   stats["segments"] = graph.segment_count();
   std::printf("%-6s %10s %10s %10s %10s %12s %12s %10s\n", "mode", "nodes", "edges", "km",

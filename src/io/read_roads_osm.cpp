@@ -157,7 +157,16 @@ RawRoads read_osm_roads(const std::string& path) {
 }
 
 RawRoads read_roads(const std::string& path, const RoadFieldMapping& mapping) {
-  return is_osm_file(path) ? read_osm_roads(path) : read_gis_roads(path, mapping);
+  RawRoads roads = is_osm_file(path) ? read_osm_roads(path) : read_gis_roads(path, mapping);
+  // The engine measures in one local plane around the network's centre: a network crossing the
+  // 180th meridian would put its two halves a globe apart (and snap points "at 0 m" across it).
+  double west = 180, east = -180;
+  for (const LonLat& c : roads.coord) west = std::min(west, c.lon), east = std::max(east, c.lon);
+  if (!roads.coord.empty() && (east - west > 90 || (west < -170 && east > 170)))
+    throw InputError(path + ": the roads span lon " + std::to_string(west) + " to " + std::to_string(east) +
+                     (west < -170 && east > 170 ? " across the 180th meridian" : "") +
+                     "; legalcircle plans one region at a time (a county or province): clip the network");
+  return roads;
 }
 
 }  // namespace legalcircle

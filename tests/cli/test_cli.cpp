@@ -610,3 +610,18 @@ TEST(CliNonUtf8, PathsAndTitlesAreRefusedBeforeTheWork) {
 
 }  // namespace
 }  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// `graph` prints the reader's warnings like every other command (it hid them).
+TEST(CliGraph, PrintsTheReadersWarnings) {
+  const auto r = run_command(kBinary + " graph --roads " + std::string(LEGALCIRCLE_SOURCE_DIR) +
+                             "/geodata/office-county/roads.gpkg --road-class-field 道路等级");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("warning: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("maxspeed"), std::string::npos) << "the missing speed field: " << r.output;
+}
+
+}  // namespace
+}  // namespace legalcircle

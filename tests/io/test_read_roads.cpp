@@ -418,5 +418,23 @@ TEST(OsmOutOfRange, NodesOutOfRangeAreErrorsNamingFileAndObject) {
   std::filesystem::remove_all(dir);
 }
 
+// A network across the 180th meridian (Fiji, Chukotka) is refused rather than measured a globe
+// apart; so is one spanning more than a region.
+TEST(OsmOutOfRange, NetworkAcrossThe180thMeridianIsRefused) {
+  const auto dir = std::filesystem::temp_directory_path() / ("lc_osm_180_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string roads = (dir / "fiji.osm").string();
+  std::ofstream(roads) << "<?xml version=\"1.0\"?>\n<osm version=\"0.6\">\n<node id=\"1\" lat=\"-16.5\" lon=\"179.99\"/>\n"
+                          "<node id=\"2\" lat=\"-16.5\" lon=\"-179.99\"/>\n<way id=\"5\"><nd ref=\"1\"/><nd ref=\"2\"/>"
+                          "<tag k=\"highway\" v=\"primary\"/></way>\n</osm>\n";
+  try {
+    read_roads(roads);
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("across the 180th meridian"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace legalcircle
