@@ -79,8 +79,16 @@ int run_isochrones(const IsochroneOptions& o) {
   write_geojson(out.path("circle.geojson"), "circle", isochrone_circle_table(runs));
   if (o.per_service) write_geojson(out.path("isochrones.geojson"), "isochrones", isochrone_service_table(in.world, runs));
   if (o.geotiff)
-    for (const ModeIsochrones& m : runs)
-      write_minutes_geotiff(out.path("circle_" + std::string(mode_name(m.spec.mode)) + "_minutes.tif"), m.circle.raster);
+    for (const ModeIsochrones& m : runs) {
+      const std::string tif = "circle_" + std::string(mode_name(m.spec.mode)) + "_minutes.tif";
+      if (m.circle.raster.grid.width <= 0 || m.circle.raster.grid.height <= 0) {
+        const std::string w = tif + " not written: no location is reachable by " + std::string(mode_name(m.spec.mode));
+        progress.warn(w);
+        summary["warnings"].push_back(w);
+        continue;
+      }
+      write_minutes_geotiff(out.path(tif), m.circle.raster);
+    }
   timings["write_s"] = progress.end();
   summary["timings"] = timings;
   write_text_file(out.path("isochrones_summary.json"), summary.dump(2) + "\n");

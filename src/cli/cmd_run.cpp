@@ -197,9 +197,18 @@ int run_scenario(const RunOptions& o) {
     if (sc.outputs.csv) csv("plan_rollup", layers.plan_rollup);
     write_text_file(out.path("plan.json"), plan_json(*result.plan).dump(2) + "\n");
   }
-  for (const RuleRaster& r : result.rasters)
-    write_minutes_geotiff(out.path("circle_" + r.rule + "_" + std::string(mode_name(r.mode)) + "_minutes.tif"), r.raster,
-                          sc.outputs.project_crs);
+  for (const RuleRaster& r : result.rasters) {
+    const std::string tif = "circle_" + r.rule + "_" + std::string(mode_name(r.mode)) + "_minutes.tif";
+    if (r.raster.grid.width <= 0 || r.raster.grid.height <= 0) {
+      // No service reaches any cell: there is no raster to write, and the run says so.
+      const std::string w = tif + " not written: no location is reachable by " + std::string(mode_name(r.mode)) +
+                            " for rule " + r.rule;
+      progress.warn(w);
+      record.warnings.push_back(w);
+      continue;
+    }
+    write_minutes_geotiff(out.path(tif), r.raster, sc.outputs.project_crs);
+  }
   if (sc.outputs.qgis && sc.outputs.geopackage) {
     write_qgis_project(out.path("legalcircle.qgs"), project);
     // The styles were written beside the project, in the staging folder: commit them too.

@@ -275,6 +275,8 @@ class Reader {
     if (role != Role::demand) p.read.population_field.clear();  // only demand units have residents
     if (node.IsScalar()) {  // shorthand: `services: services.csv`
       p.path = file_path(node, key);
+      // The default tier field is read as in the long form (it was lost: "no tier field 'tier'").
+      if (role == Role::services) p.read.keep_if_present.push_back(p.tier_field);
       return p;
     }
     std::vector<std::string_view> allowed = {"path",  "layer",     "crs",        "offset",

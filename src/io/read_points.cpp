@@ -169,6 +169,21 @@ OGRSpatialReference user_crs(const std::string& crs, const std::string& what) {
 
 bool in_lonlat_range(double x, double y) { return std::abs(x) <= 180.0 && std::abs(y) <= 90.0; }
 
+// A lon/lat (multi)polygon's area in square metres on the sphere (local equirectangular scale:
+// enough to tell a real area from none).
+double polygon_area_m2(const OGRGeometry& g) {
+  OGREnvelope box;
+  g.getEnvelope(&box);
+  const double lat = (box.MinY + box.MaxY) / 2 * 3.14159265358979323846 / 180;
+  const double m_per_deg = 6371008.8 * 3.14159265358979323846 / 180;
+  const OGRwkbGeometryType t = wkbFlatten(g.getGeometryType());
+  double deg2 = 0;
+  if (t == wkbPolygon) deg2 = g.toPolygon()->get_Area();
+  else if (t == wkbMultiPolygon) deg2 = g.toMultiPolygon()->get_Area();
+  else if (t == wkbGeometryCollection) deg2 = g.toGeometryCollection()->get_Area();
+  return deg2 * m_per_deg * m_per_deg * std::cos(lat);
+}
+
 // "EPSG:4547" (or the CRS's name when it has no code), for messages.
 std::string crs_name(const OGRSpatialReference& srs) {
   const char* auth = srs.GetAuthorityName(nullptr);
@@ -504,6 +519,7 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
   layer.warnings = std::move(warnings);
   for (int i : keep_idx) layer.extra_fields.push_back(fields[static_cast<size_t>(i)]);
   std::unordered_map<std::string, GIntBig> id_fids;
+  std::vector<std::string> zero_area;  // polygon ids without area
   // Every string kept must be UTF-8 (GeoJSON, GeoPackage and our outputs require it).
   auto text_of = [&](OGRFeature& f, int i, const std::string& where) {
     std::string v = trim(f.GetFieldAsString(i));
@@ -567,6 +583,13 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
           lon = w.lon, lat = w.lat;
         });
       if (!area->IsValid()) area.reset(area->MakeValid());
+      // A polygon of no area (all vertices on a line, or a point repeated) has no part outside
+      // the circle to estimate: it counts as a point, and the reader says so.
+      const double area_m2 = area ? polygon_area_m2(*area) : 0.0;
+      if (!(area_m2 > 0)) {
+        zero_area.push_back(p.id);
+        area.reset();
+      }
       if (area) {
         p.area_wkb.resize(area->WkbSize());
         area->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(p.area_wkb.data()), wkbVariantIso);
@@ -599,6 +622,9 @@ PointLayer read_gis(const std::string& path, const PointReadOptions& opt) {
                                                       : "");
     layer.points.push_back(std::move(p));
   }
+  if (!zero_area.empty())
+    layer.warnings.push_back(source + ": " + std::to_string(zero_area.size()) + " polygon(s) of zero area (first: " +
+                             zero_area.front() + ") read as points: no gap area is estimated for them");
   if (const std::string err = gdal::last_error(); !err.empty() && layer.points.empty())
     throw InputError(source + ": cannot read features (" + err + ")");
   if (layer.points.empty()) throw InputError(source + ": empty layer");

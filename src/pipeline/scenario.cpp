@@ -68,6 +68,9 @@ std::vector<Mode> scenario_modes(const Scenario& sc) {
   if (sc.standard)
     for (const StandardClass& c : sc.standard->classes) s.insert(c.mode);
   for (Mode m : isochrone_modes(sc)) s.insert(m);
+  // The circle after the plan is drawn in planning.mode: the graph needs it even when no rule
+  // uses it (the run used to do all the work, then stop for want of it).
+  if (sc.planning) s.insert(sc.planning->mode);
   return {s.begin(), s.end()};
 }
 

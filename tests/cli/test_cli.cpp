@@ -625,3 +625,48 @@ TEST(CliGraph, PrintsTheReadersWarnings) {
 
 }  // namespace
 }  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// A planning mode no rule uses is built into the graph at once: the run finishes with the circle
+// after the plan in that mode (it used to compute everything, then exit 1).
+TEST(CliPlanningMode, ModeOnlyThePlanUsesWorks) {
+  const fs::path dir = fresh_temp_dir("plan-mode");
+  const std::string g = std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata/synthetic-county/";
+  write_file(dir / "s.yaml", "inputs:\n  roads: " + g + "roads.osm.pbf\n  services: " + g + "services.csv\n  demand: " + g +
+                                 "villages.geojson\nrules:\n  - {name: walk15, threshold_minutes: 15, modes: [walk]}\n"
+                                 "isochrones:\n  per_service: false\nplanning:\n  add: 1\n  mode: car\n  minutes: 10\n");
+  const auto r = run_command(kBinary + " run -q " + (dir / "s.yaml").string() + " -o " + (dir / "out").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string circle = read_file(dir / "out/plan_circle.geojson");
+  EXPECT_NE(circle.find("\"mode\": \"car\""), std::string::npos) << circle.substr(0, 300);
+}
+
+}  // namespace
+}  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// A rule no service can serve has no raster: the GeoTIFF is left out with a warning (in
+// summary.json too) instead of failing the run at the end with nothing written.
+TEST(CliGeotiff, EmptyCircleIsAWarningNotAFailure) {
+  const fs::path dir = fresh_temp_dir("empty-tif");
+  const std::string g = std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata/synthetic-county/";
+  write_file(dir / "s.yaml", "inputs:\n  roads: " + g + "roads.osm.pbf\n  services: " + g + "services.csv\n  demand: " + g +
+                                 "villages.geojson\ntiers:\n  - {name: center, level: 3}\n  - {name: town_station, level: 2}\n"
+                                 "  - {name: village_point, level: 1}\n  - {name: mediation, level: 0}\nrules:\n"
+                                 "  - {name: med15, tier: mediation, threshold_minutes: 15, modes: [walk]}\n"
+                                 "  - {name: any15, threshold_minutes: 15, modes: [walk]}\n"
+                                 "isochrones:\n  per_service: false\n  geotiff: true\n");
+  const auto r = run_command(kBinary + " run -q " + (dir / "s.yaml").string() + " -o " + (dir / "out").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("circle_med15_walk_minutes.tif not written"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out/circle_med15_walk_minutes.tif"));
+  EXPECT_TRUE(fs::exists(dir / "out/circle_any15_walk_minutes.tif"));
+  EXPECT_NE(read_file(dir / "out/summary.json").find("circle_med15_walk_minutes.tif not written"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace legalcircle

@@ -168,6 +168,24 @@ TEST_F(ReadPoints, NegativeOrNanPopulationIsAnError) {
   EXPECT_NO_THROW(read_points(write("zero.csv", "id,name,population,lon,lat\nV1,a,0,120.7,30.7\nV2,b,,120.7,30.7\n"), opt));
 }
 
+// A polygon of zero area (collinear vertices) is read as a point with a warning: no gap area of
+// "0 residents" is made up for it.
+TEST_F(ReadPoints, ZeroAreaPolygonIsAPointWithAWarning) {
+  const std::string file = write("flat.geojson",
+      R"({"type":"FeatureCollection","features":[)"
+      R"({"type":"Feature","properties":{"id":"FLAT","population":100},"geometry":{"type":"Polygon","coordinates":)"
+      R"([[[120.70,30.70],[120.71,30.70],[120.72,30.70],[120.70,30.70]]]}},)"
+      R"({"type":"Feature","properties":{"id":"REAL","population":100},"geometry":{"type":"Polygon","coordinates":)"
+      R"([[[120.70,30.70],[120.71,30.70],[120.71,30.71],[120.70,30.70]]]}}]})");
+  const PointLayer layer = read_points(file, PointReadOptions{});
+  ASSERT_EQ(layer.points.size(), 2u);
+  EXPECT_TRUE(layer.points[0].area_wkb.empty());
+  EXPECT_FALSE(layer.points[1].area_wkb.empty());
+  bool warned = false;
+  for (const std::string& w : layer.warnings) warned = warned || w.find("zero area (first: FLAT)") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
 TEST_F(ReadPoints, CsvUnquotesEveryQuotedField) {
   const std::string file = write("q.csv", "id,name,lon,lat\n\"V1\",\"Village \"\"East\"\"\",\"120.75\",30.75\n"
                                           "V2,\"a, \"\"b\"\"\",120.76,\"30.76\"\n");

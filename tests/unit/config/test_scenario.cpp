@@ -179,6 +179,14 @@ TEST_F(ScenarioErrors, MinimalFileLoadsWithDefaultsAndResolvedPaths) {
   EXPECT_FALSE(s.outputs.csv_header_labels);
 }
 
+// `services: file.csv` reads the tier field like the long form (the shorthand lost it).
+TEST_F(ScenarioErrors, ShorthandServicesKeepTheTierField) {
+  const Scenario s = load_scenario(write(kInputs));
+  const auto& keep = s.inputs.services.read.keep_if_present;
+  EXPECT_NE(std::find(keep.begin(), keep.end(), "tier"), keep.end());
+  EXPECT_EQ(s.inputs.services.tier_field, "tier");
+}
+
 TEST_F(ScenarioErrors, CsvDefaultsFollowTheReportLanguage) {
   EXPECT_FALSE(load_scenario(write(kInputs + "outputs:\n  lang: en\n")).outputs.csv_bom);
   EXPECT_TRUE(load_scenario(write(kInputs + "outputs:\n  lang: en\n  csv_bom: true\n")).outputs.csv_bom);
