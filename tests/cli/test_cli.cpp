@@ -670,3 +670,35 @@ TEST(CliGeotiff, EmptyCircleIsAWarningNotAFailure) {
 
 }  // namespace
 }  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// Hostile numbers are refused at the edge with a message naming the option (no bad_alloc after
+// the work, no abort): infinite, NaN, zero and absurd values.
+TEST(CliHostileNumbers, RefusedBeforeTheWork) {
+  const fs::path dir = fresh_temp_dir("hostile");
+  for (const char* args : {"isochrones --cell-m inf", "isochrones --cell-m nan", "isochrones --cell-m 0.001",
+                           "isochrones --threads 40000", "isochrones --simplify-m -1", "coverage --minutes -5",
+                           "coverage --minutes inf", "coverage --max-snap-m inf", "plan --threads 0"}) {
+    SCOPED_TRACE(args);
+    const auto r = run_command(kBinary + " " + args + " -q -o " + (dir / "out").string());
+    EXPECT_EQ(r.exit_code, 3) << r.output;
+    const std::string option = std::string(args).substr(std::string(args).find("--"));
+    EXPECT_NE(r.output.find(option.substr(0, option.find(' '))), std::string::npos) << "names the option: " << r.output;
+    EXPECT_EQ(r.output.find("reading roads"), std::string::npos) << r.output;
+  }
+  std::string yaml = read_file(fs::path(LEGALCIRCLE_SOURCE_DIR) / "configs/synthetic-county.yaml");
+  yaml = replace_all(yaml, "../geodata", std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata");
+  yaml = replace_all(yaml, "file: profiles.yaml", std::string("file: ") + LEGALCIRCLE_SOURCE_DIR + "/configs/profiles.yaml");
+  ASSERT_NE(yaml.find("cell_m: {walk: 50,"), std::string::npos);
+  yaml = replace_all(yaml, "cell_m: {walk: 50,", "cell_m: {walk: 0.001,");
+  write_file(dir / "tiny-cells.yaml", yaml);
+  const auto r = run_command(kBinary + " run " + (dir / "tiny-cells.yaml").string() + " -o " + (dir / "o").string());
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("isochrones.cell_m.walk"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("expected 5 to 2000 metres"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace legalcircle

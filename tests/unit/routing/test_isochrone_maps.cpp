@@ -4,6 +4,7 @@
 #include <gdal_alg.h>
 #include <gdal_priv.h>
 
+#include "legalcircle/core/error.hpp"
 #include "legalcircle/graph/build_graph.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
 #include "support/ascii_map.hpp"
@@ -189,6 +190,33 @@ g-------h-------i-------l
   EXPECT_GT(holes, 0) << "the case should have holes";
   const double diff_area = testing::area_of(diff.get());
   EXPECT_LT(diff_area, 1e-6 * area) << "symmetric difference " << diff_area << " m2 of " << area;
+}
+
+}  // namespace
+}  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// A raster over a network too large for its cell size is refused before any search, naming the
+// key and the smallest cell that fits; a county at its default cells passes.
+TEST(IsochroneRasterSize, TooManyCellsAreRefusedWithTheSmallestCellThatFits) {
+  RoadGraph g;
+  g.coord = {{120.0, 30.0}, {122.0, 31.5}};  // ~190 x 165 km: a province
+  g.projection = LocalProjection({121.0, 30.75});
+  try {
+    check_raster_size(g, 5.0, "isochrones.cell_m.walk");
+    ADD_FAILURE() << "accepted";
+  } catch (const ConfigError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("isochrones.cell_m.walk 5 m"), std::string::npos) << m;
+    EXPECT_NE(m.find("use cells of at least"), std::string::npos) << m;
+  }
+  EXPECT_NO_THROW(check_raster_size(g, 50.0, "isochrones.cell_m.walk"));
+  RoadGraph county;
+  county.coord = {{120.6, 30.6}, {120.95, 30.85}};
+  county.projection = LocalProjection({120.78, 30.72});
+  EXPECT_NO_THROW(check_raster_size(county, 5.0, "--cell-m"));
 }
 
 }  // namespace
