@@ -702,3 +702,21 @@ TEST(CliHostileNumbers, RefusedBeforeTheWork) {
 
 }  // namespace
 }  // namespace legalcircle
+
+namespace legalcircle {
+namespace {
+
+// A worker thread the system refuses (here: address space for its stack) is an error naming the
+// thread and the way out, not an abort (SIGABRT from an unjoined std::thread).
+TEST(CliHostileNumbers, ThreadStartFailureIsAnError) {
+  const fs::path dir = fresh_temp_dir("threads");
+  const auto r = run_command("bash -c 'ulimit -s 8192; ulimit -v 1500000; " + kBinary +
+                             " isochrones --threads 256 --mode walk -q -o " + (dir / "out").string() + "'");
+  EXPECT_EQ(r.exit_code, 4) << r.output;
+  EXPECT_NE(r.output.find("cannot start worker thread"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("use fewer --threads"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+}  // namespace
+}  // namespace legalcircle
