@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
@@ -42,6 +43,18 @@ class Loader {
     return v;
   }
 
+  // Speeds and distances a road network can have: a 1e300 km/h access leg would make every snap
+  // free without a word.
+  double bounded(const YAML::Node& node, const std::string& key, double lo, double hi, const char* unit) const {
+    const double v = number(node, key, false);
+    if (v < lo || v > hi) {
+      std::ostringstream range;
+      range << "expected " << lo << " to " << hi << " " << unit;
+      fail(node, key, range.str());
+    }
+    return v;
+  }
+
   std::set<std::string> string_set(const YAML::Node& node, const std::string& key) const {
     if (!node.IsSequence()) fail(node, key, "expected a list of strings");
     std::set<std::string> out;
@@ -60,13 +73,13 @@ class Loader {
       const std::string key = prefix + "." + name;
       const YAML::Node& v = kv.second;
       if (name == "default_speed_kmh") {
-        m.default_speed_kmh = number(v, key, false);
+        m.default_speed_kmh = bounded(v, key, 0, 300, "km/h");
       } else if (name == "class_speed_kmh") {
         expect_map(v, key);
         m.class_speed_kmh.clear();
         for (const auto& c : v) {
           const std::string cls = c.first.as<std::string>();
-          m.class_speed_kmh[cls] = number(c.second, key + "." + cls, true);
+          m.class_speed_kmh[cls] = bounded(c.second, key + "." + cls, 0.1, 300, "km/h");
         }
       } else if (name == "allowlist") {
         m.allowlist = scalar<bool>(v, key, "true or false");
@@ -134,9 +147,9 @@ class Loader {
       const std::string name = kv.first.as<std::string>();
       const YAML::Node& v = kv.second;
       if (name == "access_leg_kmh") {
-        p.access_leg_kmh = number(v, name, true);
+        p.access_leg_kmh = bounded(v, name, 0.5, 30, "km/h");
       } else if (name == "max_snap_m") {
-        p.max_snap_m = number(v, name, false);
+        p.max_snap_m = bounded(v, name, 0, 100000, "metres");
       } else if (name == "modes") {
         expect_map(v, name);
         for (const auto& m : v) {

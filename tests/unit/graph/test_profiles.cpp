@@ -302,6 +302,22 @@ TEST_F(ProfileYaml, WrongTypeNamesKeyAndLine) {
   }
 }
 
+// Speeds and distances no road network has are refused naming the key (1e300 km/h made every
+// access leg free).
+TEST_F(ProfileYaml, AbsurdSpeedsAndDistancesAreRefused) {
+  for (const char* text : {"access_leg_kmh: 1e300\n", "access_leg_kmh: 0.01\n", "max_snap_m: 1e9\n",
+                           "modes:\n  car:\n    default_speed_kmh: 5000\n",
+                           "modes:\n  car:\n    class_speed_kmh: {residential: 1e300}\n"}) {
+    SCOPED_TRACE(text);
+    try {
+      load_profiles(write("absurd.yaml", text));
+      ADD_FAILURE() << "accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("expected"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_F(ProfileYaml, UnknownModeAndTopLevelKeyAndMissingFile) {
   EXPECT_THROW(load_profiles(write("a.yaml", "modes:\n  bike: {}\n")), ConfigError);
   EXPECT_THROW(load_profiles(write("b.yaml", "speed: 3\n")), ConfigError);
