@@ -17,6 +17,7 @@
 #include <osmium/visitor.hpp>
 
 #include "legalcircle/core/error.hpp"
+#include "descriptor_guard.hpp"
 #include "legalcircle/io/text_encoding.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
 #include "legalcircle/io/geometry_ops.hpp"
@@ -823,6 +824,7 @@ PointLayer read_osm(const std::string& path, const PointReadOptions& opt) {
   if (std::filesystem::is_directory(path, ec))
     throw InputError(path + ": is a folder, expected a file");
   OsmPointHandler handler(filter, opt);
+  const io_detail::DescriptorGuard descriptors(path);  // libosmium leaks one on a corrupt PBF
   try {
     // Way nodes carry only ids; the location index fills in their coordinates.
     using Index = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
@@ -834,9 +836,11 @@ PointLayer read_osm(const std::string& path, const PointReadOptions& opt) {
     osmium::apply(reader, locations, handler);
     reader.close();
   } catch (const InputError& e) {
+    descriptors.close_leaked();
     const std::string m = e.what();
     throw InputError(m.rfind(path, 0) == 0 ? m : path + ": " + m);  // the handler's errors name the feature
   } catch (const std::exception& e) {
+    descriptors.close_leaked();
     throw InputError(path + ": cannot read OSM data (" + e.what() + ")");
   }
   PointLayer layer = handler.finish(path);

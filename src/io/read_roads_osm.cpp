@@ -15,6 +15,7 @@
 
 #include "legalcircle/io/text_encoding.hpp"
 #include "legalcircle/core/error.hpp"
+#include "descriptor_guard.hpp"
 #include "legalcircle/io/read_roads.hpp"
 
 namespace legalcircle {
@@ -130,6 +131,7 @@ RawRoads read_osm_roads(const std::string& path) {
   RawRoads roads;
   roads.source = path;
   RoadHandler handler(roads);
+  const io_detail::DescriptorGuard descriptors(path);  // libosmium leaks one on a corrupt PBF
   try {
     using Index = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
     Index index, negative_index;  // negative ids: files edited in JOSM and not uploaded
@@ -140,8 +142,10 @@ RawRoads read_osm_roads(const std::string& path) {
     osmium::apply(reader, locations, handler);
     reader.close();
   } catch (const InputError& e) {
+    descriptors.close_leaked();
     throw InputError(path + ": " + e.what());  // the handler's own, naming the way and node
   } catch (const std::exception& e) {
+    descriptors.close_leaked();
     throw InputError(path + ": cannot read as OSM data (" + e.what() + ")");
   }
   if (handler.highway_ways() == 0) throw InputError(path + ": holds no way with a highway tag");
