@@ -75,7 +75,10 @@ StagedOutput::StagedOutput(const std::string& out_dir) : out_dir_(out_dir) {
   const std::string name = target.filename().string();
   lock_path_ = (parent / ("." + name + ".legalcircle-lock")).string();
   lock_fd_ = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-  if (lock_fd_ < 0) throw OutputError(lock_path_ + ": cannot create the lock file (" + std::strerror(errno) + ")");
+  if (lock_fd_ < 0)
+    throw OutputError(out_dir_ + ": cannot write beside it in " + parent.string() + " (" + std::strerror(errno) +
+                      "): outputs are staged next to the folder and swapped in whole, so its parent folder must be "
+                      "writable; choose -o in a writable folder");
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(lock_fd_);
     lock_fd_ = -1;
