@@ -177,7 +177,7 @@ std::string rule_based(const QgisLayer& layer, const std::vector<std::array<std:
   return xml + "</rules><symbols>" + symbols + "</symbols></renderer-v2>";
 }
 
-// Roads by class. Symbol levels draw every minor road before the major ones, so junctions read.
+// Roads by class, wider and brighter for the bigger roads.
 std::string roads_by_class(const QgisLayer& layer) {
   const bool en = layer.lang == "en";
   const std::string klass =
@@ -194,8 +194,7 @@ std::string roads_by_class(const QgisLayer& layer) {
   looks[1].rgba = "246,210,90,255", looks[1].size_mm = 0.8;
   looks[2].rgba = "150,150,150,255", looks[2].size_mm = 0.4;
   looks[3].rgba = "170,150,120,255", looks[3].size_mm = 0.3, looks[3].pattern = "dash";
-  std::string xml = categorized(layer, klass, cats, looks);
-  return xml;
+  return categorized(layer, klass, cats, looks);
 }
 
 

@@ -13,7 +13,6 @@ namespace {
 struct LayerMaker {
   const Scenario& sc;
   std::string crs;
-  bool zh;
 
   QgisLayer make(std::string name, std::string title, QgisGeometry geometry, QgisStyle style, const Table& table,
                  bool visible) const {
@@ -38,7 +37,7 @@ QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& resu
   project.title = sc.title;
   project.gpkg = "legalcircle.gpkg";
   const bool zh = sc.outputs.lang != "en";
-  const LayerMaker m{sc, sc.outputs.project_crs.empty() ? "EPSG:4326" : sc.outputs.project_crs, zh};
+  const LayerMaker m{sc, sc.outputs.project_crs.empty() ? "EPSG:4326" : sc.outputs.project_crs};
   std::vector<QgisCategory> tiers;
   std::vector<Tier> by_level = sc.tiers;
   std::stable_sort(by_level.begin(), by_level.end(), [](const Tier& a, const Tier& b) { return a.level > b.level; });

@@ -17,6 +17,9 @@ using testing::fresh_temp_dir;
 using testing::read_file;
 using testing::run_command;
 using testing::write_file;
+using testing::replace_all;
+using testing::shipped_scenario_text;
+using testing::synthetic_inputs_yaml;
 
 const std::string kBinary = LEGALCIRCLE_BINARY;
 
@@ -329,12 +332,6 @@ TEST(Cli, EmbeddedDefaultRunsAndFindsGaps) {
 namespace legalcircle {
 namespace {
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-  return s;
-}
-
 // -o names a folder, a lone GeoPackage (run) or a database (run); anything else that looks like a
 // file is refused before any work, with what it could be instead.
 TEST(CliOutputTarget, WrongTargetsFailBeforeTheWork) {
@@ -377,9 +374,7 @@ TEST(CliOutputTarget, RunIntoAGeoPackageWritesThatFileAlone) {
 // the tool never wrote stay.
 TEST(CliOutputTarget, RerunLeavesNoStaleFiles) {
   const fs::path dir = fresh_temp_dir("stale");
-  std::string yaml = read_file(fs::path(LEGALCIRCLE_SOURCE_DIR) / "configs/synthetic-county.yaml");
-  yaml = replace_all(yaml, "../geodata", std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata");
-  yaml = replace_all(yaml, "file: profiles.yaml", std::string("file: ") + LEGALCIRCLE_SOURCE_DIR + "/configs/profiles.yaml");
+  std::string yaml = shipped_scenario_text("synthetic-county");
   write_file(dir / "with-plan.yaml", yaml);
   const std::size_t planning = yaml.find("\nplanning:");
   ASSERT_NE(planning, std::string::npos);
@@ -438,9 +433,7 @@ class CliOutputIntegrity : public ::testing::Test {
     out_ = dir_ / "out";
     // Two runs that write different files: the standard scenario and the synthetic county.
     for (const char* name : {"synthetic-county", "zhejiang-standard"}) {
-      std::string yaml = read_file(fs::path(LEGALCIRCLE_SOURCE_DIR) / "configs" / (std::string(name) + ".yaml"));
-      yaml = replace_all(yaml, "../geodata", std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata");
-      yaml = replace_all(yaml, "file: profiles.yaml", std::string("file: ") + LEGALCIRCLE_SOURCE_DIR + "/configs/profiles.yaml");
+      const std::string yaml = shipped_scenario_text(name);
       write_file(dir_ / (std::string(name) + ".yaml"), yaml);
     }
   }
@@ -596,9 +589,7 @@ TEST(CliNonUtf8, PathsAndTitlesAreRefusedBeforeTheWork) {
   EXPECT_EQ(out.exit_code, 3) << out.output;
   EXPECT_NE(out.output.find("not UTF-8"), std::string::npos) << out.output;
   EXPECT_EQ(out.output.find("reading roads"), std::string::npos) << out.output;
-  std::string yaml = read_file(fs::path(LEGALCIRCLE_SOURCE_DIR) / "configs/synthetic-county.yaml");
-  yaml = replace_all(yaml, "../geodata", std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata");
-  yaml = replace_all(yaml, "file: profiles.yaml", std::string("file: ") + LEGALCIRCLE_SOURCE_DIR + "/configs/profiles.yaml");
+  std::string yaml = shipped_scenario_text("synthetic-county");
   const std::size_t title = yaml.find("\ntitle: ");
   ASSERT_NE(title, std::string::npos);
   yaml.insert(title + 8, "\xc0\xaf");  // an overlong '/' : not UTF-8
@@ -633,9 +624,7 @@ namespace {
 // after the plan in that mode (it used to compute everything, then exit 1).
 TEST(CliPlanningMode, ModeOnlyThePlanUsesWorks) {
   const fs::path dir = fresh_temp_dir("plan-mode");
-  const std::string g = std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata/synthetic-county/";
-  write_file(dir / "s.yaml", "inputs:\n  roads: " + g + "roads.osm.pbf\n  services: " + g + "services.csv\n  demand: " + g +
-                                 "villages.geojson\nrules:\n  - {name: walk15, threshold_minutes: 15, modes: [walk]}\n"
+  write_file(dir / "s.yaml", synthetic_inputs_yaml() + "rules:\n  - {name: walk15, threshold_minutes: 15, modes: [walk]}\n"
                                  "isochrones:\n  per_service: false\nplanning:\n  add: 1\n  mode: car\n  minutes: 10\n");
   const auto r = run_command(kBinary + " run -q " + (dir / "s.yaml").string() + " -o " + (dir / "out").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -653,9 +642,7 @@ namespace {
 // summary.json too) instead of failing the run at the end with nothing written.
 TEST(CliGeotiff, EmptyCircleIsAWarningNotAFailure) {
   const fs::path dir = fresh_temp_dir("empty-tif");
-  const std::string g = std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata/synthetic-county/";
-  write_file(dir / "s.yaml", "inputs:\n  roads: " + g + "roads.osm.pbf\n  services: " + g + "services.csv\n  demand: " + g +
-                                 "villages.geojson\ntiers:\n  - {name: center, level: 3}\n  - {name: town_station, level: 2}\n"
+  write_file(dir / "s.yaml", synthetic_inputs_yaml() + "tiers:\n  - {name: center, level: 3}\n  - {name: town_station, level: 2}\n"
                                  "  - {name: village_point, level: 1}\n  - {name: mediation, level: 0}\nrules:\n"
                                  "  - {name: med15, tier: mediation, threshold_minutes: 15, modes: [walk]}\n"
                                  "  - {name: any15, threshold_minutes: 15, modes: [walk]}\n"
@@ -688,9 +675,7 @@ TEST(CliHostileNumbers, RefusedBeforeTheWork) {
     EXPECT_NE(r.output.find(option.substr(0, option.find(' '))), std::string::npos) << "names the option: " << r.output;
     EXPECT_EQ(r.output.find("reading roads"), std::string::npos) << r.output;
   }
-  std::string yaml = read_file(fs::path(LEGALCIRCLE_SOURCE_DIR) / "configs/synthetic-county.yaml");
-  yaml = replace_all(yaml, "../geodata", std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata");
-  yaml = replace_all(yaml, "file: profiles.yaml", std::string("file: ") + LEGALCIRCLE_SOURCE_DIR + "/configs/profiles.yaml");
+  std::string yaml = shipped_scenario_text("synthetic-county");
   ASSERT_NE(yaml.find("cell_m: {walk: 50,"), std::string::npos);
   yaml = replace_all(yaml, "cell_m: {walk: 50,", "cell_m: {walk: 0.001,");
   write_file(dir / "tiny-cells.yaml", yaml);

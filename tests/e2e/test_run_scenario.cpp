@@ -17,11 +17,13 @@
 namespace legalcircle {
 namespace {
 namespace fs = std::filesystem;
+using testing::replace_all;
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-  return s;
+// A PyQGIS check from tests/support, run by QGIS's own Python (Debian python3-qgis, which
+// .ci/install-deps.sh installs: without it the script fails, and so does the test).
+testing::CommandResult run_pyqgis(const std::string& script, const std::string& args) {
+  return testing::run_command("QT_QPA_PLATFORM=offscreen /usr/bin/python3 " + std::string(LEGALCIRCLE_SOURCE_DIR) +
+                              "/tests/support/" + script + " " + args);
 }
 
 class RunScenario : public ::testing::Test {
@@ -73,11 +75,8 @@ TEST_F(RunScenario, WritesEveryLayerFileAndProject) {
 }
 
 TEST_F(RunScenario, QgisOpensTheProjectWithEveryLayerValidAndStyled) {
-  if (testing::run_command("/usr/bin/python3 -c 'import qgis.core'").exit_code != 0)
-    GTEST_SKIP() << "PyQGIS (Debian python3-qgis) not installed; .ci/install-deps.sh installs it";
-  const auto r = testing::run_command("QT_QPA_PLATFORM=offscreen /usr/bin/python3 " + std::string(LEGALCIRCLE_SOURCE_DIR) +
-                                      "/tests/support/check_qgis_project.py " + (dir_ / "out/legalcircle.qgs").string() +
-                                      " " + (dir_ / "qgis-map.png").string());
+  const auto r = run_pyqgis("check_qgis_project.py", (dir_ / "out/legalcircle.qgs").string() + " " +
+                                                        (dir_ / "qgis-map.png").string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("project read=True crs=EPSG:25832"), std::string::npos) << r.output;
   // Every layer-tree node is attached to its layer (QGIS 3.22 re-ids short ids and detaches them),
@@ -96,13 +95,10 @@ TEST_F(RunScenario, QgisOpensTheProjectWithEveryLayerValidAndStyled) {
 // Dragging the GeoPackage alone into QGIS (no project, no .qml beside it) shows the same styles:
 // QGIS reads each layer's default style from the layer_styles table.
 TEST_F(RunScenario, GeoPackageAloneOpensStyledInQgis) {
-  if (testing::run_command("/usr/bin/python3 -c 'import qgis.core'").exit_code != 0)
-    GTEST_SKIP() << "PyQGIS (Debian python3-qgis) not installed; .ci/install-deps.sh installs it";
   const fs::path alone = dir_ / "gpkg-alone";
   fs::create_directories(alone);
   fs::copy_file(dir_ / "out/legalcircle.gpkg", alone / "legalcircle.gpkg", fs::copy_options::overwrite_existing);
-  const auto r = testing::run_command("QT_QPA_PLATFORM=offscreen /usr/bin/python3 " + std::string(LEGALCIRCLE_SOURCE_DIR) +
-                                      "/tests/support/check_gpkg_styles.py " + (alone / "legalcircle.gpkg").string());
+  const auto r = run_pyqgis("check_gpkg_styles.py", (alone / "legalcircle.gpkg").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // north-bayreuth reports in English: aliases in English.
   for (const char* expected : {"layer services renderer=categorizedSymbol labels=True", "name=Name",
@@ -115,12 +111,8 @@ TEST_F(RunScenario, GeoPackageAloneOpensStyledInQgis) {
 // The project's print layout has an atlas over the service points: QGIS exports one page per
 // station, each titled with the station's name.
 TEST_F(RunScenario, AtlasExportsOnePagePerStation) {
-  if (testing::run_command("/usr/bin/python3 -c 'import qgis.core'").exit_code != 0)
-    GTEST_SKIP() << "PyQGIS (Debian python3-qgis) not installed; .ci/install-deps.sh installs it";
   const fs::path pdf = dir_ / "atlas.pdf";
-  const auto r = testing::run_command("QT_QPA_PLATFORM=offscreen /usr/bin/python3 " + std::string(LEGALCIRCLE_SOURCE_DIR) +
-                                      "/tests/support/export_atlas.py " + (dir_ / "out/legalcircle.qgs").string() + " " +
-                                      pdf.string());
+  const auto r = run_pyqgis("export_atlas.py", (dir_ / "out/legalcircle.qgs").string() + " " + pdf.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto stations = layer("services")->GetFeatureCount();
   ASSERT_GT(stations, 1);

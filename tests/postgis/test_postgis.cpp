@@ -18,12 +18,7 @@
 namespace legalcircle {
 namespace {
 namespace fs = std::filesystem;
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-  return s;
-}
+using testing::replace_all;
 
 std::string connection() {
   const char* file = std::getenv("LEGALCIRCLE_TEST_PG_FILE");
@@ -166,12 +161,11 @@ TEST_F(Postgis, RoadsAndVillagesReadFromTheDatabaseGiveTheFileAnswers) {
                                      "/" + file + " -nln " + table + " -lco LAUNDER=NO -overwrite");
     ASSERT_EQ(load.exit_code, 0) << load.output;
   }
-  std::string yaml = testing::read_file(shipped("office-county.yaml"));
-  yaml = replace_all(yaml, "path: ../geodata/office-county/roads.gpkg", "path: \"" + conn_ + "\"\n    layer: office.roads");
-  yaml = replace_all(yaml, "path: ../geodata/office-county/villages.shp",
-                     "path: \"" + conn_ + "\"\n    layer: office.villages");
-  yaml = replace_all(yaml, "../geodata", std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata");
-  yaml = replace_all(yaml, "file: profiles.yaml", "file: " + shipped("profiles.yaml"));
+  std::string yaml = testing::shipped_scenario_text("office-county");
+  yaml = replace_all(yaml, "path: " + geodata + "/roads.gpkg", "path: \"" + conn_ + "\"\n    layer: office.roads");
+  yaml = replace_all(yaml, "path: " + geodata + "/villages.shp", "path: \"" + conn_ + "\"\n    layer: office.villages");
+  ASSERT_NE(yaml.find("layer: office.roads"), std::string::npos);
+  ASSERT_NE(yaml.find("layer: office.villages"), std::string::npos);
   testing::write_file(dir_ / "from-db.yaml", yaml);
   auto db_run = run((dir_ / "from-db.yaml").string() + " -o " + (dir_ / "db").string());
   ASSERT_EQ(db_run.exit_code, 0) << db_run.output;
