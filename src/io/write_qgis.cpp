@@ -177,6 +177,22 @@ std::string rule_based(const QgisLayer& layer, const std::vector<std::array<std:
   return xml + "</rules><symbols>" + symbols + "</symbols></renderer-v2>";
 }
 
+// The minute classes of graduated() as rules limited to the features matching `filter`: a style
+// that shows one rule's mode (or one station's bands) without a layer subset.
+std::string minute_rules(const QgisLayer& layer, const std::string& filter, const Look& base, bool outline_in_class_colour) {
+  std::vector<std::array<std::string, 2>> rules;
+  std::vector<Look> looks;
+  for (const MinuteClass& c : kMinuteClasses) {
+    rules.push_back({"(" + filter + ") AND \"minutes\" > " + number(c.lower) + " AND \"minutes\" <= " + number(c.upper),
+                     c.label});
+    Look look = base;
+    look.rgba = std::string(c.rgb) + "," + base.rgba;  // base.rgba carries the alpha
+    if (outline_in_class_colour) look.outline = std::string(c.rgb) + ",255";
+    looks.push_back(look);
+  }
+  return rule_based(layer, rules, looks);
+}
+
 // Roads by class, wider and brighter for the bigger roads.
 std::string roads_by_class(const QgisLayer& layer) {
   const bool en = layer.lang == "en";
@@ -413,16 +429,9 @@ std::string qgis_renderer_xml(const QgisLayer& layer) {
       return single(layer, hatch);
     }
     case QgisStyle::atlas_bands: {
-      const std::string station = "\"service_id\" = attribute(@atlas_feature, 'id')";
-      std::vector<std::array<std::string, 2>> rules;
-      std::vector<Look> looks;
-      for (const MinuteClass& c : kMinuteClasses) {
-        rules.push_back({station + " AND \"minutes\" > " + number(c.lower) + " AND \"minutes\" <= " + number(c.upper), c.label});
-        Look look;
-        look.rgba = std::string(c.rgb) + ",120", look.outline = std::string(c.rgb) + ",255", look.outline_mm = 0.4;
-        looks.push_back(look);
-      }
-      return rule_based(layer, rules, looks);
+      Look look;
+      look.rgba = "120", look.outline_mm = 0.4;
+      return minute_rules(layer, "\"service_id\" = attribute(@atlas_feature, 'id')", look, true);
     }
     case QgisStyle::atlas_served: {
       Look ring;
@@ -475,9 +484,20 @@ std::string style_body(const QgisLayer& layer) {
 }
 
 std::string qgis_style_qml(const QgisLayer& layer) {
+  // A style stands without the project's layer subset (a .qml, the GeoPackage's layer_styles):
+  // minute fills of a subset layer become rules over that subset, so the circle opened alone
+  // shows the primary rule's band, not every rule, mode and band stacked.
+  std::string body = style_body(layer);
+  const bool minutes = layer.style == QgisStyle::circle_fill || layer.style == QgisStyle::graduated_minutes;
+  if (minutes && !layer.subset.empty()) {
+    Look look;
+    look.rgba = layer.geometry == QgisGeometry::polygon && layer.style == QgisStyle::circle_fill ? "110" : "255";
+    if (layer.geometry == QgisGeometry::polygon) look.outline = "80,80,80,200", look.outline_mm = 0.26;
+    body = minute_rules(layer, layer.subset, look, false) + "\n" + labeling_xml(layer) + aliases_xml(layer);
+  }
   return std::string(kDoctype) + "<qgis" + attr("version", kQgisVersion) +
          attr("styleCategories", "AllStyleCategories") + attr("labelsEnabled", layer.label_field.empty() ? "0" : "1") +
-         ">\n" + style_body(layer) + "\n<layerGeometryType>" +
+         ">\n" + body + "\n<layerGeometryType>" +
          (layer.geometry == QgisGeometry::point  ? "0"
           : layer.geometry == QgisGeometry::line ? "1"
                                                  : "2") +

@@ -102,10 +102,22 @@ TEST_F(RunScenario, GeoPackageAloneOpensStyledInQgis) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // north-bayreuth reports in English: aliases in English.
   for (const char* expected : {"layer services renderer=categorizedSymbol labels=True", "name=Name",
-                               "layer demand renderer=categorizedSymbol", "layer circle renderer=graduatedSymbol",
+                               "layer demand renderer=categorizedSymbol", "layer circle renderer=RuleRenderer",
                                "layer roads renderer=categorizedSymbol", "layer gaps renderer=singleSymbol labels=True",
                                "population=Population"})
     EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
+  // The circle opened alone shows the primary rule's band only (rules over the project's subset),
+  // not every rule, mode and band stacked.
+  gdal::DatasetPtr gpkg = gdal::open_vector((alone / "legalcircle.gpkg").string());
+  OGRLayer* styles = gpkg->GetLayerByName("layer_styles");
+  ASSERT_NE(styles, nullptr);
+  styles->SetAttributeFilter("f_table_name = 'circle'");
+  gdal::FeaturePtr style(styles->GetNextFeature());
+  ASSERT_TRUE(style);
+  const std::string qml = style->GetFieldAsString("styleQML");
+  EXPECT_NE(qml.find("RuleRenderer"), std::string::npos);
+  EXPECT_NE(qml.find("&quot;rule&quot; = &apos;"), std::string::npos) << qml.substr(0, 800);
+  EXPECT_NE(qml.find("&quot;minutes&quot; = 15"), std::string::npos) << qml.substr(0, 800);
 }
 
 // The project's print layout has an atlas over the service points: QGIS exports one page per

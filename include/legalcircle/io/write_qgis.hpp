@@ -82,7 +82,8 @@ struct QgisProject {
 // The renderer-v2 element of a layer's style (also embedded in the project).
 std::string qgis_renderer_xml(const QgisLayer& layer);
 // A complete .qml style document for the layer: renderer, labels, field aliases (what QGIS also
-// stores in a GeoPackage's layer_styles table).
+// stores in a GeoPackage's layer_styles table). It stands without the layer's subset: a subset
+// layer's minute fills become rules over that subset.
 std::string qgis_style_qml(const QgisLayer& layer);
 // A complete .qgs project document (QGIS 3, project CRS EPSG:4326, relative paths).
 std::string qgis_project_xml(const QgisProject& project);
