@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 #include <stdexcept>
 
 namespace legalcircle {
@@ -133,6 +134,34 @@ uint32_t TravelTimeField::add_service(LonLat service) {
   }
   services_.push_back(sp);
   return i;
+}
+
+void TravelTimeField::remove_service(uint32_t i) {
+  if (i >= services_.size()) throw std::out_of_range("no service " + std::to_string(i));
+  if (auto u = std::find(unsnapped_.begin(), unsnapped_.end(), i); u != unsnapped_.end()) unsnapped_.erase(u);
+  if (!services_[i].snap.ok()) return;  // it never served (cannot snap, or already removed)
+  const std::pair<uint32_t, uint32_t> key{services_[i].snap.segment, i};
+  service_on_segment_.erase(std::lower_bound(service_on_segment_.begin(), service_on_segment_.end(), key));
+  services_[i] = AttachedPoint{};
+  std::vector<Seed> reseed;
+  for (uint32_t j = 0; j < services_.size(); ++j)
+    if (services_[j].snap.ok()) seed(j, services_[j], reseed);
+  search_.remove_source(i, reseed);
+}
+
+void TravelTimeField::move_service(uint32_t i, LonLat where) {
+  remove_service(i);
+  AttachedPoint sp = attach(index_, where, request_);
+  if (!sp.snap.ok()) {
+    unsnapped_.insert(std::upper_bound(unsnapped_.begin(), unsnapped_.end(), i), i);
+  } else {
+    std::vector<Seed> seeds;
+    seed(i, sp, seeds);
+    search_.extend(seeds);
+    const std::pair<uint32_t, uint32_t> key{sp.snap.segment, i};
+    service_on_segment_.insert(std::upper_bound(service_on_segment_.begin(), service_on_segment_.end(), key), key);
+  }
+  services_[i] = sp;
 }
 
 UnitResult TravelTimeField::evaluate(LonLat p) const { return evaluate_snapped(index_.snap(p, request_.max_snap_m)); }

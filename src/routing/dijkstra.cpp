@@ -104,23 +104,16 @@ MultiSourceSearch& MultiSourceSearch::run(double limit_s) {
   return *this;
 }
 
-// Labels only ever decrease, so a Dijkstra that follows improvements alone (settled or not)
-// reaches every node the new sources improve and no other. Labels beyond the limit are never
-// set: they could not change a node within it.
-MultiSourceSearch& MultiSourceSearch::extend(std::span<const Seed> seeds) {
+void MultiSourceSearch::offer(uint32_t v, double t, uint32_t source) {
+  if (!(t <= limit_s_) || !improves(v, t, source)) return;
+  label_[v] = Label{t, source, epoch_};
+  heap_.push_back({t, source, v});
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
+}
+
+void MultiSourceSearch::propagate_improvements() {
   const uint32_t* first_out = graph_.first_out.data();
   const uint32_t* head = graph_.arc_head.data();
-  heap_.clear();
-  auto offer = [&](uint32_t v, double t, uint32_t source) {
-    if (!(t <= limit_s_) || !improves(v, t, source)) return;
-    label_[v] = Label{t, source, epoch_};
-    heap_.push_back({t, source, v});
-    std::push_heap(heap_.begin(), heap_.end(), Later{});
-  };
-  for (const Seed& s : seeds) {
-    if (s.node >= label_.size()) throw std::out_of_range("source node out of range");
-    offer(s.node, s.start_s, s.source_index);
-  }
   while (!heap_.empty()) {
     std::pop_heap(heap_.begin(), heap_.end(), Later{});
     const HeapItem item = heap_.back();
@@ -136,6 +129,51 @@ MultiSourceSearch& MultiSourceSearch::extend(std::span<const Seed> seeds) {
       if (w < std::numeric_limits<float>::infinity()) offer(head[a], item.time + static_cast<double>(w), item.source);
     }
   }
+}
+
+// Labels only ever decrease, so a Dijkstra that follows improvements alone (settled or not)
+// reaches every node the new sources improve and no other. Labels beyond the limit are never
+// set: they could not change a node within it.
+MultiSourceSearch& MultiSourceSearch::extend(std::span<const Seed> seeds) {
+  heap_.clear();
+  for (const Seed& s : seeds) {
+    if (s.node >= label_.size()) throw std::out_of_range("source node out of range");
+    offer(s.node, s.start_s, s.source_index);
+  }
+  propagate_improvements();
+  return *this;
+}
+
+// Every node whose label came from the removed source is forgotten; the others keep theirs (the
+// removed source was not their minimum, so the minimum over the rest is unchanged). A forgotten
+// node's new label is the best of its unaffected neighbours' labels plus the arc into it, and
+// of the remaining sources' seeds there; improvements then spread over the forgotten region.
+MultiSourceSearch& MultiSourceSearch::remove_source(uint32_t source_index, std::span<const Seed> reseed) {
+  const uint32_t* first_out = graph_.first_out.data();
+  const uint32_t* head = graph_.arc_head.data();
+  const uint32_t* segment = graph_.arc_segment.data();
+  std::vector<uint32_t> forgotten;
+  for (uint32_t v = 0; v < label_.size(); ++v)
+    if (label_[v].epoch == epoch_ && label_[v].source == source_index) forgotten.push_back(v);
+  for (uint32_t v : forgotten) label_[v].epoch = 0, settled_epoch_[v] = 0;
+  heap_.clear();
+  for (uint32_t v : forgotten)
+    for (uint32_t a = first_out[v]; a < first_out[v + 1]; ++a) {
+      const uint32_t u = head[a];
+      if (label_[u].epoch != epoch_) continue;
+      // The arc u -> v: u's entry of the same segment pointing back at v.
+      for (uint32_t b = first_out[u]; b < first_out[u + 1]; ++b)
+        if (head[b] == v && segment[b] == segment[a]) {
+          const float w = arc_cost_[b];
+          if (w < std::numeric_limits<float>::infinity())
+            offer(v, label_[u].time + static_cast<double>(w), label_[u].source);
+        }
+    }
+  for (const Seed& s : reseed) {
+    if (s.node >= label_.size()) throw std::out_of_range("source node out of range");
+    if (s.source_index != source_index) offer(s.node, s.start_s, s.source_index);
+  }
+  propagate_improvements();
   return *this;
 }
 

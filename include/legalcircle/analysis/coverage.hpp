@@ -86,6 +86,12 @@ class TravelTimeField {
   // One more service after set_services(), index services().size(): only the nodes it brings
   // closer are relabelled (MultiSourceSearch::extend). Equal to set_services() with it appended.
   uint32_t add_service(LonLat service);
+  // Service i no longer serves (its index stays, unused): equal to set_services() without it,
+  // the others keeping their indices (so ties still go to the service listed first).
+  // MultiSourceSearch::remove_source: O(nodes) for one pass plus the region it served.
+  void remove_service(uint32_t i);
+  // Service i now stands at `where` (same index, so the same rank in ties).
+  void move_service(uint32_t i, LonLat where);
   // Thread-safe (const) once set_services() returned.
   UnitResult evaluate(LonLat p) const;
   // The same for a point already snapped with this request's max_snap_m (cached snaps).

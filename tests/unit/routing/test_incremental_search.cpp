@@ -91,6 +91,43 @@ TEST_P(IncrementalSearch, ExtendEqualsAFreshRunOverAllSources) {
   }
 }
 
+// Sources removed one after another (including the one listed first, which wins ties, and
+// sources sharing a node) leave the labels a fresh run over the rest gives.
+TEST_P(IncrementalSearch, RemoveSourceEqualsAFreshRunWithoutIt) {
+  const SearchCase p = GetParam();
+  for (unsigned seed = 1; seed <= 5; ++seed) {
+    const RoadGraph g = build_graph(random_grid(25, seed), default_profiles(), BuildOptions{{p.mode}, true});
+    std::mt19937 rng(seed * 104729);
+    std::vector<uint32_t> kept;
+    for (uint32_t v = 0; v < g.node_count(); ++v)
+      if (g.weights(p.mode).node_kept[v]) kept.push_back(v);
+    std::vector<Seed> seeds;
+    for (uint32_t s = 0; s < 7; ++s) seeds.push_back({kept[rng() % kept.size()], double(rng() % 50), s});
+    seeds.push_back({seeds[2].node, seeds[2].start_s, 7});  // a tie at the same node: 2 wins it until removed
+    MultiSourceSearch incremental(g, p.mode, p.direction);
+    incremental.reset();
+    for (const Seed& s : seeds) incremental.add_source(s.node, s.start_s, s.source_index);
+    incremental.run(p.limit_s);
+    std::vector<Seed> remaining = seeds;
+    for (uint32_t removed : {0u, 2u, 5u}) {
+      std::erase_if(remaining, [&](const Seed& s) { return s.source_index == removed; });
+      incremental.remove_source(removed, remaining);
+      MultiSourceSearch fresh(g, p.mode, p.direction);
+      fresh.reset();
+      for (const Seed& s : remaining) fresh.add_source(s.node, s.start_s, s.source_index);
+      fresh.run(p.limit_s);
+      std::size_t labelled = 0;
+      for (uint32_t v = 0; v < g.node_count(); ++v) {
+        ASSERT_EQ(incremental.time(v), fresh.time(v)) << "node " << v << " seed " << seed << " removed " << removed;
+        ASSERT_EQ(incremental.source(v), fresh.source(v)) << "node " << v << " seed " << seed << " removed " << removed;
+        labelled += fresh.time(v) < kInf;
+        ASSERT_NE(incremental.source(v), removed);
+      }
+      EXPECT_GT(labelled, 10u);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, IncrementalSearch,
                          ::testing::Values(SearchCase{Mode::car, Direction::to_service, kInf},
                                            SearchCase{Mode::car, Direction::from_service, kInf},
@@ -126,6 +163,44 @@ TEST(IncrementalField, AddServiceEqualsSetServicesWithItAppended) {
     ASSERT_EQ(a.seconds, b.seconds) << i;
     ASSERT_EQ(a.nearest_service, b.nearest_service) << i;
   }
+}
+
+// Moving a service keeps its index; removing one leaves its index unused. Both equal a fresh
+// field over the services as they now stand (the removed one's index mapped out).
+TEST(IncrementalField, MoveAndRemoveEqualAFreshFieldOverTheServicesAsTheyStand) {
+  const RoadGraph g = build_graph(random_grid(20, 13), default_profiles(), BuildOptions{{Mode::walk}, true});
+  const SegmentIndex index(g, Mode::walk);
+  CoverageRequest req;
+  req.mode = Mode::walk;
+  req.limit_s = 900;
+  const LocalProjection pj(LonLat{120.75, 30.75});
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> at(0, 1900);
+  std::vector<LonLat> services;
+  for (int i = 0; i < 6; ++i) services.push_back(pj.inverse(XY{at(rng), at(rng)}));
+  TravelTimeField incremental(g, index, req);
+  incremental.set_services(services);
+  incremental.move_service(1, services[1] = pj.inverse(XY{at(rng), at(rng)}));
+  incremental.move_service(4, services[4] = pj.inverse(XY{5000, 5000}));  // off the network: unused
+  EXPECT_EQ(incremental.unsnapped_services(), std::vector<uint32_t>{4});
+  incremental.move_service(4, services[4] = pj.inverse(XY{at(rng), at(rng)}));
+  EXPECT_TRUE(incremental.unsnapped_services().empty());
+  incremental.remove_service(0);
+  incremental.add_service(services.emplace_back(pj.inverse(XY{at(rng), at(rng)})));
+  const std::vector<LonLat> standing(services.begin() + 1, services.end());  // index k here is k + 1 there
+  TravelTimeField fresh(g, index, req);
+  fresh.set_services(standing);
+  std::size_t reached = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const LonLat p = pj.inverse(XY{at(rng), at(rng)});
+    const UnitResult a = incremental.evaluate(p), b = fresh.evaluate(p);
+    ASSERT_EQ(a.seconds, b.seconds) << i;
+    ASSERT_EQ(a.reason, b.reason) << i;
+    if (b.nearest_service == kInvalidId) continue;
+    ASSERT_EQ(a.nearest_service, b.nearest_service + 1) << i;
+    ++reached;
+  }
+  EXPECT_GT(reached, 500u);
 }
 
 //   S            D      1 character = 10 m; S and D 10 m north of the road, 130 m apart
