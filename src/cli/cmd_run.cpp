@@ -61,30 +61,6 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
 
 namespace {
 
-PointLayer read_point_input(const PointInput& in, const std::string& role, Progress& progress,
-                            std::vector<std::string>& warnings) {
-  progress.begin("reading " + role + " " + in.path);
-  PointLayer layer = read_points(in.path, in.read);
-  progress.end(std::to_string(layer.points.size()) + " points");
-  for (const std::string& w : layer.warnings) progress.warn(w), warnings.push_back(w);
-  return layer;
-}
-
-World load_world(const Scenario& sc, const std::vector<Mode>& modes, Progress& progress, RunRecord& record) {
-  progress.begin("reading roads " + sc.inputs.roads.path);
-  RawRoads raw = read_roads(sc.inputs.roads.path, sc.inputs.roads.mapping);
-  record.timings.emplace_back("read_roads_s", progress.end(std::to_string(raw.ways.size()) + " highway ways"));
-  for (const std::string& w : raw.warnings) progress.warn(w), record.warnings.push_back(w);
-  for (const std::string& n : raw.notes) progress.note(n);
-  PointLayer services = read_point_input(sc.inputs.services, "services", progress, record.warnings);
-  PointLayer demand = read_point_input(sc.inputs.demand, "demand", progress, record.warnings);
-  progress.begin("building graph");
-  RoadGraph graph = build_graph(raw, sc.profiles.profiles, BuildOptions{modes, true});
-  raw = RawRoads{};
-  record.timings.emplace_back("build_graph_s", progress.end(std::to_string(graph.node_count()) + " nodes"));
-  return World(std::move(graph), sc.profiles.profiles, sc.profiles.direction, std::move(services), std::move(demand));
-}
-
 void note_totals(Progress& progress, const ScenarioResult& result) {
   for (const MeasureRollup& m : result.rollups) {
     const RollupRow& t = m.rollup.total;
@@ -142,7 +118,7 @@ int run_scenario(const RunOptions& o) {
     if (auto problem = postgis_target_problem(sc.outputs.postgis_connection, sc.outputs.postgis_schema))
       throw OutputError("outputs.postgis: " + *problem);
   RunRecord record;
-  const World world = load_world(sc, scenario_modes(sc), progress, record);
+  const World world = load_scenario_world(sc, scenario_modes(sc), progress, record);
   std::vector<std::pair<std::string, double>>& timings = record.timings;
   RunSettings settings;
   settings.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());

@@ -72,6 +72,18 @@ struct RunOptions {
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);
 int run_scenario(const RunOptions& options);
 
+struct ServeCommandOptions {
+  std::string scenario;
+  std::string host = "127.0.0.1";
+  int port = 8765;
+  std::string tiles;
+  unsigned threads = 0;  // 0: all cores
+  int max_proposals = 500;
+  bool quiet = false;
+};
+CLI::App* add_serve_command(CLI::App& app, ServeCommandOptions& options);
+int run_serve(const ServeCommandOptions& options);
+
 struct ReportOptions {
   std::string out_dir, output;
   std::string lang;  // "": the run's outputs.lang (summary.json), else zh

@@ -8,6 +8,7 @@
 #include "legalcircle/core/chinese_offsets.hpp"
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/graph/build_graph.hpp"
+#include "legalcircle/pipeline/scenario.hpp"
 
 namespace legalcircle::cli {
 namespace fs = std::filesystem;
@@ -206,6 +207,34 @@ std::vector<double> parse_minutes_list(const std::string& list, const std::strin
   }
   if (out.empty()) throw ConfigError(option + ": give at least one number of minutes");
   return out;
+}
+
+PointLayer read_point_input(const PointInput& in, const std::string& role, Progress& progress,
+                            std::vector<std::string>& warnings) {
+  progress.begin("reading " + role + " " + in.path);
+  PointLayer layer = read_points(in.path, in.read);
+  progress.end(std::to_string(layer.points.size()) + " points");
+  for (const std::string& w : layer.warnings) progress.warn(w), warnings.push_back(w);
+  return layer;
+}
+
+World load_scenario_world(const Scenario& sc, const std::vector<Mode>& modes, Progress& progress, RunRecord& record) {
+  progress.begin("reading roads " + sc.inputs.roads.path);
+  RawRoads raw = read_roads(sc.inputs.roads.path, sc.inputs.roads.mapping);
+  record.timings.emplace_back("read_roads_s", progress.end(std::to_string(raw.ways.size()) + " highway ways"));
+  for (const std::string& w : raw.warnings) progress.warn(w), record.warnings.push_back(w);
+  for (const std::string& n : raw.notes) progress.note(n);
+  PointLayer services = read_point_input(sc.inputs.services, "services", progress, record.warnings);
+  apply_service_edits(sc, sc.proposals, services);
+  if (!sc.proposals.empty())
+    progress.note("proposals: " + std::to_string(sc.proposals.remove.size()) + " services removed, " +
+                  std::to_string(sc.proposals.add.size()) + " added");
+  PointLayer demand = read_point_input(sc.inputs.demand, "demand", progress, record.warnings);
+  progress.begin("building graph");
+  RoadGraph graph = build_graph(raw, sc.profiles.profiles, BuildOptions{modes, true});
+  raw = RawRoads{};
+  record.timings.emplace_back("build_graph_s", progress.end(std::to_string(graph.node_count()) + " nodes"));
+  return World(std::move(graph), sc.profiles.profiles, sc.profiles.direction, std::move(services), std::move(demand));
 }
 
 }  // namespace legalcircle::cli

@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
+#include "legalcircle/config/scenario.hpp"
 #include "legalcircle/output/layers.hpp"  // fixed()
+#include "legalcircle/output/summary.hpp"
 #include "legalcircle/graph/road_graph.hpp"
 #include "legalcircle/io/read_points.hpp"
 #include "legalcircle/io/read_roads.hpp"
@@ -71,6 +73,13 @@ std::vector<std::string> input_paths(const InputOptions& options, bool with_dema
 // The data credit every output carries: OSM's for OSM roads, "synthetic" for the embedded county.
 std::string attribution(const Inputs& in);
 std::string attribution(const std::string& roads, bool embedded);
+
+// A scenario's inputs read (its proposals applied to the services) and its graph built for
+// `modes`; reading warnings and stage times go into `record`.
+PointLayer read_point_input(const PointInput& input, const std::string& role, Progress& progress,
+                            std::vector<std::string>& warnings);
+World load_scenario_world(const Scenario& scenario, const std::vector<Mode>& modes, Progress& progress,
+                          RunRecord& record);
 
 std::vector<std::string> split_commas(const std::string& s);
 // "5,10,15" -> {5, 10, 15}, positive and increasing, or ConfigError naming the option.

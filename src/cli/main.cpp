@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
       "  legalcircle plan --candidates demand --add 5 -o out/plan\n"
       "  legalcircle graph --roads roads.osm.pbf\n"
       "  legalcircle report out/ --lang en            # report.html of a run, in English\n"
+      "  legalcircle serve configs/synthetic-county.yaml   # the planner's what-if map in a browser\n"
       "Run 'legalcircle COMMAND --help' for a command's options.");
 
   cli::CoverageOptions coverage;
@@ -35,12 +36,14 @@ int main(int argc, char** argv) {
   cli::RunOptions run;
   cli::PlanOptions plan;
   cli::ReportOptions report;
+  cli::ServeCommandOptions serve;
   CLI::App* cmd_run = cli::add_run_command(app, run);
   CLI::App* cmd_plan = cli::add_plan_command(app, plan);
   CLI::App* cmd_coverage = cli::add_coverage_command(app, coverage);
   CLI::App* cmd_isochrones = cli::add_isochrones_command(app, isochrones);
   CLI::App* cmd_graph = cli::add_graph_command(app, graph);
   CLI::App* cmd_report = cli::add_report_command(app, report);
+  CLI::App* cmd_serve = cli::add_serve_command(app, serve);
 
   try {
     app.parse(argc, argv);
@@ -55,6 +58,7 @@ int main(int argc, char** argv) {
     if (cmd_isochrones->parsed()) return cli::run_isochrones(isochrones);
     if (cmd_graph->parsed()) return cli::run_graph(graph);
     if (cmd_report->parsed()) return cli::run_report(report);
+    if (cmd_serve->parsed()) return cli::run_serve(serve);
   } catch (const InputError& e) {
     cli::Progress::break_open_line();
     std::cerr << "legalcircle: input error: " << redact_connection(e.what()) << '\n';

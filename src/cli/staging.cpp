@@ -15,6 +15,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "legalcircle/core/error.hpp"
 
@@ -27,6 +28,7 @@ constexpr const char* kManifest = ".legalcircle-outputs";  // the files the last
 
 // Staging folders of this process, for the interrupt thread.
 std::mutex g_staging_mutex;
+std::function<void()> g_on_interrupt;  // set by a server: the first signal stops it
 std::set<std::string> g_staging;
 
 void register_staging(const std::string& dir, bool add) {
@@ -158,6 +160,11 @@ void StagedOutput::commit() {
   fsync_path(out.parent_path(), true);
 }
 
+void on_interrupt(std::function<void()> stop) {
+  std::lock_guard lock(g_staging_mutex);
+  g_on_interrupt = std::move(stop);
+}
+
 void install_interrupt_cleanup() {
   sigset_t set;
   sigemptyset(&set);
@@ -168,6 +175,16 @@ void install_interrupt_cleanup() {
   std::thread([set] {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) return;
+    std::function<void()> stop;
+    {
+      std::lock_guard lock(g_staging_mutex);
+      stop = std::exchange(g_on_interrupt, nullptr);
+    }
+    if (stop) {  // a server stops cleanly; a second signal ends the process below
+      std::fputs("\nlegalcircle: stopping\n", stderr);
+      stop();
+      if (sigwait(&set, &sig) != 0) return;
+    }
     {
       std::lock_guard lock(g_staging_mutex);
       for (const std::string& dir : g_staging) {

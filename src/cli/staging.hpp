@@ -7,6 +7,7 @@
 // run's files this run did not write are not. A lock file beside `-o` (flock) makes a second run
 // into the same folder fail at once instead of mixing. SIGINT/SIGTERM remove the staging folder
 // (install_interrupt_cleanup, called first thing in main).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,5 +42,8 @@ class StagedOutput {
 // signal it removes every staging folder still registered, says so, and exits 130 (SIGINT) or
 // 143 (SIGTERM). Call before any other thread starts.
 void install_interrupt_cleanup();
+// The first SIGINT/SIGTERM/SIGHUP calls `stop` instead of ending the process (a server shuts
+// down cleanly and its command returns); a second one ends it as usual.
+void on_interrupt(std::function<void()> stop);
 
 }  // namespace legalcircle::cli

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -61,7 +62,7 @@ class Reader {
     s.dir = dir_.string();
     s.name = fs::path(file_).stem().string();
     allow_keys(root, "", {"name", "title", "inputs", "profiles", "tiers", "rules", "standard",
-                          "isochrones", "planning", "outputs"});
+                          "isochrones", "planning", "outputs", "proposals"});
     if (auto n = root["name"]) s.name = text(n, "name");
     s.title = s.name;
     if (auto n = root["title"]) s.title = text(n, "title");
@@ -89,11 +90,49 @@ class Reader {
     if (auto n = root["isochrones"]) s.isochrones = isochrones(n, "isochrones");
     if (auto n = root["planning"]) s.planning = planning(n, "planning", s);
     if (auto n = root["outputs"]) s.outputs = outputs(n, "outputs");
+    if (auto n = root["proposals"]) s.proposals = proposals(n, "proposals", s);
     cross_checks(s);
     return s;
   }
 
  private:
+  // proposals: {remove: [ids], add: [{id, name, tier, lon, lat}]}
+  ServiceEdits proposals(const YAML::Node& node, const std::string& key, const Scenario& s) const {
+    allow_keys(node, key, {"remove", "add"});
+    ServiceEdits e;
+    if (auto n = node["remove"]) e.remove = strings(n, join(key, "remove"));
+    std::set<std::string> ids(e.remove.begin(), e.remove.end());
+    if (ids.size() != e.remove.size()) fail(node["remove"], join(key, "remove"), "an id is listed twice");
+    if (auto n = node["add"]) {
+      expect_seq(n, join(key, "add"));
+      std::set<std::string> added;
+      for (std::size_t i = 0; i < n.size(); ++i) {
+        const std::string k = index(join(key, "add"), i);
+        const YAML::Node& a = n[i];
+        allow_keys(a, k, {"id", "name", "tier", "lon", "lat"});
+        ProposedService p;
+        if (!a["id"]) fail(a, k, "missing id");
+        p.id = text(a["id"], join(k, "id"));
+        if (p.id.empty() || !added.insert(p.id).second) fail(a["id"], join(k, "id"), "empty or given twice");
+        p.name = a["name"] ? text(a["name"], join(k, "name")) : p.id;
+        if (!a["lon"] || !a["lat"]) fail(a, k, "missing lon or lat (WGS 84 degrees)");
+        p.where.lon = bounded(a["lon"], join(k, "lon"), -180, 180, "degrees");
+        p.where.lat = bounded(a["lat"], join(k, "lat"), -85, 85, "degrees");
+        if (auto t = a["tier"]) p.tier = text(t, join(k, "tier"));
+        if (!s.tiers.empty()) {
+          if (p.tier.empty()) fail(a, k, "missing tier (the scenario defines tiers)");
+          if (!s.find_tier(p.tier)) fail(a["tier"], join(k, "tier"), "unknown tier '" + p.tier + "'");
+          if (s.inputs.services.tier_field.empty())
+            fail(a["tier"], join(k, "tier"), "needs inputs.services.tier_field (the field a tier is read from)");
+        } else if (!p.tier.empty()) {
+          fail(a["tier"], join(k, "tier"), "the scenario defines no tiers");
+        }
+        e.add.push_back(std::move(p));
+      }
+    }
+    return e;
+  }
+
   // -- primitives --------------------------------------------------------------------------
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& key,
@@ -657,6 +696,58 @@ class Reader {
 };
 
 }  // namespace
+
+std::string scenario_yaml_with_proposals(const Scenario& sc, const ServiceEdits& edits) {
+  YAML::Node root = YAML::LoadFile(sc.file);
+  const fs::path dir = fs::absolute(sc.dir);
+  auto absolute = [&](YAML::Node node) {
+    if (!node || !node.IsScalar()) return;
+    const std::string v = node.Scalar();
+    if (v.rfind("PG:", 0) == 0) return;
+    fs::path p(v);
+    if (p.is_relative()) node = (dir / p).lexically_normal().string();
+  };
+  auto input = [&](YAML::Node node) {
+    if (!node) return;
+    if (node.IsScalar()) absolute(node);
+    else if (node.IsMap()) absolute(node["path"]);
+  };
+  if (YAML::Node in = root["inputs"])
+    for (const char* k : {"roads", "services", "demand", "candidates"}) input(in[k]);
+  if (YAML::Node pl = root["planning"]; pl && pl.IsMap()) input(pl["evaluate"]);
+  if (YAML::Node pr = root["profiles"]; pr && pr.IsMap()) absolute(pr["file"]);
+  root.remove("proposals");
+  if (!edits.empty()) {
+    YAML::Node p;
+    if (!edits.remove.empty()) {
+      YAML::Node r(YAML::NodeType::Sequence);
+      for (const std::string& id : edits.remove) r.push_back(id);
+      p["remove"] = r;
+    }
+    if (!edits.add.empty()) {
+      YAML::Node a(YAML::NodeType::Sequence);
+      for (const ProposedService& s : edits.add) {
+        YAML::Node e;
+        e["id"] = s.id;
+        e["name"] = s.name;
+        if (!s.tier.empty()) e["tier"] = s.tier;
+        char lon[32], lat[32];
+        std::snprintf(lon, sizeof lon, "%.7f", s.where.lon);
+        std::snprintf(lat, sizeof lat, "%.7f", s.where.lat);
+        e["lon"] = lon;
+        e["lat"] = lat;
+        e.SetStyle(YAML::EmitterStyle::Flow);
+        a.push_back(e);
+      }
+      p["add"] = a;
+    }
+    root["proposals"] = p;
+  }
+  YAML::Emitter out;
+  out << root;
+  return "# Written by legalcircle serve from " + fs::absolute(sc.file).string() +
+         ": the scenario with the planner's proposals (WGS 84 lon/lat).\n" + out.c_str() + "\n";
+}
 
 Scenario load_scenario(const std::string& path, const ScenarioLoadOptions& options) {
   return Reader(path, options).load();

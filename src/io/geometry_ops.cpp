@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include <cpl_conv.h>
 #include <ogr_api.h>
 #include <ogr_geometry.h>
 
@@ -155,6 +156,18 @@ std::string round_wkb(const std::string& wkb, int decimals) {
   if (!g) return wkb;
   round_geometry(g.get(), decimals);
   return to_wkb(*g);
+}
+
+std::string wkb_to_geojson(const std::string& wkb, int decimals) {
+  auto g = from_wkb(wkb);
+  if (!g) return "null";
+  const std::string precision = "COORDINATE_PRECISION=" + std::to_string(decimals);
+  const char* options[] = {precision.c_str(), nullptr};
+  char* json = OGR_G_ExportToJsonEx(OGRGeometry::ToHandle(g.get()), const_cast<char**>(options));
+  if (!json) return "null";
+  std::string out(json);
+  CPLFree(json);
+  return out;
 }
 
 void make_valid_as_written(OGRGeometry*& g, int decimals) {

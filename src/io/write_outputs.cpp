@@ -207,6 +207,10 @@ void write_file_atomically(const std::string& path, std::string_view text);  // 
 }  // namespace
 
 void write_geojson(const std::string& path, const std::string& layer_name, const Table& t) {
+  write_file_atomically(path, geojson_text(path, layer_name, t));
+}
+
+std::string geojson_text(const std::string& path, const std::string& layer_name, const Table& t) {
   check_shape(path, t);
   check_utf8(path, t);
   GDALDriver* driver = driver_or_throw("GeoJSON", path);
@@ -229,8 +233,9 @@ void write_geojson(const std::string& path, const std::string& layer_name, const
     vsi_l_offset size = 0;
     GByte* bytes = VSIGetMemFileBuffer(memory.c_str(), &size, FALSE);
     if (!bytes) throw OutputError(path + ": GeoJSON not produced");
-    write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size)));
+    std::string text(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size));
     VSIUnlink(memory.c_str());
+    return text;
   } catch (...) {
     VSIUnlink(memory.c_str());
     throw;
@@ -323,6 +328,10 @@ void add_column(Table& t, std::string name, Column::Type type) {
 }
 
 void write_csv(const std::string& path, const Table& t, bool excel_bom, const std::vector<std::string>& headers) {
+  write_text_file(path, csv_text(path, t, excel_bom, headers));
+}
+
+std::string csv_text(const std::string& path, const Table& t, bool excel_bom, const std::vector<std::string>& headers) {
   check_shape(path, t);
   check_utf8(path, t);
   if (!headers.empty() && headers.size() != t.columns.size())
@@ -349,7 +358,7 @@ void write_csv(const std::string& path, const Table& t, bool excel_bom, const st
     }
     text += '\n';
   }
-  write_text_file(path, text);
+  return text;
 }
 
 namespace {

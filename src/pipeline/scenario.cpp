@@ -11,6 +11,7 @@
 #include "legalcircle/io/crs.hpp"
 #include "legalcircle/io/geometry_ops.hpp"
 #include "legalcircle/pipeline/isochrones.hpp"
+#include "legalcircle/pipeline/what_if.hpp"
 
 namespace legalcircle {
 namespace {
@@ -33,17 +34,6 @@ std::vector<LonLat> points_of(const World& world, const std::vector<uint32_t>& i
   return xy;
 }
 
-// The units' results for a subset of `services`, nearest_service mapped back to that list.
-std::vector<UnitResult> evaluate_subset(const World& world, const std::vector<LonLat>& services,
-                                        const std::vector<uint32_t>& idx, Mode mode, Metric metric) {
-  std::vector<LonLat> xy;
-  for (uint32_t i : idx) xy.push_back(services[i]);
-  std::vector<UnitResult> out = world.evaluate_units(world.field(mode, metric, xy));
-  for (UnitResult& u : out)
-    if (u.nearest_service != kInvalidId) u.nearest_service = idx[u.nearest_service];
-  return out;
-}
-
 }  // namespace
 
 std::string field_value(const PointRecord& p, const std::string& field, const PointReadOptions& read) {
@@ -51,6 +41,56 @@ std::string field_value(const PointRecord& p, const std::string& field, const Po
   if (field == read.name_field) return p.name;
   if (field == read.id_field) return p.id;
   return extra_or(p, field);
+}
+
+void apply_service_edits(const Scenario& sc, const ServiceEdits& edits, PointLayer& layer) {
+  if (edits.empty()) return;
+  auto sample = [&] {
+    std::string ids;
+    for (std::size_t i = 0; i < layer.points.size() && i < 8; ++i) ids += (i ? ", " : "") + layer.points[i].id;
+    return ids + (layer.points.size() > 8 ? ", ..." : "");
+  };
+  std::set<std::string> gone(edits.remove.begin(), edits.remove.end());
+  for (const std::string& id : edits.remove)
+    if (std::none_of(layer.points.begin(), layer.points.end(), [&](const PointRecord& p) { return p.id == id; }))
+      throw ConfigError(sc.file + ": key 'proposals.remove': no service '" + id + "' in " + layer.source +
+                        " (its ids: " + sample() + ")");
+  std::erase_if(layer.points, [&](const PointRecord& p) { return gone.count(p.id) > 0; });
+  const std::string& tier_field = sc.inputs.services.tier_field;
+  const bool tiers = !sc.tiers.empty() && !tier_field.empty();
+  if (tiers && std::find(layer.extra_fields.begin(), layer.extra_fields.end(), tier_field) == layer.extra_fields.end()) {
+    layer.extra_fields.push_back(tier_field);
+    for (PointRecord& p : layer.points) p.extra.emplace_back(tier_field, "");
+  }
+  for (std::size_t i = 0; i < edits.add.size(); ++i) {
+    const ProposedService& a = edits.add[i];
+    if (std::any_of(layer.points.begin(), layer.points.end(), [&](const PointRecord& p) { return p.id == a.id; }))
+      throw ConfigError(sc.file + ": key 'proposals.add[" + std::to_string(i) + "].id': '" + a.id +
+                        "' is already a service id in " + layer.source);
+    PointRecord p;
+    p.id = a.id;
+    p.name = a.name;
+    p.where = a.where;
+    for (const std::string& f : layer.extra_fields) p.extra.emplace_back(f, tiers && f == tier_field ? a.tier : "");
+    layer.points.push_back(std::move(p));
+  }
+}
+
+std::vector<std::optional<AreaClass>> unit_area_classes(const Scenario& sc, const World& world) {
+  const auto& units = world.units();
+  const AdminFields& admin = sc.inputs.demand.admin;
+  const PointReadOptions& read = sc.inputs.demand.read;
+  std::vector<std::optional<AreaClass>> out(units.size());
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    const std::string v = field_value(units[k], admin.area_class, read);
+    try {
+      out[k] = area_class_of(v, field_value(units[k], admin.type, read), sc.standard ? &*sc.standard : nullptr);
+    } catch (const ConfigError&) {
+      throw InputError(sc.inputs.demand.path + ": unit " + units[k].id + ": field '" + admin.area_class + "' is '" +
+                       v + "', expected urban, rural or remote");
+    }
+  }
+  return out;
 }
 
 std::vector<Mode> isochrone_modes(const Scenario& sc) {
@@ -102,49 +142,7 @@ std::vector<std::string> service_tiers(const Scenario& sc, const World& world, s
 Verdicts evaluate_verdicts(const World& world, const Scenario& sc, const std::vector<LonLat>& services,
                           const std::vector<std::string>& service_tier,
                           const std::vector<std::optional<AreaClass>>& unit_class) {
-  const std::size_t n = world.units().size();
-  Verdicts v;
-  // Rules: per mode one field over the rule's services, by time and (km thresholds) distance.
-  v.rules.assign(sc.rules.size(), std::vector<RuleOutcome>(n));
-  for (std::size_t r = 0; r < sc.rules.size(); ++r) {
-    const CoverageRule& rule = sc.rules[r];
-    const auto idx = eligible_services(service_tier, sc.tiers, rule.tier, rule.higher_tiers_serve);
-    std::vector<std::vector<UnitResult>> times, dists;
-    for (Mode m : rule.modes) {
-      times.push_back(evaluate_subset(world, services, idx, m, Metric::time));
-      dists.push_back(rule.threshold_km ? evaluate_subset(world, services, idx, m, Metric::distance)
-                                        : std::vector<UnitResult>(n));
-    }
-    std::vector<UnitResult> t(rule.modes.size()), d(rule.modes.size());
-    for (std::size_t k = 0; k < n; ++k) {
-      for (std::size_t m = 0; m < rule.modes.size(); ++m) t[m] = times[m][k], d[m] = dists[m][k];
-      v.rules[r][k] = rule_outcome(rule, unit_class[k], t, d);
-    }
-  }
-  // The provincial standard: per unit its class's mode and threshold, by distance or time.
-  if (sc.standard) {
-    const auto idx = standard_services(service_tier, *sc.standard);
-    const bool by_distance = sc.standard->basis == StandardBasis::distance;
-    std::map<Mode, std::vector<UnitResult>> times, basis;
-    for (const StandardClass& c : sc.standard->classes)
-      if (!times.count(c.mode)) {
-        times[c.mode] = evaluate_subset(world, services, idx, c.mode, Metric::time);
-        basis[c.mode] = by_distance ? evaluate_subset(world, services, idx, c.mode, Metric::distance) : times[c.mode];
-      }
-    v.standard.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      if (!unit_class[k]) continue;
-      const Mode m = (*sc.standard)[*unit_class[k]].mode;
-      v.standard[k] = standard_outcome(*sc.standard, unit_class[k], times[m][k], basis[m][k]);
-    }
-  }
-  v.overall.resize(n);
-  std::vector<RuleOutcome> per_rule(sc.rules.size());
-  for (std::size_t k = 0; k < n; ++k) {
-    for (std::size_t r = 0; r < sc.rules.size(); ++r) per_rule[r] = v.rules[r][k];
-    v.overall[k] = overall_outcome(sc.rules, per_rule, sc.standard ? v.standard[k] : StandardOutcome{});
-  }
-  return v;
+  return WhatIf(world, sc, services, service_tier, unit_class, /*keep_fields=*/false).verdicts();
 }
 
 namespace {
@@ -238,20 +236,9 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
   res.service_tier = service_tiers(sc, world, &res.warnings);
   for (const std::string& w : res.warnings) observer.warning(w);
 
-  // Area class of each unit: its area_class field, else its admin type via the standard.
   const AdminFields& admin = sc.inputs.demand.admin;
-  res.unit_class.resize(units.size());
-  for (std::size_t k = 0; k < units.size(); ++k) {
-    const PointReadOptions& read = sc.inputs.demand.read;
-    const std::string v = field_value(units[k], admin.area_class, read);
-    try {
-      res.unit_class[k] = area_class_of(v, field_value(units[k], admin.type, read), sc.standard ? &*sc.standard : nullptr);
-    } catch (const ConfigError&) {
-      throw InputError(sc.inputs.demand.path + ": unit " + units[k].id + ": field '" + admin.area_class + "' is '" +
-                       v + "', expected urban, rural or remote");
-    }
-    res.unclassified_units += !res.unit_class[k];
-  }
+  res.unit_class = unit_area_classes(sc, world);
+  for (const auto& c : res.unit_class) res.unclassified_units += !c;
 
   // Rules, the standard and overall, over the existing services.
   Stage coverage_stage(observer, "coverage rules");

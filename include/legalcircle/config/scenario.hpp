@@ -126,6 +126,20 @@ struct OutputConfig {
   std::string postgis_schema = "legalcircle";
 };
 
+// What-if edits of the services layer (what `legalcircle serve` exports): the services run
+// are the layer's without `remove`, then `add` in order. Coordinates are WGS 84 lon/lat (no
+// web-map offset). Ties between services go to the one listed first, in that order.
+struct ProposedService {
+  std::string id, name;
+  std::string tier;  // a scenario tier; "" when the scenario has none
+  LonLat where;
+};
+struct ServiceEdits {
+  std::vector<std::string> remove;  // ids of the services layer
+  std::vector<ProposedService> add;
+  bool empty() const { return remove.empty() && add.empty(); }
+};
+
 struct Scenario {
   std::string file;   // as given
   std::string dir;    // its folder; relative paths were resolved against it
@@ -141,6 +155,7 @@ struct Scenario {
   IsochroneConfig isochrones;
   std::optional<PlanningConfig> planning;
   OutputConfig outputs;
+  ServiceEdits proposals;  // what-if edits of the services (proposals:)
 
   const Tier* find_tier(std::string_view name) const;
 };
@@ -148,6 +163,11 @@ struct Scenario {
 struct ScenarioLoadOptions {
   bool check_files = true;  // missing input files are ConfigErrors
 };
+
+// The scenario file again, every input path made absolute (so it runs from anywhere) and its
+// `proposals:` replaced by `edits`: what `legalcircle serve` exports as a scenario that
+// `legalcircle run` reproduces. Comments are not kept.
+std::string scenario_yaml_with_proposals(const Scenario& scenario, const ServiceEdits& edits);
 
 // Reads and validates a scenario file. Throws ConfigError (file:line: key 'path': what).
 Scenario load_scenario(const std::string& path, const ScenarioLoadOptions& options = {});

@@ -30,6 +30,10 @@ void make_valid_as_written(OGRGeometry*& geometry, int decimals);
 // Applies fn(x, y) to every vertex of a geometry in place (rounding, web-map offsets).
 void map_coordinates(OGRGeometry* geometry, const std::function<void(double&, double&)>& fn);
 
+// A geometry as a GeoJSON geometry object (text), coordinates with `decimals` digits; "null"
+// when the WKB does not parse.
+std::string wkb_to_geojson(const std::string& wkb, int decimals);
+
 // The union of (multi)polygons; "" when none is given or none parses.
 std::string union_wkb(const std::vector<std::string>& polygons);
 

@@ -41,6 +41,8 @@ struct NamedTable {
 // RFC 7946 GeoJSON (EPSG:4326, right-hand ring order) through GDAL: typed properties, null for
 // empty cells.
 void write_geojson(const std::string& path, const std::string& layer_name, const Table& t);
+// The same GeoJSON as text (a download); `what` names it in errors.
+std::string geojson_text(const std::string& what, const std::string& layer_name, const Table& t);
 // A layer's style as QGIS keeps it inside a GeoPackage (table layer_styles): opening the
 // GeoPackage alone in QGIS applies the default style of each layer.
 struct LayerStyle {
@@ -60,6 +62,9 @@ void write_gpkg_layers(const std::string& path, const std::vector<NamedTable>& l
 void write_csv(const std::string& path, const Table& t, bool excel_bom = false,
                const std::vector<std::string>& headers = {});
 // Writes text to path via a temporary file + rename.
+// write_csv's text (a download); `what` names it in errors.
+std::string csv_text(const std::string& what, const Table& t, bool excel_bom = false,
+                     const std::vector<std::string>& headers = {});
 void write_text_file(const std::string& path, const std::string& text);
 
 // Creates the folder (and parents) or throws OutputError.

@@ -29,11 +29,20 @@ std::vector<Mode> isochrone_modes(const Scenario& scenario);
 // "" when the point has none.
 std::string field_value(const PointRecord& point, const std::string& field, const PointReadOptions& read);
 
+// The scenario's `proposals:` applied to the services as read: the ids in `remove` left out,
+// `add` appended in order (their tier in the tier field, which is added to the layer when it
+// lacks one). ConfigError naming the key for an id the layer lacks or an added id it has.
+void apply_service_edits(const Scenario& scenario, const ServiceEdits& edits, PointLayer& services);
+
 // The tier of every service: its tier field's value, else the scenario's default tier. A tier the
 // scenario does not define is an InputError naming the file, service and field; a layer without
 // the tier field takes the default tier (a warning) or, with none, is an InputError.
 std::vector<std::string> service_tiers(const Scenario& scenario, const World& world,
                                        std::vector<std::string>* warnings = nullptr);
+
+// Area class of each unit: its area_class field, else its admin type via the standard; none
+// when neither gives one. InputError naming the unit for a value that is no class.
+std::vector<std::optional<AreaClass>> unit_area_classes(const Scenario& scenario, const World& world);
 
 // Every unit's verdicts for a set of services (points + tiers): per rule, the standard, overall.
 // nearest_service indexes the services given.

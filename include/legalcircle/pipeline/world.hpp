@@ -18,6 +18,7 @@ namespace legalcircle {
 class World {
  public:
   World(RoadGraph graph, const Profiles& profiles, Direction direction, PointLayer services, PointLayer demand);
+  // Move only before the first index(), unit_snaps() or costs(): the caches refer to graph_.
   World(World&&) = default;
 
   const RoadGraph& graph() const { return graph_; }
@@ -29,6 +30,10 @@ class World {
   const PointLayer& demand_layer() const { return demand_; }
   std::vector<LonLat> service_xy() const;
   std::vector<LonLat> unit_xy() const;
+
+  // The services as they now stand (a planner's what-if): nothing cached depends on them. Not
+  // while another thread queries this World.
+  void replace_services(PointLayer services) { services_ = std::move(services); }
 
   // Built on first use; references stay valid for the World's life.
   const SegmentIndex& index(Mode mode) const;
