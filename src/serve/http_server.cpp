@@ -73,6 +73,12 @@ struct WorkspaceServer::Impl {
 
   void routes() {
     server.set_payload_max_length(options.max_body_bytes);
+    // SO_REUSEADDR alone: cpp-httplib's default SO_REUSEPORT let a second server bind a port in
+    // use and share its connections; now the second one fails with "address in use".
+    server.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<void*>(&yes), sizeof(yes));
+    });
     server.new_task_queue = [n = options.http_threads] { return new httplib::ThreadPool(n); };
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       res.set_header("X-Content-Type-Options", "nosniff");

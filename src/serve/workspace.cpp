@@ -697,30 +697,34 @@ std::string Workspace::circle_geojson(const std::string& rule_name, const std::s
 }
 
 std::string Workspace::roads_geojson(double west, double south, double east, double north, int zoom) const {
-  constexpr std::size_t max_segments = 60000;
-  const int max_rank = zoom <= 11 ? 1 : zoom == 12 ? 2 : zoom == 13 ? 3 : 4;
+  // The classes the zoom shows, and then every further class that still fits the budget: a
+  // county's whole network when it is small, its main roads only when it is a province.
+  constexpr std::size_t max_segments = 50000;
+  const int zoom_rank = zoom <= 9 ? 0 : zoom <= 11 ? 1 : zoom == 12 ? 2 : zoom == 13 ? 3 : 4;
   const RoadGraph& g = world_.graph();
   const int x0 = std::clamp(int(std::floor((west - roads_.west) / roads_.cell_deg_lon)) - 1, 0, roads_.nx - 1);
   const int x1 = std::clamp(int(std::floor((east - roads_.west) / roads_.cell_deg_lon)) + 1, 0, roads_.nx - 1);
   const int y0 = std::clamp(int(std::floor((south - roads_.south) / roads_.cell_deg_lat)) - 1, 0, roads_.ny - 1);
   const int y1 = std::clamp(int(std::floor((north - roads_.south) / roads_.cell_deg_lat)) + 1, 0, roads_.ny - 1);
   std::vector<std::vector<uint32_t>> by_rank(5);
+  for (int y = y0; y <= y1; ++y)
+    for (int x = x0; x <= x1; ++x)
+      for (uint32_t s : roads_.cells[std::size_t(y) * roads_.nx + x]) by_rank[roads_.rank[s]].push_back(s);
   std::size_t total = 0;
-  bool truncated = false;
-  for (int rank = 0; rank <= max_rank && !truncated; ++rank)
-    for (int y = y0; y <= y1 && !truncated; ++y)
-      for (int x = x0; x <= x1; ++x) {
-        for (uint32_t s : roads_.cells[std::size_t(y) * roads_.nx + x]) {
-          if (roads_.rank[s] != rank) continue;
-          if (total == max_segments) {
-            truncated = true;
-            break;
-          }
-          by_rank[rank].push_back(s);
-          ++total;
-        }
-        if (truncated) break;
-      }
+  bool truncated = false, full = false;
+  for (int rank = 0; rank <= 4; ++rank) {
+    if (full) {
+      by_rank[rank].clear();
+    } else if (total + by_rank[rank].size() > max_segments) {
+      // A class the zoom asks for is cut to the budget (and the answer says so); a finer one is
+      // left out, with every class after it.
+      if (rank <= zoom_rank) by_rank[rank].resize(max_segments - total), truncated = true;
+      else by_rank[rank].clear();
+      full = true;
+    } else {
+      total += by_rank[rank].size();
+    }
+  }
   std::string out = "{\"type\":\"FeatureCollection\",\"truncated\":";
   out += truncated ? "true" : "false";
   out += ",\"features\":[";
