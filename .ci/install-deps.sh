@@ -11,9 +11,12 @@ PACKAGES=(
   libboost-dev libboost-graph-dev
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
+  libcpp-httplib-dev  # legalcircle serve's HTTP server
+  libjs-leaflet       # the serve page's map, bundled into the binary at build time
   libgtest-dev libgmock-dev libbenchmark-dev
   glpk-utils  # test-only: glpsol checks the planning bound against an exact MIP
-  chromium    # test-only: report.html is loaded in headless Chromium
+  chromium    # test-only: report.html and the serve page are loaded in headless Chromium
+  python3-websocket  # test-only: drives the serve page through Chromium's DevTools protocol
   python3-qgis  # test-only: QGIS itself opens the written project
   postgresql-15 postgresql-15-postgis-3  # test-only: the PostGIS tests start a throwaway cluster
   fonts-noto-cjk  # Chinese labels in the QGIS project's maps (its label font)

@@ -550,5 +550,64 @@ TEST(ServeCommand, PrintsItsAddressAnswersAndStopsOnCtrlC) {
   EXPECT_NE(again.output.find("--port 0"), std::string::npos) << again.output;
 }
 
+// A running `legalcircle serve` on a free port, stopped (SIGTERM) at the end.
+struct ServeProcess {
+  int pid = 0;
+  std::string url;
+  FILE* pipe = nullptr;
+  explicit ServeProcess(const std::string& scenario, const std::string& log) {
+    pipe = ::popen((std::string(LEGALCIRCLE_BINARY) + " serve " + scenario + " --port 0 2>" + log + " & echo $!").c_str(), "r");
+    char line[256] = {};
+    if (!pipe || !std::fgets(line, sizeof line, pipe)) return;
+    pid = std::atoi(line);
+    if (std::fgets(line, sizeof line, pipe)) url = line;
+    while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
+  }
+  ~ServeProcess() {
+    if (pid > 0) ::kill(pid, SIGTERM);
+    if (pipe) ::pclose(pipe);
+  }
+};
+
+// The planner's first step in a real browser: the page loads, "add" is chosen and the map is
+// clicked; the headline the page then shows is what `legalcircle run` says for that proposal.
+// No console error, no exception, no request to anywhere but the server.
+TEST(ServeBrowser, ClickingTheMapAddsAPointAndTheHeadlineEqualsTheRun) {
+  if (!fs::exists("/usr/bin/chromium"))
+    GTEST_SKIP() << "/usr/bin/chromium not installed (Debian package chromium, installed by .ci/install-deps.sh)";
+  const fs::path dir = fresh_temp_dir("serve-browser");
+  ServeProcess serve(kScenario, (dir / "serve.log").string());
+  ASSERT_FALSE(serve.url.empty()) << read_file(dir / "serve.log");
+  const auto r = run_command("timeout 180 /usr/bin/python3 " + kSource + "/tests/support/serve_browser.py " + serve.url +
+                             " " + (dir / "browser.json").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json b = json::parse(read_file(dir / "browser.json"));
+  EXPECT_TRUE(b["console_errors"].empty()) << b["console_errors"].dump();
+  EXPECT_TRUE(b["exceptions"].empty()) << b["exceptions"].dump();
+  ASSERT_FALSE(b["requests"].empty());
+  for (const json& u : b["requests"]) {
+    const std::string url = u;
+    EXPECT_TRUE(url.rfind(serve.url, 0) == 0 || url.rfind("data:", 0) == 0) << "request outside the server: " << url;
+  }
+  ASSERT_FALSE(b["proposal"].is_null()) << b.dump();
+  EXPECT_GT(b["after"]["version"].get<int>(), b["before"]["version"].get<int>());
+  EXPECT_GE(b["after"]["covered_population"].get<double>(), b["before"]["covered_population"].get<double>());
+  // The same proposal through `legalcircle run`.
+  httplib::Client c("127.0.0.1", std::atoi(serve.url.c_str() + serve.url.rfind(':') + 1));
+  auto y = c.Get("/api/export/scenario.yaml");
+  ASSERT_TRUE(y && y->status == 200);
+  EXPECT_NE(y->body.find(b["proposal"]["id"].get<std::string>()), std::string::npos) << y->body;
+  write_file(dir / "proposal.yaml", y->body);
+  const auto run = run_command(std::string(LEGALCIRCLE_BINARY) + " run " + (dir / "proposal.yaml").string() + " -o " +
+                               (dir / "out").string() + " -q");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const json summary = json::parse(read_file(dir / "out" / "summary.json"));
+  EXPECT_EQ(b["after"]["covered_population"].get<double>(), summary["totals"]["overall"]["covered_population"].get<double>());
+  EXPECT_EQ(b["after"]["covered_units"].get<int>(), summary["totals"]["overall"]["covered_units"].get<int>());
+  char shown[32];
+  std::snprintf(shown, sizeof shown, "%.1f%%", 100 * summary["totals"]["overall"]["coverage_rate_population"].get<double>());
+  EXPECT_EQ(b["after"]["text"], shown);
+}
+
 }  // namespace
 }  // namespace legalcircle

@@ -70,7 +70,9 @@
   }
 
   // ----- map
-  const map = L.map("map", { preferCanvas: true, zoomControl: true, attributionControl: false });
+  const map = L.map("map", { preferCanvas: true, zoomControl: true, attributionControl: false, zoomSnap: 0.25 });
+  // The page may be laid out again after start (a window resized, a panel grown).
+  if (window.ResizeObserver) new ResizeObserver(() => map.invalidateSize()).observe(document.getElementById("map"));
   app.map = map;
   const renderer = L.canvas({ padding: 0.3 });
   const roadLayer = L.layerGroup().addTo(map);
@@ -98,7 +100,7 @@
     const id = ++roadsRequest;
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(",");
     try {
-      const gj = await api("/api/roads?bbox=" + bbox + "&zoom=" + map.getZoom());
+      const gj = await api("/api/roads?bbox=" + bbox + "&zoom=" + Math.round(map.getZoom()));
       if (id !== roadsRequest) return;
       roadLayer.clearLayers();
       gj.features.slice().reverse().forEach((f) => {
@@ -369,7 +371,7 @@
       icon: L.divIcon({ className: "town-label", html: escapeHtml(tw.name), iconSize: null }) }).addTo(townLayer));
     villageMarkers = villages.map((v, k) => {
       const m = L.circleMarker([v.lat, v.lon], { renderer, radius: 4 + Math.min(4, Math.sqrt(v.population || 0) / 25), weight: 1, fillOpacity: 0.9 });
-      m.on("click", () => m.bindPopup(villagePopup(k)).openPopup());
+      m.on("click", () => { if (app.tool === "browse") m.bindPopup(villagePopup(k)).openPopup(); });
       return m.addTo(villageLayer);
     });
     scenario.services.forEach((s0) => {
