@@ -197,7 +197,7 @@ CoverProblem measure_cover_problem(const World& world, const Scenario& sc, const
 
 PlanResult plan_on_measure(const World& world, const Scenario& sc, const ScenarioResult& base,
                            const std::vector<SitePoint>& layer, const std::vector<SitePoint>& proposals,
-                           unsigned threads, Observer& observer) {
+                           unsigned threads, Observer& observer, bool with_circle) {
   const PlanningConfig& pc = *sc.planning;
   const auto& units = world.units();
   const std::size_t n = units.size();
@@ -368,6 +368,7 @@ PlanResult plan_on_measure(const World& world, const Scenario& sc, const Scenari
     throw std::logic_error("planning: the cover matrix and the scenario's evaluation disagree (" + std::string(a) +
                            " vs " + b + ")");
   }
+  if (!with_circle) return out;
   // The plan's mode and minutes: per unit before/after times and the circle after the plan.
   out.before = world.evaluate_units(world.field(pc.mode, Metric::time, world.service_xy()));
   out.after = world.evaluate_units(world.field(pc.mode, Metric::time, all));

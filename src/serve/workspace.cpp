@@ -584,6 +584,7 @@ ScenarioResult Workspace::current_result(const Verdicts& v, const std::vector<ui
   for (StandardOutcome& s : r.standard) map_nearest(s.time);
   r.overall = v.overall;
   for (OverallOutcome& o : r.overall) map_nearest(o.primary);
+  r.rollups = measure_rollups(world_, scenario_, v);
   return r;
 }
 
@@ -615,7 +616,8 @@ json Workspace::suggest(const json& request) {
   world_.replace_services(standing_layer(&standing_of_slot));
   const ScenarioResult base = current_result(what_if_.verdicts(), standing_of_slot);
   Observer quiet;
-  const PlanResult plan = plan_on_measure(world_, sc, base, options_.candidate_layer, {}, options_.threads, quiet);
+  const PlanResult plan =
+      plan_on_measure(world_, sc, base, options_.candidate_layer, {}, options_.threads, quiet, /*with_circle=*/false);
   json j;
   j["k"] = k;
   j["objective"] = plan.objective;

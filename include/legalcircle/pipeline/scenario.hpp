@@ -131,9 +131,11 @@ ScenarioResult run_scenario(const World& world, const Scenario& scenario, const 
 CoverProblem measure_cover_problem(const World& world, const Scenario& scenario, const ScenarioResult& base,
                                    const std::vector<LonLat>& where, unsigned threads);
 
-// With planning.evaluate, `proposals` are evaluated instead (what-if).
+// With planning.evaluate, `proposals` are evaluated instead (what-if). Without `with_circle`
+// the plan's mode times (before/after) and its circle are left empty (a server's suggestion
+// that draws its own circle).
 PlanResult plan_on_measure(const World& world, const Scenario& scenario, const ScenarioResult& base,
                            const std::vector<SitePoint>& layer, const std::vector<SitePoint>& proposals,
-                           unsigned threads, Observer& observer);
+                           unsigned threads, Observer& observer, bool with_circle = true);
 
 }  // namespace legalcircle
