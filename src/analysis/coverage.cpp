@@ -142,11 +142,12 @@ void TravelTimeField::remove_service(uint32_t i) {
   if (!services_[i].snap.ok()) return;  // it never served (cannot snap, or already removed)
   const std::pair<uint32_t, uint32_t> key{services_[i].snap.segment, i};
   service_on_segment_.erase(std::lower_bound(service_on_segment_.begin(), service_on_segment_.end(), key));
+  std::vector<Seed> own, reseed;
+  seed(i, services_[i], own);
   services_[i] = AttachedPoint{};
-  std::vector<Seed> reseed;
   for (uint32_t j = 0; j < services_.size(); ++j)
     if (services_[j].snap.ok()) seed(j, services_[j], reseed);
-  search_.remove_source(i, reseed);
+  search_.remove_source(i, own, reseed);
 }
 
 void TravelTimeField::move_service(uint32_t i, LonLat where) {

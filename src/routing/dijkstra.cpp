@@ -148,14 +148,31 @@ MultiSourceSearch& MultiSourceSearch::extend(std::span<const Seed> seeds) {
 // removed source was not their minimum, so the minimum over the rest is unchanged). A forgotten
 // node's new label is the best of its unaffected neighbours' labels plus the arc into it, and
 // of the remaining sources' seeds there; improvements then spread over the forgotten region.
-MultiSourceSearch& MultiSourceSearch::remove_source(uint32_t source_index, std::span<const Seed> reseed) {
+MultiSourceSearch& MultiSourceSearch::remove_source(uint32_t source_index, std::span<const Seed> own_seeds,
+                                                    std::span<const Seed> reseed) {
   const uint32_t* first_out = graph_.first_out.data();
   const uint32_t* head = graph_.arc_head.data();
   const uint32_t* segment = graph_.arc_segment.data();
-  std::vector<uint32_t> forgotten;
-  for (uint32_t v = 0; v < label_.size(); ++v)
-    if (label_[v].epoch == epoch_ && label_[v].source == source_index) forgotten.push_back(v);
-  for (uint32_t v : forgotten) label_[v].epoch = 0, settled_epoch_[v] = 0;
+  // The source's region: every node it labelled has a predecessor it labelled too (or is one of
+  // its seeds), so a walk from its seeds over nodes it labelled finds them all, in O(region).
+  // A node is forgotten when first reached, which also marks it as visited.
+  std::vector<uint32_t> forgotten, stack;
+  auto take = [&](uint32_t v) {
+    if (label_[v].epoch != epoch_ || label_[v].source != source_index) return;
+    label_[v].epoch = 0;
+    settled_epoch_[v] = 0;
+    forgotten.push_back(v);
+    stack.push_back(v);
+  };
+  for (const Seed& s : own_seeds) {
+    if (s.node >= label_.size()) throw std::out_of_range("source node out of range");
+    take(s.node);
+  }
+  while (!stack.empty()) {
+    const uint32_t u = stack.back();
+    stack.pop_back();
+    for (uint32_t a = first_out[u]; a < first_out[u + 1]; ++a) take(head[a]);
+  }
   heap_.clear();
   for (uint32_t v : forgotten)
     for (uint32_t a = first_out[v]; a < first_out[v + 1]; ++a) {

@@ -73,6 +73,7 @@ struct WorkspaceServer::Impl {
 
   void routes() {
     server.set_payload_max_length(options.max_body_bytes);
+    server.set_tcp_nodelay(true);  // headers and body are separate writes: no 40 ms Nagle wait
     // SO_REUSEADDR alone: cpp-httplib's default SO_REUSEPORT let a second server bind a port in
     // use and share its connections; now the second one fails with "address in use".
     server.set_socket_options([](socket_t sock) {

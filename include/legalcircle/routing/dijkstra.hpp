@@ -55,12 +55,13 @@ class MultiSourceSearch {
   // index). Costs O(nodes improved), not O(nodes reached): what a what-if point needs.
   // Improved nodes are appended to settled_nodes() again (it is then no longer sorted).
   MultiSourceSearch& extend(std::span<const Seed> seeds);
-  // After run(limit_s): forgets a source. The nodes it labelled are relabelled from their
-  // unaffected neighbours and from `reseed` (the seeds of every remaining source; only those
-  // inside its region matter), so the labels equal a fresh run without it. Costs one pass over
-  // the labels plus O(nodes it labelled): what moving or removing a what-if point needs.
+  // After run(limit_s): forgets a source, given the seeds it was added with. The nodes it
+  // labelled are relabelled from their unaffected neighbours and from `reseed` (the seeds of
+  // every remaining source; only those inside its region matter), so the labels equal a fresh run
+  // without it. Costs O(nodes it labelled): what moving or removing a what-if point needs.
   // settled_nodes() is then stale (it may list nodes no longer labelled).
-  MultiSourceSearch& remove_source(uint32_t source_index, std::span<const Seed> reseed);
+  MultiSourceSearch& remove_source(uint32_t source_index, std::span<const Seed> own_seeds,
+                                   std::span<const Seed> reseed);
 
   double time(uint32_t node) const { return label_[node].epoch == epoch_ ? label_[node].time : kInf; }
   uint32_t source(uint32_t node) const {

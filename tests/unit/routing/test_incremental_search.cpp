@@ -110,8 +110,11 @@ TEST_P(IncrementalSearch, RemoveSourceEqualsAFreshRunWithoutIt) {
     incremental.run(p.limit_s);
     std::vector<Seed> remaining = seeds;
     for (uint32_t removed : {0u, 2u, 5u}) {
+      std::vector<Seed> own;
+      for (const Seed& s : remaining)
+        if (s.source_index == removed) own.push_back(s);
       std::erase_if(remaining, [&](const Seed& s) { return s.source_index == removed; });
-      incremental.remove_source(removed, remaining);
+      incremental.remove_source(removed, own, remaining);
       MultiSourceSearch fresh(g, p.mode, p.direction);
       fresh.reset();
       for (const Seed& s : remaining) fresh.add_source(s.node, s.start_s, s.source_index);
