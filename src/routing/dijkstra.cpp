@@ -122,7 +122,8 @@ void MultiSourceSearch::propagate_improvements() {
     const Label& lu = label_[u];
     if (lu.epoch != epoch_ || item.time != lu.time || item.source != lu.source) continue;  // superseded
     settled_epoch_[u] = epoch_;
-    settled_order_.push_back(u);
+    // Not appended to settled_order_: a workspace edits for hours, and that list would grow
+    // with every edit. settled_nodes() stays the last run()'s.
     ++settled_;
     for (uint32_t a = first_out[u]; a < first_out[u + 1]; ++a) {
       const float w = arc_cost_[a];

@@ -32,17 +32,15 @@ def main():
     scenario.write_text(text)
 
     t0 = time.time()
+    # The server's log goes to a file: a pipe nobody reads would block its request lines.
+    log_path = Path(a.work) / "serve.log"
     proc = subprocess.Popen([str(build / "legalcircle"), "serve", str(scenario), "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=open(log_path, "w"), text=True)
     url = proc.stdout.readline().strip()
     startup = time.time() - t0
-    log = []
-    while True:  # the stage lines up to "ready"
-        line = proc.stderr.readline()
-        log.append(line.strip())
-        if not line or "ready in" in line:
-            break
-    nodes = next((m.group(1) for l in log for m in [re.search(r"\((\d+) nodes\)", l)] if m), "?")
+    time.sleep(0.2)
+    found = re.search(r"\((\d+) nodes\)", log_path.read_text())
+    nodes = found.group(1) if found else "?"
     try:
         def call(path, body=None):
             req = urllib.request.Request(url + path, data=None if body is None else json.dumps(body).encode(),

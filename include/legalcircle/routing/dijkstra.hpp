@@ -53,7 +53,7 @@ class MultiSourceSearch {
   // After run(limit_s): adds more sources and relabels exactly the nodes they improve, within the
   // same limit, so the labels equal a fresh run over all sources (ties as ever to the lower
   // index). Costs O(nodes improved), not O(nodes reached): what a what-if point needs.
-  // Improved nodes are appended to settled_nodes() again (it is then no longer sorted).
+  // settled_nodes() stays the last run()'s (it is then stale: use the labels).
   MultiSourceSearch& extend(std::span<const Seed> seeds);
   // After run(limit_s): forgets a source, given the seeds it was added with. The nodes it
   // labelled are relabelled from their unaffected neighbours and from `reseed` (the seeds of
@@ -68,7 +68,8 @@ class MultiSourceSearch {
     return label_[node].epoch == epoch_ ? label_[node].source : kInvalidId;
   }
   uint64_t settled_count() const { return settled_; }
-  // Nodes settled by the last run, in settling order (non-decreasing time).
+  // Nodes settled by the last run(), in settling order (non-decreasing time); extend() and
+  // remove_source() do not update it.
   const std::vector<uint32_t>& settled_nodes() const { return settled_order_; }
 
  private:

@@ -74,6 +74,11 @@
   // The page may be laid out again after start (a window resized, a panel grown).
   if (window.ResizeObserver) new ResizeObserver(() => map.invalidateSize()).observe(document.getElementById("map"));
   app.map = map;
+  // Panes keep the drawing order whatever is redrawn last: roads, then circles, then points.
+  map.createPane("roads").style.zIndex = 320;
+  map.createPane("circles").style.zIndex = 340;
+  const roadRenderer = L.canvas({ padding: 0.3, pane: "roads" });
+  const circleRenderer = L.canvas({ padding: 0.3, pane: "circles" });
   const renderer = L.canvas({ padding: 0.3 });
   const roadLayer = L.layerGroup().addTo(map);
   const circleLayer = L.layerGroup().addTo(map);
@@ -106,7 +111,7 @@
       gj.features.slice().reverse().forEach((f) => {
         const style = ROAD_STYLE[f.properties.rank];
         const lines = f.geometry.coordinates.map((line) => line.map((p) => [p[1], p[0]]));
-        L.polyline(lines, Object.assign({ renderer, interactive: false }, style)).addTo(roadLayer);
+        L.polyline(lines, Object.assign({ renderer: roadRenderer, interactive: false }, style)).addTo(roadLayer);
       });
       $("status").dataset.roads = gj.truncated ? "truncated" : "";
       showStatus();
@@ -133,7 +138,7 @@
       const n = gj.features.length;
       gj.features.slice().reverse().forEach((f, i) => {
         const color = BAND_COLORS[Math.min(BAND_COLORS.length - 1, n - 1 - i)];
-        L.geoJSON(f, { renderer, interactive: false, style: { color: color, weight: 0.5, fillColor: color, fillOpacity: 0.28 } }).addTo(circleLayer);
+        L.geoJSON(f, { renderer: circleRenderer, interactive: false, style: { color: color, weight: 0.5, fillColor: color, fillOpacity: 0.28 } }).addTo(circleLayer);
       });
     } catch (e) { toast(e.message); }
   }
@@ -257,7 +262,7 @@
       "<i style='background:#2e9d4b'></i>" + t("legend_cov"), "<i style='background:#d7301f'></i>" + t("legend_unc"),
       "<i style='background:#9e9e9e'></i>" + t("legend_na"),
     ];
-    app.scenario.tiers.forEach((x) => rows.push("<i class='sq' style='background:" + tierColor(x.name) + "'></i>" + escapeHtml(x.label)));
+    app.scenario.tiers.forEach((x) => rows.push("<i style='background:" + tierColor(x.name) + ";border:2px solid #fff;box-shadow:0 0 1px #000'></i>" + escapeHtml(x.label)));
     rows.push("<i class='sq' style='background:#7b3fb5;transform:rotate(45deg)'></i>" + t("legend_new"));
     $("legend").innerHTML = rows.join("<br>");
   }
