@@ -37,7 +37,8 @@
       candidates: "candidates", objective: "objective", pop_after: "covered after",
     },
   };
-  const TIER_COLORS = ["#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#17becf"];
+  // Tiers in the scenario's order; no red or green (those are the villages' verdicts), no violet (proposals).
+  const TIER_COLORS = ["#1a237e", "#ff8f00", "#1e88e5", "#00897b", "#6d4c41", "#546e7a", "#f06292"];
   const BAND_COLORS = ["#00682f", "#41ab5d", "#a1d99b", "#d9f0d3"];
   const ROAD_STYLE = [
     { color: "#e8a33d", weight: 4 }, { color: "#f2c45a", weight: 3 }, { color: "#bdbdbd", weight: 2 },
