@@ -72,6 +72,15 @@ struct RunOptions {
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);
 int run_scenario(const RunOptions& options);
 
+struct CompareOptions {
+  std::string run_a, run_b;
+  std::string out_dir = "out/compare";
+  std::string lang;
+  bool quiet = false;
+};
+CLI::App* add_compare_command(CLI::App& app, CompareOptions& options);
+int run_compare(const CompareOptions& options);
+
 struct ServeCommandOptions {
   std::string scenario;
   std::string host = "127.0.0.1";

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
       "  legalcircle graph --roads roads.osm.pbf\n"
       "  legalcircle report out/ --lang en            # report.html of a run, in English\n"
       "  legalcircle serve configs/synthetic-county.yaml   # the planner's what-if map in a browser\n"
+      "  legalcircle compare out/2025 out/2026 -o out/compare   # two runs side by side\n"
       "Run 'legalcircle COMMAND --help' for a command's options.");
 
   cli::CoverageOptions coverage;
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   cli::PlanOptions plan;
   cli::ReportOptions report;
   cli::ServeCommandOptions serve;
+  cli::CompareOptions compare;
   CLI::App* cmd_run = cli::add_run_command(app, run);
   CLI::App* cmd_plan = cli::add_plan_command(app, plan);
   CLI::App* cmd_coverage = cli::add_coverage_command(app, coverage);
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   CLI::App* cmd_graph = cli::add_graph_command(app, graph);
   CLI::App* cmd_report = cli::add_report_command(app, report);
   CLI::App* cmd_serve = cli::add_serve_command(app, serve);
+  CLI::App* cmd_compare = cli::add_compare_command(app, compare);
 
   try {
     app.parse(argc, argv);
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
     if (cmd_graph->parsed()) return cli::run_graph(graph);
     if (cmd_report->parsed()) return cli::run_report(report);
     if (cmd_serve->parsed()) return cli::run_serve(serve);
+    if (cmd_compare->parsed()) return cli::run_compare(compare);
   } catch (const InputError& e) {
     cli::Progress::break_open_line();
     std::cerr << "legalcircle: input error: " << redact_connection(e.what()) << '\n';

@@ -1,0 +1,96 @@
+// legalcircle compare: two runs that differ by one added station give a comparison whose changed
+// villages are exactly those whose overall verdict changed, with both runs' totals.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_command.hpp"
+
+namespace legalcircle {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using testing::fresh_temp_dir;
+using testing::read_file;
+using testing::run_command;
+using testing::write_file;
+
+const std::string kBin = LEGALCIRCLE_BINARY;
+
+std::map<std::string, json> covered_by_id(const fs::path& geojson) {
+  std::map<std::string, json> out;
+  const json layer = json::parse(read_file(geojson));
+  for (const json& f : layer["features"]) out[f["properties"]["id"].get<std::string>()] = f["properties"]["covered"];
+  return out;
+}
+
+TEST(Compare, OneAddedStationChangesExactlyTheVillagesWhoseVerdictChanged) {
+  const fs::path dir = fresh_temp_dir("compare");
+  const std::string base = testing::shipped_scenario_text("synthetic-county") +
+                           "\n";  // isochrones off: the comparison needs the tables only
+  std::string a = testing::replace_all(base, "per_service: true", "per_service: false");
+  write_file(dir / "a.yaml", a);
+  auto r = run_command(kBin + " run " + (dir / "a.yaml").string() + " -o " + (dir / "A").string() + " -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The station goes to the most populous uncovered village of run A.
+  json best;
+  const json demand_a = json::parse(read_file(dir / "A" / "demand.geojson"));
+  for (const json& f : demand_a["features"])
+    if (f["properties"]["covered"] == false &&
+        (best.is_null() || f["properties"]["population"].get<double>() > best["properties"]["population"].get<double>()))
+      best = f;
+  ASSERT_FALSE(best.is_null());
+  std::ostringstream add;
+  add.precision(10);
+  add << "proposals:\n  add:\n    - {id: NEW1, name: 新站, tier: town_station, lon: " << best["geometry"]["coordinates"][0].get<double>()
+      << ", lat: " << best["geometry"]["coordinates"][1].get<double>() << "}\n";
+  write_file(dir / "b.yaml", a + add.str());
+  r = run_command(kBin + " run " + (dir / "b.yaml").string() + " -o " + (dir / "B").string() + " -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run_command(kBin + " compare " + (dir / "A").string() + " " + (dir / "B").string() + " -o " + (dir / "C").string() + " -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  // Expected: every id whose verdict differs between the two demand layers.
+  const auto ca = covered_by_id(dir / "A" / "demand.geojson"), cb = covered_by_id(dir / "B" / "demand.geojson");
+  std::set<std::string> expected;
+  for (const auto& [id, v] : ca)
+    if (cb.at(id) != v) expected.insert(id);
+  ASSERT_FALSE(expected.empty()) << "the added station changed nothing: the test would prove nothing";
+  std::set<std::string> got;
+  const json changed = json::parse(read_file(dir / "C" / "changed_villages.geojson"));
+  for (const json& f : changed["features"]) {
+    got.insert(f["properties"]["id"].get<std::string>());
+    EXPECT_EQ(f["properties"]["change"], f["properties"]["covered_b"] == true ? "newly_covered" : "lost");
+  }
+  EXPECT_EQ(got, expected);
+  EXPECT_TRUE(got.count(best["properties"]["id"].get<std::string>())) << "the village the station stands at";
+  // Totals: both runs' summary figures, and the change.
+  const json sa = json::parse(read_file(dir / "A" / "summary.json")), sb = json::parse(read_file(dir / "B" / "summary.json"));
+  const std::string csv = read_file(dir / "C" / "comparison.csv");
+  char row[256];
+  std::snprintf(row, sizeof row, "overall,,,%d,%d,%.4f,%d,%d,%.4f,", sa["totals"]["overall"]["units"].get<int>(),
+                sa["totals"]["overall"]["covered_units"].get<int>(),
+                sa["totals"]["overall"]["coverage_rate_population"].get<double>(), sb["totals"]["overall"]["units"].get<int>(),
+                sb["totals"]["overall"]["covered_units"].get<int>(),
+                sb["totals"]["overall"]["coverage_rate_population"].get<double>());
+  EXPECT_NE(csv.find(row), std::string::npos) << row << "\n" << csv.substr(0, 600);
+  // Every town of run B has its row.
+  EXPECT_NE(csv.find("overall,示例县,梅汇街道,"), std::string::npos);
+  const std::string html = read_file(dir / "C" / "comparison.html");
+  for (const std::string& id : expected) EXPECT_NE(html.find("data-id=\"" + id + "\""), std::string::npos) << id;
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  // A folder that is no run is an input error naming what is missing.
+  fs::create_directories(dir / "empty");
+  r = run_command(kBin + " compare " + (dir / "A").string() + " " + (dir / "empty").string() + " -o " + (dir / "D").string() + " -q");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("summary.json"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "D" / "comparison.html"));
+}
+
+}  // namespace
+}  // namespace legalcircle
