@@ -99,7 +99,7 @@ RunComparison compare_runs(const std::string& dir_a, const std::string& dir_b) {
       for (const auto& [measure, t] : r->in.summary["totals"].items()) {
         const auto key = std::make_tuple(measure, std::string(), std::string());
         auto [it, fresh] = areas.try_emplace(key);
-        if (fresh) order.insert(order.begin(), key), it->second.measure = measure;
+        if (fresh) order.push_back(key), it->second.measure = measure;
         const bool first = r == &a;
         (first ? it->second.units_a : it->second.units_b) = t.value("units", 0.0);
         (first ? it->second.covered_a : it->second.covered_b) = t.value("covered_units", 0.0);
@@ -107,7 +107,12 @@ RunComparison compare_runs(const std::string& dir_a, const std::string& dir_b) {
           (first ? it->second.rate_a : it->second.rate_b) = t["coverage_rate_population"].get<double>();
       }
   // Per measure (in the order met): its total, then counties, then towns, each in the order met.
+  // Measures in run B's summary order (overall, each rule, the standard), then any other.
   std::vector<std::string> measures;
+  for (const Run* r : {&b, &a})
+    if (r->in.summary.contains("totals"))
+      for (const auto& [measure, t] : r->in.summary["totals"].items())
+        if (std::find(measures.begin(), measures.end(), measure) == measures.end()) measures.push_back(measure);
   for (const auto& k : order)
     if (std::find(measures.begin(), measures.end(), std::get<0>(k)) == measures.end()) measures.push_back(std::get<0>(k));
   auto rank = [](const auto& k) { return std::get<1>(k).empty() ? 0 : std::get<2>(k).empty() ? 1 : 2; };
@@ -158,6 +163,8 @@ RunComparison compare_runs(const std::string& dir_a, const std::string& dir_b) {
   }
   for (const auto& [id, j] : ub)
     if (!ua.count(id)) c.only_b.push_back(id);
+  for (const auto& p : db.points)
+    if (p) c.extent.push_back(*p);
   // Newly covered first, then lost; by population within each.
   std::stable_sort(c.changed.begin(), c.changed.end(), [](const VillageChange& x, const VillageChange& y) {
     const bool gx = x.covered_b == true, gy = y.covered_b == true;
@@ -230,7 +237,11 @@ std::string render_comparison(const RunComparison& c, const std::string& lang) {
                   "</title>\n<style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:24px;color:#222}"
                   "table{border-collapse:collapse;margin:8px 0}th,td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:right}"
                   "th:first-child,td:first-child,td.t{text-align:left}.up{color:#1a7f37}.down{color:#c62828}"
-                  "h1{font-size:20px}h2{font-size:16px;color:#1f4e79}</style></head><body>\n";
+                  "h1{font-size:20px}h2{font-size:16px;color:#1f4e79}"
+                  // The shared map's classes (as the report styles them): larger dots, changes only.
+                  "#map{max-width:100%;height:auto;border:1px solid #ccc;background:#fdfdfb}"
+                  ".cov{fill:#2e8b57;stroke:#fff;stroke-width:1}.unc{fill:#d7301f;stroke:#fff;stroke-width:1}"
+                  "</style></head><body>\n";
   h += "<h1>" + xml(T("覆盖对比", "Coverage comparison")) + "</h1>\n<p>A: " + xml(c.title_a) + " (" + xml(c.dir_a) + ", " +
        xml(c.date_a) + ")<br>B: " + xml(c.title_b) + " (" + xml(c.dir_b) + ", " + xml(c.date_b) + ")</p>\n";
   h += "<p id=\"changed-summary\">" +
@@ -254,7 +265,7 @@ std::string render_comparison(const RunComparison& c, const std::string& lang) {
     }
   layers.unit_count = c.units_compared;
   MapProjection proj;
-  if (fit_projection(pts, 900, 600, proj)) {
+  if (!pts.empty() && fit_projection(c.extent.empty() ? pts : c.extent, 900, 600, proj)) {
     MapText text{T("变化的村社", "Changed villages"), T("北", "N"), T(" 公里", " km"), T(" 米", " m")};
     h += "<h2>" + xml(T("变化的村社（绿：新增覆盖，红：失去覆盖）", "Changed villages (green: newly covered, red: lost)")) + "</h2>\n" +
          svg_map(layers, proj, text) + "\n";

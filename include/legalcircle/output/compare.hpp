@@ -33,6 +33,7 @@ struct RunComparison {
   std::vector<VillageChange> changed;  // overall verdict differs (same id in both runs)
   std::vector<std::string> only_a, only_b;  // unit ids in one run only
   std::size_t units_compared = 0;
+  std::vector<LonLat> extent;  // every unit of run B: the map's frame, so changes are seen in the county
 };
 
 // InputError naming the folder and file when a run's summary.json or demand layer is missing.
