@@ -452,11 +452,12 @@ class Reader {
   }
 
   CoverageRule rule(const YAML::Node& node, const std::string& key, const Scenario& s) const {
-    allow_keys(node, key, {"name", "tier", "threshold_minutes", "threshold_km", "modes",
+    allow_keys(node, key, {"name", "label", "tier", "threshold_minutes", "threshold_km", "modes",
                            "higher_tiers_serve", "applies_to"});
     CoverageRule r;
     if (auto n = node["name"]) r.name = text(n, join(key, "name"));
     if (r.name.empty()) fail(node, join(key, "name"), "missing: every rule needs a name");
+    if (auto n = node["label"]) r.label = text(n, join(key, "label"));
     for (const CoverageRule& other : s.rules)
       if (other.name == r.name) fail(node["name"], join(key, "name"), "rule '" + r.name + "' defined twice");
     if (auto n = node["tier"]) r.tier = tier_ref(n, join(key, "tier"), s);

@@ -107,11 +107,11 @@ std::string field_label(std::string_view column, std::span<const CoverageRule> r
   for (const CoverageRule* r : by_length) {
     if (!column.starts_with(r->name) || column.size() <= r->name.size() + 1 || column[r->name.size()] != '_') continue;
     const std::string_view rest = column.substr(r->name.size() + 1);
-    if (rest == "covered") return r->name + sep + std::string(lang == "en" ? "covered" : "达标");
+    if (rest == "covered") return r->shown() + sep + std::string(lang == "en" ? "covered" : "达标");
     for (const Words& m : kModes) {
       if (!rest.starts_with(m.column) || rest.size() <= m.column.size() + 1 || rest[m.column.size()] != '_') continue;
       if (const Words* s = find(kRuleModeSuffixes, rest.substr(m.column.size() + 1)))
-        return r->name + sep + std::string(pick(m, lang)) + sep + std::string(pick(*s, lang));
+        return r->shown() + sep + std::string(pick(m, lang)) + sep + std::string(pick(*s, lang));
     }
   }
   const std::string fixed = fixed_label(column, lang);

@@ -72,6 +72,12 @@ QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& resu
     if (std::find(groups.begin(), groups.end(), std::pair{c.rule, c.mode}) == groups.end()) groups.emplace_back(c.rule, c.mode);
   const char* mode_zh[] = {"步行", "电动自行车", "小汽车"};
   const auto mode_words = [&](Mode mode) { return zh ? std::string(mode_zh[static_cast<int>(mode)]) : std::string(mode_name(mode)); };
+  // A rule's words (its label:) for titles; its name stays in the filters.
+  const auto shown = [&](const std::string& rule_name) {
+    for (const CoverageRule& r : sc.rules)
+      if (r.name == rule_name) return r.shown();
+    return rule_name;
+  };
   const auto subset = [](const std::string& rule_name, Mode mode) {
     std::string rule;  // OGR SQL string literal: quotes doubled
     for (char ch : rule_name) rule += ch == '\'' ? std::string("''") : std::string(1, ch);
@@ -88,14 +94,14 @@ QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& resu
         band = c.band.minutes;
     if (band >= 0) {
       const std::string words = fixed(band, band == std::floor(band) ? 0 : 1);
-      QgisLayer l = m.make("circle", rule_name + " · " + mode_words(mode) + " · " + words + (zh ? " 分钟圈" : "-minute circle"),
+      QgisLayer l = m.make("circle", shown(rule_name) + " · " + mode_words(mode) + " · " + words + (zh ? " 分钟圈" : "-minute circle"),
                            QgisGeometry::polygon, QgisStyle::circle_fill, layers.circle, true);
       l.subset = subset(rule_name, mode) + " AND \"minutes\" = " + words;
       L.push_back(std::move(l));
     }
   }
   for (std::size_t g = 0; g < groups.size(); ++g) {
-    QgisLayer l = m.make("circle", groups[g].first + " · " + mode_words(groups[g].second), QgisGeometry::polygon,
+    QgisLayer l = m.make("circle", shown(groups[g].first) + " · " + mode_words(groups[g].second), QgisGeometry::polygon,
                          QgisStyle::circle_fill, layers.circle, false);
     l.subset = subset(groups[g].first, groups[g].second);
     l.group = zh ? "服务圈（各规则、出行方式、各时段）" : "Circles (every rule, mode and band)";

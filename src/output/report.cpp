@@ -272,6 +272,9 @@ class Report {
     return s;
   }
   std::string tier_label(const std::string& name) const;
+  // A rule in words: its label: (as tiers, labels are written in Chinese: the English page shows
+  // the rule's name), escaped.
+  std::string rule_words(const std::string& name) const;
   std::size_t tier_rank(const std::string& name) const;
   std::string rule_threshold(const json& rule) const;
   std::string admin(const std::string& v) const { return v.empty() ? t("not_given") : escape(v); }
@@ -292,6 +295,12 @@ class Report {
   std::map<std::string, const Feature*> unit_by_id_;
   std::string html_;
 };
+
+std::string Report::rule_words(const std::string& name) const {
+  for (const json& rule : summary_.value("rules", json::array()))
+    if (rule.value("name", "") == name && zh_ && rule.value("label", name) != name) return escape(rule.value("label", name));
+  return "<code>" + escape(name) + "</code>";
+}
 
 std::string Report::tier_label(const std::string& name) const {
   if (name.empty()) return t("any_tier");
@@ -456,7 +465,7 @@ void Report::headline() {
           pcov += num(f.get("population"));
         }
       }
-      html_ += "<tr><td>" + (mode.empty() ? "<b><code>" + escape(name) + "</code></b>" : std::string()) + "</td><td>" +
+      html_ += "<tr><td>" + (mode.empty() ? "<b>" + rule_words(name) + "</b>" : std::string()) + "</td><td>" +
                (mode.empty() ? tier_label(rule.value("tier", "")) : std::string()) + "</td><td>" +
                (mode.empty() ? t("all_modes") : t(mode)) + "</td><td>" + rule_threshold(rule) + "</td><td class=\"n\">" +
                thousands(ncov) + " / " + thousands(n) + "</td><td class=\"n\">" + thousands(pcov) + "</td><td>" +
@@ -598,7 +607,7 @@ void Report::gaps() {
     if (auto it = unit_by_id_.find(f.get("id")); unmet.empty() && it != unit_by_id_.end()) {
       for (const json& r : rules) {
         const std::string v = it->second->get(r.value("name", "") + "_covered");
-        if (v == "0" || v == "false") unmet += (unmet.empty() ? "" : ", ") + ("<code>" + escape(r.value("name", "")) + "</code>");
+        if (v == "0" || v == "false") unmet += (unmet.empty() ? "" : zh_ ? "、" : ", ") + rule_words(r.value("name", ""));
       }
       const std::string s = it->second->get("standard_met");
       if (s == "0" || s == "false") unmet += (unmet.empty() ? "" : ", ") + t("standard_rule");
@@ -630,7 +639,7 @@ void Report::plan() {
   const std::string objective = p.value("objective", "");
   if (objective == "overall") basis += t("objective_overall");
   else if (objective == "standard") basis += t("objective_standard");
-  else if (objective.rfind("rule:", 0) == 0) basis += t("objective_rule", "<code>" + escape(objective.substr(5)) + "</code>");
+  else if (objective.rfind("rule:", 0) == 0) basis += t("objective_rule", rule_words(objective.substr(5)));
   else basis += t(p.value("mode", "")) + " " + t("min", short_number(p.value("minutes", 0.0)));
   html_ += "<p>" + t("plan_basis", basis) + "</p>\n";
   if (p.contains("bound_note")) html_ += "<p class=\"note\">" + t("not_certified", escape(p.value("bound_note", ""))) + "</p>\n";
@@ -665,7 +674,7 @@ void Report::plan() {
       const std::string m = f.get("measure");
       const std::string label = m == "overall"                ? t("measure_overall")
                                 : m == "standard"             ? t("standard_rule")
-                                : m.rfind("rule:", 0) == 0    ? "<code>" + escape(m.substr(5)) + "</code>"
+                                : m.rfind("rule:", 0) == 0    ? rule_words(m.substr(5))
                                                               : escape(m);
       html_ += "<tr><td>" + label + "</td><td>" + bar(f.get("coverage_rate_population_before")) + "</td><td>" +
                bar(f.get("coverage_rate_population_after")) + "</td></tr>\n";
@@ -725,7 +734,7 @@ void Report::method() {
   for (const json& rule : summary_.value("rules", json::array())) {
     std::string modes;
     for (const json& m : rule.value("modes", json::array())) modes += (modes.empty() ? "" : zh_ ? "、" : ", ") + t(m.get<std::string>());
-    html_ += "<tr><td><code>" + escape(rule.value("name", "")) + "</code></td><td>" + tier_label(rule.value("tier", "")) + "</td><td>" + modes +
+    html_ += "<tr><td>" + rule_words(rule.value("name", "")) + "</td><td>" + tier_label(rule.value("tier", "")) + "</td><td>" + modes +
              "</td><td>" + rule_threshold(rule) + "</td></tr>";
   }
   html_ += "</tbody></table></dd>\n";

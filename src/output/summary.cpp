@@ -55,7 +55,7 @@ nlohmann::ordered_json scenario_summary(const World& world, const Scenario& sc, 
   s["services"] = world.services().size();
   s["rules"] = nlohmann::json::array();
   for (const CoverageRule& r : sc.rules) {
-    nlohmann::ordered_json j = {{"name", r.name}, {"tier", r.tier}, {"modes", nlohmann::json::array()}};
+    nlohmann::ordered_json j = {{"name", r.name}, {"label", r.shown()}, {"tier", r.tier}, {"modes", nlohmann::json::array()}};
     for (Mode m : r.modes) j["modes"].push_back(std::string(mode_name(m)));
     if (r.threshold_minutes) j["threshold_minutes"] = *r.threshold_minutes;
     if (r.threshold_km) j["threshold_km"] = *r.threshold_km;

@@ -41,6 +41,8 @@ std::string measure_label(const Scenario& sc, const std::string& measure) {
   const bool zh = sc.outputs.lang == "zh";
   if (measure == "overall") return zh ? "总体（全部规则与标准）" : "Overall (every rule and the standard)";
   if (measure == "standard") return zh ? "省级标准" : "Provincial standard";
+  for (const CoverageRule& r : sc.rules)
+    if ("rule:" + r.name == measure) return r.shown();
   return measure.substr(5);  // rule:<name>
 }
 
@@ -153,6 +155,7 @@ json Workspace::scenario_info() const {
     json modes = json::array();
     for (Mode m : r.modes) modes.push_back(std::string(mode_name(m)));
     rules.push_back({{"name", r.name},
+                     {"label", r.shown()},
                      {"tier", r.tier},
                      {"minutes", r.threshold_minutes ? json(*r.threshold_minutes) : json(nullptr)},
                      {"km", r.threshold_km ? json(*r.threshold_km) : json(nullptr)},

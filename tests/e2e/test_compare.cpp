@@ -37,6 +37,14 @@ TEST(Compare, OneAddedStationChangesExactlyTheVillagesWhoseVerdictChanged) {
   write_file(dir / "a.yaml", a);
   auto r = run_command(kBin + " run " + (dir / "a.yaml").string() + " -o " + (dir / "A").string() + " -q");
   ASSERT_EQ(r.exit_code, 0) << r.output;
+  // Rules in words (label:): in summary.json and, instead of the id, in the Chinese report and the
+  // QGIS project's layer titles.
+  const json summary_a = json::parse(read_file(dir / "A" / "summary.json"));
+  EXPECT_EQ(summary_a["rules"][0]["label"], "15分钟公共法律服务圈");
+  const std::string report_a = read_file(dir / "A" / "report.html");
+  EXPECT_NE(report_a.find("<td>15分钟公共法律服务圈</td>"), std::string::npos);
+  EXPECT_EQ(report_a.find("<code>circle_15min</code>"), std::string::npos);
+  EXPECT_NE(read_file(dir / "A" / "legalcircle.qgs").find("15分钟公共法律服务圈 · 步行"), std::string::npos);
   // The station goes to the most populous uncovered village of run A.
   json best;
   const json demand_a = json::parse(read_file(dir / "A" / "demand.geojson"));

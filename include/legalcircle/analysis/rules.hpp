@@ -39,6 +39,8 @@ struct Tier {
 
 struct CoverageRule {
   std::string name;
+  std::string label;  // words for reports, maps and tables (e.g. 15分钟公共法律服务圈); "" = name
+  const std::string& shown() const { return label.empty() ? name : label; }
   std::string tier;  // services of this tier count; empty = every service
   std::optional<double> threshold_minutes;  // at least one of the two thresholds is set;
   std::optional<double> threshold_km;       // with both, a unit must meet both

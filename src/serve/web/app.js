@@ -316,7 +316,7 @@
     cs.add(new Option(t("none"), ""));
     app.scenario.rules.forEach((r) => {
       if (r.minutes === null) return;
-      r.modes.forEach((mode) => cs.add(new Option(r.name + " · " + mode + " · " + r.minutes + " " + t("minutes"), r.name + "|" + mode)));
+      r.modes.forEach((mode) => cs.add(new Option((r.label || r.name) + " · " + mode + " · " + r.minutes + " " + t("minutes"), r.name + "|" + mode)));
     });
     cs.value = keep || (cs.options.length > 1 ? cs.options[1].value : "");
     const ts = $("tier"), keepTier = ts.value;
