@@ -137,7 +137,7 @@ int run_scenario(const RunOptions& o) {
                                 : target.where;
   progress.begin("writing " + shown);
   const ScenarioLayers layers = scenario_layers(world, sc, result);
-  const QgisProject project = scenario_qgis_project(sc, result, layers, attribution(sc.inputs.roads.path, false));
+  const QgisProject project = scenario_qgis_project(sc, result, layers, record.attribution);
   if (target.kind != OutputTarget::Kind::folder) {
     if (target.kind == OutputTarget::Kind::postgis)
       write_postgis_layers(target.where, target.schema, layers.all(), sc.outputs.project_crs);
@@ -199,7 +199,6 @@ int run_scenario(const RunOptions& o) {
   record.services = redact_connection(sc.inputs.services.path);
   record.demand = redact_connection(sc.inputs.demand.path);
   for (std::string& w : record.warnings) w = redact_connection(w);
-  record.attribution = attribution(sc.inputs.roads.path, false);
   record.run_date = local_run_date();
   const nlohmann::ordered_json summary = scenario_summary(world, sc, result, record);
   write_text_file(out.path("summary.json"), summary.dump(2) + "\n");

@@ -74,7 +74,6 @@ int run_serve(const ServeCommandOptions& o) {
   record.roads = redact_connection(sc.inputs.roads.path);
   record.services = redact_connection(sc.inputs.services.path);
   record.demand = redact_connection(sc.inputs.demand.path);
-  record.attribution = attribution(sc.inputs.roads.path, false);
   record.timings.clear();
   wo.record = record;
   progress.begin("coverage of the scenario as it stands");

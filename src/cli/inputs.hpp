@@ -60,6 +60,7 @@ struct Inputs {
   bool embedded = false;                // the synthetic county in geodata/
   World world;
   std::vector<std::string> warnings;    // of reading them (also printed), for summary.json
+  std::string attribution;              // the data credit (attribution(RawRoads, embedded))
 };
 
 // Reads and builds everything; stage times go into `timings`.
@@ -72,7 +73,9 @@ std::vector<std::string> input_paths(const InputOptions& options, bool with_dema
 
 // The data credit every output carries: OSM's for OSM roads, "synthetic" for the embedded county.
 std::string attribution(const Inputs& in);
-std::string attribution(const std::string& roads, bool embedded);
+// From the roads as read: "SYNTHETIC ..." for the embedded county or a file legalcircle_generate
+// wrote (its OSM header says so), OpenStreetMap's credit for other OSM files, "" for GIS layers.
+std::string attribution(const RawRoads& roads, bool embedded);
 
 // A scenario's inputs read (its proposals applied to the services) and its graph built for
 // `modes`; reading warnings and stage times go into `record`.

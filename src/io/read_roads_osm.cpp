@@ -139,6 +139,7 @@ RawRoads read_osm_roads(const std::string& path) {
     locations.ignore_errors();  // missing nodes leave invalid locations; the handler cuts there
     osmium::io::Reader reader(osmium::io::File(path),
                               osmium::osm_entity_bits::node | osmium::osm_entity_bits::way);
+    roads.generator = reader.header().get("generator");
     osmium::apply(reader, locations, handler);
     reader.close();
   } catch (const InputError& e) {

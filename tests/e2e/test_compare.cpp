@@ -41,6 +41,11 @@ TEST(Compare, OneAddedStationChangesExactlyTheVillagesWhoseVerdictChanged) {
   // QGIS project's layer titles.
   const json summary_a = json::parse(read_file(dir / "A" / "summary.json"));
   EXPECT_EQ(summary_a["rules"][0]["label"], "15分钟公共法律服务圈");
+  // The synthetic county's roads are no one's survey: credited as synthetic, not to OpenStreetMap
+  // (the generator's name is in the file's OSM header), in the summary, the report and QGIS.
+  EXPECT_NE(summary_a["attribution"].get<std::string>().find("SYNTHETIC"), std::string::npos) << summary_a["attribution"];
+  EXPECT_EQ(read_file(dir / "A" / "report.html").find("OpenStreetMap contributors"), std::string::npos);
+  EXPECT_EQ(read_file(dir / "A" / "legalcircle.qgs").find("OpenStreetMap contributors"), std::string::npos);
   const std::string report_a = read_file(dir / "A" / "report.html");
   EXPECT_NE(report_a.find("<td>15分钟公共法律服务圈</td>"), std::string::npos);
   EXPECT_EQ(report_a.find("<code>circle_15min</code>"), std::string::npos);

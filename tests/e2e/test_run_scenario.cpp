@@ -247,6 +247,8 @@ TEST_F(RunScenario, RollupTotalsEqualSumsOverUnits) {
   auto summary = nlohmann::json::parse(testing::read_file(dir_ / "out/summary.json"));
   EXPECT_EQ(summary["totals"]["overall"]["units"].get<long>(), units);
   EXPECT_EQ(summary["totals"]["overall"]["covered_units"].get<long>(), covered);
+  // Real OpenStreetMap roads are credited to OpenStreetMap.
+  EXPECT_NE(summary["attribution"].get<std::string>().find("OpenStreetMap contributors"), std::string::npos);
   // The gap list is exactly the uncovered units.
   EXPECT_EQ(layer("gaps")->GetFeatureCount(), units - covered);
 }

@@ -21,6 +21,7 @@ struct RawRoads {
   std::vector<int64_t> node_id;  // OSM node id or -1
   std::vector<RawWay> ways;
   std::string source;            // file name, for messages
+  std::string generator;         // OSM files: the header's generator (legalcircle_generate: synthetic)
   std::vector<std::string> warnings;  // what the reader skipped (missing node locations, ...)
   std::vector<std::string> notes;     // what the reader decided (class values mapped, ...)
 };
