@@ -237,6 +237,44 @@ AreaOutside area_outside(const std::string& area_wkb, const std::string& cut_wkb
   return out;
 }
 
+std::vector<std::vector<XY>> page_lines(const std::string& wkb, const PageTransform& t, double tolerance) {
+  std::vector<std::vector<XY>> out;
+  auto g = from_wkb(wkb);
+  if (!g) return out;
+  std::vector<const OGRLineString*> parts;
+  const auto type = wkbFlatten(g->getGeometryType());
+  if (type == wkbLineString) parts.push_back(g->toLineString());
+  else if (type == wkbMultiLineString)
+    for (const OGRLineString* l : *g->toMultiLineString()) parts.push_back(l);
+  const double m = t.margin;
+  std::vector<XY> line;
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // the line's box
+  auto flush = [&] {
+    const bool outside = x1 < -m || x0 > t.width + m || y1 < -m || y0 > t.height + m;
+    if (line.size() >= 2 && !outside) out.push_back(std::move(line));
+    line.clear();
+  };
+  for (const OGRLineString* l : parts) {
+    const int n = l->getNumPoints();
+    if (n < 2) continue;
+    auto at = [&](int i) { return XY{(l->getX(i) - t.lon0) * t.kx * t.scale, (t.lat1 - l->getY(i)) * t.scale}; };
+    const XY first = at(0);
+    if (line.empty() || std::hypot(line.back().x - first.x, line.back().y - first.y) > 1e-9) {
+      flush();
+      line.push_back(first);
+      x0 = x1 = first.x, y0 = y1 = first.y;
+    }
+    for (int i = 1; i < n; ++i) {
+      const XY p = at(i);
+      x0 = std::min(x0, p.x), x1 = std::max(x1, p.x), y0 = std::min(y0, p.y), y1 = std::max(y1, p.y);
+      if (i + 1 < n && std::hypot(line.back().x - p.x, line.back().y - p.y) < tolerance) continue;
+      line.push_back(p);
+    }
+  }
+  flush();
+  return out;
+}
+
 std::vector<PageRing> page_rings(const std::string& wkb, const PageTransform& t, double tolerance) {
   std::vector<PageRing> rings;
   auto g = from_wkb(wkb);

@@ -275,6 +275,7 @@ class Report {
   // A rule in words: its label: (as tiers, labels are written in Chinese: the English page shows
   // the rule's name), escaped.
   std::string rule_words(const std::string& name) const;
+  std::string rule_plain(const std::string& name) const;  // the same without <code> (a button)
   std::size_t tier_rank(const std::string& name) const;
   std::string rule_threshold(const json& rule) const;
   std::string admin(const std::string& v) const { return v.empty() ? t("not_given") : escape(v); }
@@ -295,6 +296,12 @@ class Report {
   std::map<std::string, const Feature*> unit_by_id_;
   std::string html_;
 };
+
+std::string Report::rule_plain(const std::string& name) const {
+  for (const json& rule : summary_.value("rules", json::array()))
+    if (rule.value("name", "") == name && zh_) return escape(rule.value("label", name));
+  return escape(name);
+}
 
 std::string Report::rule_words(const std::string& name) const {
   for (const json& rule : summary_.value("rules", json::array()))
@@ -389,6 +396,8 @@ tr:nth-child(even) td{background:#fafbfc}
 .bands{display:none}
 .t0{fill:#0b3d91;stroke:#fff;stroke-width:1.2}.t1{fill:#6a3d9a;stroke:#fff;stroke-width:1.2}.t2{fill:#e66101;stroke:#fff;stroke-width:1}.t3{fill:#4d4d4d;stroke:#fff;stroke-width:1}
 .cov{fill:#2e8b57}.unc{fill:#d7301f;stroke:#fff;stroke-width:.8}
+.road{fill:none;stroke-linecap:round;stroke-linejoin:round}.r0{stroke:#e8a33d;stroke-width:2.4}.r1{stroke:#f2c45a;stroke-width:1.8}.r2{stroke:#c4c4c4;stroke-width:1.2}.r3{stroke:#dcdcdc;stroke-width:.7}.r4{stroke:#e4e4e4;stroke-width:.5;stroke-dasharray:2 2}
+.place text{font-size:13px;font-weight:600;fill:#444;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round;text-anchor:middle}
 .star{fill:#ffd400;stroke:#5a4300;stroke-width:1}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
 dt{color:var(--muted)}dd{margin:0}
@@ -514,7 +523,7 @@ void Report::map() {
     for (std::size_t i = 0; i < group_names.size(); ++i) {
       const std::string id = "band-choice-" + std::to_string(i);
       html_ += "<input type=\"radio\" name=\"bands\" id=\"" + id + "\"" + (i == 0 ? " checked" : "") + "><label for=\"" + id + "\">" +
-               escape(group_names[i].first) + " · " + t(group_names[i].second) + "</label>\n";
+               rule_plain(group_names[i].first) + " · " + t(group_names[i].second) + "</label>\n";
       css += "#" + id + ":checked~.mapwrap #bands-" + std::to_string(i) + "{display:inline}\n";
     }
     html_ += "<style>\n" + css + "</style>\n";
@@ -532,6 +541,23 @@ void Report::map() {
     if (f.point) layers.services.push_back({{*f.point, escape(f.get("name"))}, tier_rank(f.get("tier"))});
   for (const Feature& f : plan_.features)
     if (f.point) layers.new_sites.push_back({*f.point, escape(f.get("name"))});
+  // Roads by class under everything; town names over everything.
+  for (std::size_t c = 0; c < in_.roads.columns.size(); ++c)
+    if (in_.roads.columns[c] == "highway")
+      for (std::size_t i = 0; i < in_.roads.rows.size(); ++i)
+        if (!in_.roads.wkb[i].empty()) layers.roads.push_back({road_rank(in_.roads.rows[i][c]), &in_.roads.wkb[i]});
+  const std::string town_field = summary_.contains("admin_fields") ? summary_["admin_fields"].value("town", "") : "";
+  if (!town_field.empty()) {
+    std::map<std::string, std::tuple<double, double, int>> towns;
+    for (const Feature& f : demand_.features) {
+      const std::string& town = f.get(town_field);
+      if (town.empty() || !f.point) continue;
+      auto& [x, y, n] = towns[town];
+      x += f.point->lon, y += f.point->lat, ++n;
+    }
+    for (const auto& [town, c] : towns)
+      layers.labels.push_back({{std::get<0>(c) / std::get<2>(c), std::get<1>(c) / std::get<2>(c)}, escape(town)});
+  }
   MapText text;
   text.aria_label = t("map");
   text.north = t("north");
@@ -793,6 +819,16 @@ namespace {
 // 1 cm), so a run's report and `legalcircle report` on its folder are the same page.
 constexpr int kLayerDecimals = 7;
 
+// The roads the report's map draws: every way when the network is small (a county's streets give
+// the map its context), else the main classes (motorway to tertiary), so the page stays light.
+constexpr std::size_t kMapAllRoadsUpTo = 5000;
+std::vector<std::size_t> map_road_indices(const std::vector<std::string>& classes) {
+  std::vector<std::size_t> keep;
+  for (std::size_t i = 0; i < classes.size(); ++i)
+    if (classes.size() <= kMapAllRoadsUpTo || road_rank(classes[i]) <= 2) keep.push_back(i);
+  return keep;
+}
+
 LayerRows rows_of(const Table& t) {
   LayerRows r;
   r.found = true;
@@ -816,6 +852,21 @@ ReportInput report_input(const nlohmann::ordered_json& summary, const ScenarioLa
   in.gaps = rows_of(layers.gaps);
   if (layers.plan_sites.shape != Table::Shape::derived) in.plan = rows_of(layers.plan_sites);
   if (!layers.plan_rollup.columns.empty()) in.plan_rollup = rows_of(layers.plan_rollup);
+  {
+    const Table& r = layers.roads;
+    std::size_t highway = r.columns.size();
+    for (std::size_t c = 0; c < r.columns.size(); ++c)
+      if (r.columns[c].name == "highway") highway = c;
+    if (highway < r.columns.size()) {
+      std::vector<std::string> classes;
+      for (const auto& row : r.rows) classes.push_back(row[highway]);
+      Table kept;
+      kept.columns = r.columns;
+      kept.shape = r.shape;
+      for (std::size_t i : map_road_indices(classes)) kept.rows.push_back(r.rows[i]), kept.wkb.push_back(r.wkb[i]);
+      in.roads = rows_of(kept);
+    }
+  }
   in.rollup_county = rows_of(layers.rollup_county);
   in.rollup_town = rows_of(layers.rollup_town);
   return in;
@@ -841,6 +892,24 @@ ReportInput read_report_input(const std::string& dir) {
   in.rollup_county = read_output_layer(dir, "rollup_county");
   in.rollup_town = read_output_layer(dir, "rollup_town");
   in.plan_rollup = read_output_layer(dir, "plan_rollup");
+  {
+    LayerRows all = read_output_layer(dir, "roads");
+    int highway = -1;
+    for (std::size_t c = 0; c < all.columns.size(); ++c)
+      if (all.columns[c] == "highway") highway = int(c);
+    if (all.found && highway >= 0) {
+      std::vector<std::string> classes;
+      for (const auto& row : all.rows) classes.push_back(row[std::size_t(highway)]);
+      in.roads.found = true;
+      in.roads.source = all.source;
+      in.roads.columns = all.columns;
+      for (std::size_t i : map_road_indices(classes)) {
+        in.roads.rows.push_back(std::move(all.rows[i]));
+        in.roads.points.push_back(all.points[i]);
+        in.roads.wkb.push_back(std::move(all.wkb[i]));
+      }
+    }
+  }
   return in;
 }
 

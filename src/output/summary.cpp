@@ -52,6 +52,8 @@ nlohmann::ordered_json scenario_summary(const World& world, const Scenario& sc, 
   }
   s["inputs"] = {{"roads", record.roads}, {"services", record.services}, {"demand", record.demand}};
   s["units"] = world.units().size();
+  // Which demand columns hold the county and town (the report labels towns on its map).
+  s["admin_fields"] = {{"county", sc.inputs.demand.admin.county}, {"town", sc.inputs.demand.admin.town}};
   s["services"] = world.services().size();
   s["rules"] = nlohmann::json::array();
   for (const CoverageRule& r : sc.rules) {

@@ -168,11 +168,50 @@ std::string star(double x, double y, double r, const std::string& title) {
   return title.empty() ? open + "/>" : open + "><title>" + title + "</title></polygon>";
 }
 
+int road_rank(const std::string& c) {
+  auto in = [&](std::initializer_list<const char*> l) {
+    return std::any_of(l.begin(), l.end(), [&](const char* x) { return c == x; });
+  };
+  if (in({"motorway", "motorway_link", "trunk", "trunk_link"})) return 0;
+  if (in({"primary", "primary_link", "secondary", "secondary_link"})) return 1;
+  if (in({"tertiary", "tertiary_link"})) return 2;
+  if (in({"track", "path", "footway", "cycleway", "bridleway", "steps", "pedestrian"})) return 4;
+  return 3;
+}
+
 std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapText& text) {
   const std::vector<double> all_minutes = band_minutes(layers);
   std::string svg = "<svg id=\"map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + fixed(pj.width, 0) + " " +
                     fixed(pj.height, 0) + "\" width=\"" + fixed(pj.width, 0) + "\" height=\"" + fixed(pj.height, 0) +
                     "\" role=\"img\" aria-label=\"" + text.aria_label + "\">\n";
+  if (!layers.roads.empty()) {
+    PageTransform t;
+    t.lon0 = pj.lon0, t.lat1 = pj.lat1, t.kx = pj.kx, t.scale = pj.scale, t.width = pj.width, t.height = pj.height;
+    t.margin = 4;
+    // One path per class, finest first so the main roads are on top.
+    for (int rank = 4; rank >= 0; --rank) {
+      std::string d;
+      for (const MapRoad& r : layers.roads) {
+        if (r.rank != rank || !r.wkb) continue;
+        for (const std::vector<XY>& line : page_lines(*r.wkb, t, 1.0)) {
+          std::string part, last;
+          std::size_t kept = 0;
+          for (const XY& p : line) {
+            std::string xy;
+            append_coord(xy, p.x);
+            xy += ' ';
+            append_coord(xy, p.y);
+            if (xy == last) continue;
+            part += (kept == 0 ? "M" : " ") + xy;
+            last = xy;
+            ++kept;
+          }
+          if (kept >= 2) d += part;
+        }
+      }
+      if (!d.empty()) svg += "<path class=\"road r" + std::to_string(rank) + "\" d=\"" + d + "\"/>\n";
+    }
+  }
   for (const MapBandGroup& g : layers.band_groups) {
     svg += "<g class=\"bands\" id=\"" + g.id + "\">";
     for (auto it = g.bands.rbegin(); it != g.bands.rend(); ++it) {  // largest first
@@ -215,6 +254,16 @@ std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapT
     svg += star(x, y, 9, p.title);
   }
   svg += "</g>\n";
+  if (!layers.labels.empty()) {
+    svg += "<g class=\"place\">";
+    for (const MapLabel& l : layers.labels) {
+      double x = 0, y = 0;
+      pj.apply(l.where, x, y);
+      if (x < 0 || y < 0 || x > pj.width || y > pj.height) continue;
+      svg += "<text x=\"" + fixed(x, 1) + "\" y=\"" + fixed(y, 1) + "\">" + l.text + "</text>";
+    }
+    svg += "</g>\n";
+  }
   // Scale bar (1, 2 or 5 x 10^n km, about a sixth of the width) and a north arrow.
   const double m_per_px = 111320.0 / pj.scale;
   double len_m = 1;

@@ -12,6 +12,7 @@
 #include "legalcircle/output/layers.hpp"
 #include "legalcircle/output/report.hpp"
 #include "legalcircle/pipeline/isochrones.hpp"
+#include "legalcircle/render/svg_map.hpp"
 
 namespace legalcircle {
 namespace {
@@ -63,17 +64,6 @@ double number_field(const Workspace::json& j, const char* key, const std::string
 }
 
 }  // namespace
-
-int road_rank(const std::string& c) {
-  auto in = [&](std::initializer_list<const char*> l) {
-    return std::any_of(l.begin(), l.end(), [&](const char* x) { return c == x; });
-  };
-  if (in({"motorway", "motorway_link", "trunk", "trunk_link"})) return 0;
-  if (in({"primary", "primary_link", "secondary", "secondary_link"})) return 1;
-  if (in({"tertiary", "tertiary_link"})) return 2;
-  if (in({"track", "path", "footway", "cycleway", "bridleway", "steps", "pedestrian"})) return 4;
-  return 3;
-}
 
 Workspace::Workspace(World world, Scenario scenario, WorkspaceOptions options)
     : world_(std::move(world)),

@@ -50,6 +50,13 @@ TEST(Compare, OneAddedStationChangesExactlyTheVillagesWhoseVerdictChanged) {
   EXPECT_NE(report_a.find("<td>15分钟公共法律服务圈</td>"), std::string::npos);
   EXPECT_EQ(report_a.find("<code>circle_15min</code>"), std::string::npos);
   EXPECT_NE(read_file(dir / "A" / "legalcircle.qgs").find("15分钟公共法律服务圈 · 步行"), std::string::npos);
+  // The report's map has context: main roads and (a small county) its streets, town names, and
+  // the band buttons in words; the page stays small.
+  EXPECT_NE(report_a.find("class=\"road r1\""), std::string::npos);
+  EXPECT_NE(report_a.find("class=\"road r3\""), std::string::npos);
+  EXPECT_NE(report_a.find(">梅汇街道</text>"), std::string::npos);
+  EXPECT_NE(report_a.find("\">15分钟公共法律服务圈 · 步行</label>"), std::string::npos);
+  EXPECT_LT(report_a.size(), std::size_t(3) << 20);
   // The station goes to the most populous uncovered village of run A.
   json best;
   const json demand_a = json::parse(read_file(dir / "A" / "demand.geojson"));

@@ -61,5 +61,9 @@ struct PageRing {
   double area = 0;  // absolute, page units²
 };
 std::vector<PageRing> page_rings(const std::string& wkb, const PageTransform& t, double tolerance);
+// A lon/lat (multi)line as polylines in page coordinates: parts that continue where the previous
+// one ended are joined, vertices closer than `tolerance` to the last kept one dropped (a part's
+// ends kept), parts wholly outside the box left out.
+std::vector<std::vector<XY>> page_lines(const std::string& wkb, const PageTransform& t, double tolerance);
 
 }  // namespace legalcircle

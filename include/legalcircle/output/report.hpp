@@ -15,6 +15,7 @@ namespace legalcircle {
 struct ReportInput {
   nlohmann::ordered_json summary;  // as summary.json
   LayerRows demand, services, circle, gaps, plan, rollup_county, rollup_town, plan_rollup;
+  LayerRows roads;  // the roads the map draws (map_road_rows): main classes, or all when few
 };
 
 // From a run's summary and layers, in memory.

@@ -25,7 +25,25 @@ struct MapBandGroup {
   std::vector<std::pair<double, const std::string*>> bands;  // minutes, lon/lat (multi)polygon WKB; ascending
 };
 
+// A road (lon/lat (multi)line WKB) and its class rank: 0 motorway/trunk, 1 primary/secondary,
+// 2 tertiary, 3 streets, 4 tracks and paths.
+struct MapRoad {
+  int rank = 3;
+  const std::string* wkb = nullptr;
+};
+
+// Class rank of an OSM highway value for maps (MapRoad::rank); unknown classes are streets (3).
+int road_rank(const std::string& highway_class);
+
+// A place name drawn on the map (towns), with a white halo.
+struct MapLabel {
+  LonLat where;
+  std::string text;  // already escaped for XML
+};
+
 struct MapLayers {
+  std::vector<MapRoad> roads;    // drawn first, under everything
+  std::vector<MapLabel> labels;  // drawn last, over everything
   std::vector<MapBandGroup> band_groups;
   std::vector<MapPoint> covered, uncovered;  // demand units
   std::vector<MapService> services;

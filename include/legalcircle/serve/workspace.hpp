@@ -131,8 +131,4 @@ class Workspace {
   } roads_;
 };
 
-// Class rank of a road for the map: 0 motorway/trunk, 1 primary/secondary, 2 tertiary,
-// 3 other streets, 4 tracks and paths.
-int road_rank(const std::string& highway_class);
-
 }  // namespace legalcircle
