@@ -121,6 +121,7 @@ std::uint64_t Workspace::version() const {
 // what never changes
 
 json Workspace::scenario_info() const {
+  std::lock_guard lock(mutex_);  // slots_ grows with edits
   const Scenario& sc = scenario_;
   json j;
   j["title"] = sc.title;
