@@ -120,11 +120,12 @@ void TravelTimeField::set_services(const std::vector<LonLat>& services) {
   std::sort(service_on_segment_.begin(), service_on_segment_.end());
 }
 
-uint32_t TravelTimeField::add_service(LonLat service) {
-  const auto i = static_cast<uint32_t>(services_.size());
-  AttachedPoint sp = attach(index_, service, request_);
+// Service i at `where` after the search ran: its nodes relabelled where it improves them (or it
+// is listed as unsnapped), its segment indexed for same-segment trips.
+AttachedPoint TravelTimeField::attach_after_run(uint32_t i, LonLat where) {
+  AttachedPoint sp = attach(index_, where, request_);
   if (!sp.snap.ok()) {
-    unsnapped_.push_back(i);
+    unsnapped_.insert(std::upper_bound(unsnapped_.begin(), unsnapped_.end(), i), i);
   } else {
     std::vector<Seed> seeds;
     seed(i, sp, seeds);
@@ -132,7 +133,12 @@ uint32_t TravelTimeField::add_service(LonLat service) {
     const std::pair<uint32_t, uint32_t> key{sp.snap.segment, i};
     service_on_segment_.insert(std::upper_bound(service_on_segment_.begin(), service_on_segment_.end(), key), key);
   }
-  services_.push_back(sp);
+  return sp;
+}
+
+uint32_t TravelTimeField::add_service(LonLat service) {
+  const auto i = static_cast<uint32_t>(services_.size());
+  services_.push_back(attach_after_run(i, service));
   return i;
 }
 
@@ -152,17 +158,7 @@ void TravelTimeField::remove_service(uint32_t i) {
 
 void TravelTimeField::move_service(uint32_t i, LonLat where) {
   remove_service(i);
-  AttachedPoint sp = attach(index_, where, request_);
-  if (!sp.snap.ok()) {
-    unsnapped_.insert(std::upper_bound(unsnapped_.begin(), unsnapped_.end(), i), i);
-  } else {
-    std::vector<Seed> seeds;
-    seed(i, sp, seeds);
-    search_.extend(seeds);
-    const std::pair<uint32_t, uint32_t> key{sp.snap.segment, i};
-    service_on_segment_.insert(std::upper_bound(service_on_segment_.begin(), service_on_segment_.end(), key), key);
-  }
-  services_[i] = sp;
+  services_[i] = attach_after_run(i, where);
 }
 
 UnitResult TravelTimeField::evaluate(LonLat p) const { return evaluate_snapped(index_.snap(p, request_.max_snap_m)); }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/render/svg_map.hpp"
@@ -81,9 +82,11 @@ RunComparison compare_runs(const std::string& dir_a, const std::string& dir_b) {
     for (std::size_t i = 0; i < l.rows.size(); ++i) {
       const auto key = std::make_tuple(cell(l, i, m), cell(l, i, co), cell(l, i, to));
       auto [it, fresh] = areas.try_emplace(key);
-      if (fresh) order.push_back(key), it->second.measure = std::get<0>(key), it->second.county = std::get<1>(key),
-                                       it->second.town = std::get<2>(key);
       AreaChange& ac = it->second;
+      if (fresh) {
+        order.push_back(key);
+        std::tie(ac.measure, ac.county, ac.town) = key;
+      }
       (first ? ac.units_a : ac.units_b) = number(cell(l, i, u));
       (first ? ac.covered_a : ac.covered_b) = number(cell(l, i, cu));
       (first ? ac.rate_a : ac.rate_b) = number(cell(l, i, r));
@@ -99,7 +102,10 @@ RunComparison compare_runs(const std::string& dir_a, const std::string& dir_b) {
       for (const auto& [measure, t] : r->in.summary["totals"].items()) {
         const auto key = std::make_tuple(measure, std::string(), std::string());
         auto [it, fresh] = areas.try_emplace(key);
-        if (fresh) order.push_back(key), it->second.measure = measure;
+        if (fresh) {
+          order.push_back(key);
+          it->second.measure = measure;
+        }
         const bool first = r == &a;
         (first ? it->second.units_a : it->second.units_b) = t.value("units", 0.0);
         (first ? it->second.covered_a : it->second.covered_b) = t.value("covered_units", 0.0);

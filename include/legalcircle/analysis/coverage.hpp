@@ -104,6 +104,7 @@ class TravelTimeField {
  private:
   double access_cost(double offset_m) const;
   void seed(uint32_t i, const AttachedPoint& sp, std::vector<Seed>& out) const;
+  AttachedPoint attach_after_run(uint32_t i, LonLat where);
 
   const RoadGraph& graph_;
   const SegmentIndex& index_;
