@@ -12,6 +12,7 @@ PACKAGES=(
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libcpp-httplib-dev  # legalcircle serve's HTTP server
+  librsvg2-dev libcairo2-dev libfontconfig-dev  # guide maps: SVG pages printed to PDF and PNG
   libjs-leaflet       # the serve page's map, bundled into the binary at build time
   libgtest-dev libgmock-dev libbenchmark-dev
   glpk-utils  # test-only: glpsol checks the planning bound against an exact MIP

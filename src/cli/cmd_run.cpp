@@ -49,12 +49,16 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
                 "(overall without a planning section) instead of choosing sites; before/after per rule, the "
                 "standard and overall, by county and town");
   add_layer_options(*c, o.evaluate_layer, "proposed sites", false, false);
+  c->add_flag("--guide-maps", o.guide_maps,
+              "Also write the service guide maps into guide/ (as `legalcircle guide`; the scenario's "
+              "guide_maps.enabled: true does the same)");
   c->footer(
       "Examples:\n"
       "  legalcircle run configs/synthetic-county.yaml -o out/synthetic\n"
       "  legalcircle run configs/zhejiang-standard.yaml -o out/standard\n"
       "  legalcircle run configs/synthetic-county.yaml --evaluate proposals.xlsx --evaluate-offset gcj02 -o out/what-if\n"
       "  legalcircle run configs/synthetic-county.yaml -o county.gpkg\n"
+      "  legalcircle run configs/synthetic-county.yaml --guide-maps -o out/synthetic   # + guide/ (PDF, PNG)\n"
       "  legalcircle run configs/synthetic-county.yaml -o \"PG:dbname=gis host=localhost user=gis\" --schema legal_2026");
   return c;
 }
@@ -111,6 +115,10 @@ int run_scenario(const RunOptions& o) {
   if (sc.inputs.candidates) reads.push_back(sc.inputs.candidates->path);
   if (sc.planning && sc.planning->evaluate) reads.push_back(sc.planning->evaluate->path);
   const OutputTarget target = output_target(o.out_dir, o.schema, "run", true, reads);
+  if (o.guide_maps) sc.guide_maps.enabled = true;
+  if (sc.guide_maps.enabled && target.kind != OutputTarget::Kind::folder)
+    throw ConfigError(std::string(o.guide_maps ? "--guide-maps" : "guide_maps.enabled") +
+                      ": guide maps are files (PDF, PNG): they need -o FOLDER, not " + o.out_dir);
   // A folder's lock is taken now, so a second run into it fails before the work.
   std::optional<StagedOutput> staged;
   if (target.kind == OutputTarget::Kind::folder) staged.emplace(o.out_dir);
@@ -193,6 +201,15 @@ int run_scenario(const RunOptions& o) {
       if (styles.insert(l.name).second) out.path(l.name + ".qml");
   }
   timings.emplace_back("write_s", progress.end());
+
+  if (sc.guide_maps.enabled) {
+    GuideWriteSettings gs;
+    gs.threads = settings.threads;
+    gs.date = local_run_date().substr(0, 10);
+    gs.attribution = record.attribution;
+    gs.lang = sc.outputs.lang;
+    write_guide_maps(out, "guide/", world, sc, &result, result.service_tier, gs, progress, record.warnings);
+  }
 
   // No database password in summary.json or the report.
   record.roads = redact_connection(sc.inputs.roads.path);

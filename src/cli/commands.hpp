@@ -2,10 +2,12 @@
 // One command per file: add_*_command() declares the options (no work, no files opened),
 // run_*() does the work and returns the exit code.
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "inputs.hpp"
+#include "legalcircle/pipeline/scenario.hpp"
 
 namespace legalcircle::cli {
 
@@ -68,6 +70,7 @@ struct RunOptions {
   bool quiet = false;
   std::string evaluate;  // what-if proposals instead of the scenario's planning choice
   LayerOptions evaluate_layer{"evaluate"};
+  bool guide_maps = false;  // also the guide maps, into guide/
 };
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);
 int run_scenario(const RunOptions& options);
@@ -92,6 +95,36 @@ struct ServeCommandOptions {
 };
 CLI::App* add_serve_command(CLI::App& app, ServeCommandOptions& options);
 int run_serve(const ServeCommandOptions& options);
+
+struct GuideOptions {
+  std::string scenario;
+  std::string out_dir = "out/guide";
+  std::vector<std::string> stations;  // only these service ids; empty: every one
+  std::string lang;                   // "": the scenario's outputs.lang
+  int png_width = 1240;
+  unsigned threads = 0;
+  bool quiet = false;
+};
+CLI::App* add_guide_command(CLI::App& app, GuideOptions& options);
+int run_guide(const GuideOptions& options);
+
+// The guide maps written into a staged folder under `prefix` ("" or "guide/"), shared by
+// `legalcircle guide` and `legalcircle run --guide-maps`.
+struct GuideWriteSettings {
+  unsigned threads = 1;
+  std::string date, attribution, lang = "zh";
+  std::vector<std::string> stations;
+  int png_width = 1240;
+};
+struct GuideWriteResult {
+  std::size_t pages = 0, station_pages = 0, town_pages = 0;
+};
+class StagedOutput;
+class Progress;
+GuideWriteResult write_guide_maps(StagedOutput& out, const std::string& prefix, const World& world, const Scenario& sc,
+                                  const ScenarioResult* base, const std::vector<std::string>& service_tier,
+                                  const GuideWriteSettings& settings, Progress& progress,
+                                  std::vector<std::string>& warnings);
 
 struct ReportOptions {
   std::string out_dir, output;

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
       "  legalcircle report out/ --lang en            # report.html of a run, in English\n"
       "  legalcircle serve configs/synthetic-county.yaml   # the planner's what-if map in a browser\n"
       "  legalcircle compare out/2025 out/2026 -o out/compare   # two runs side by side\n"
+      "  legalcircle guide configs/synthetic-county.yaml -o out/guide   # a guide map for every station\n"
       "Run 'legalcircle COMMAND --help' for a command's options.");
 
   cli::CoverageOptions coverage;
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   cli::ReportOptions report;
   cli::ServeCommandOptions serve;
   cli::CompareOptions compare;
+  cli::GuideOptions guide;
   CLI::App* cmd_run = cli::add_run_command(app, run);
   CLI::App* cmd_plan = cli::add_plan_command(app, plan);
   CLI::App* cmd_coverage = cli::add_coverage_command(app, coverage);
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   CLI::App* cmd_report = cli::add_report_command(app, report);
   CLI::App* cmd_serve = cli::add_serve_command(app, serve);
   CLI::App* cmd_compare = cli::add_compare_command(app, compare);
+  CLI::App* cmd_guide = cli::add_guide_command(app, guide);
 
   try {
     app.parse(argc, argv);
@@ -63,6 +66,7 @@ int main(int argc, char** argv) {
     if (cmd_report->parsed()) return cli::run_report(report);
     if (cmd_serve->parsed()) return cli::run_serve(serve);
     if (cmd_compare->parsed()) return cli::run_compare(compare);
+    if (cmd_guide->parsed()) return cli::run_guide(guide);
   } catch (const InputError& e) {
     cli::Progress::break_open_line();
     std::cerr << "legalcircle: input error: " << redact_connection(e.what()) << '\n';

@@ -106,12 +106,21 @@ StagedOutput::~StagedOutput() {
 
 std::string StagedOutput::path(const std::string& file_name) {
   if (std::find(files_.begin(), files_.end(), file_name) == files_.end()) files_.push_back(file_name);
-  return (fs::path(stage_dir_) / file_name).string();
+  const fs::path p = fs::path(stage_dir_) / file_name;
+  if (file_name.find('/') != std::string::npos) {  // a subfolder (guide/stations/...)
+    std::error_code ec;
+    fs::create_directories(p.parent_path(), ec);
+    if (ec) throw OutputError(p.parent_path().string() + ": cannot create (" + ec.message() + ")");
+  }
+  return p.string();
 }
 
 void StagedOutput::commit() {
   const fs::path stage(stage_dir_), out(out_dir_);
   const std::set<std::string> now(files_.begin(), files_.end());
+  // What this run owns at the top of the folder: its files and the subfolders it wrote into.
+  std::set<std::string> top;
+  for (const std::string& f : now) top.insert(f.substr(0, f.find('/')));
   std::error_code ec;
   for (const std::string& f : now)
     if (!fs::is_regular_file(stage / f, ec)) throw OutputError((out / f).string() + ": was not written");
@@ -122,7 +131,7 @@ void StagedOutput::commit() {
     const std::set<std::string> ours = read_manifest(out);
     for (const fs::directory_entry& e : fs::directory_iterator(out, ec)) {
       const std::string name = e.path().filename().string();
-      if (name == kManifest || ours.count(name) || now.count(name)) continue;
+      if (name == kManifest || ours.count(name) || top.count(name)) continue;
       fs::copy(e.path(), stage / name,
                fs::copy_options::recursive | fs::copy_options::create_hard_links | fs::copy_options::copy_symlinks, ec);
       if (ec) throw OutputError(e.path().string() + ": cannot keep it in the new output folder (" + ec.message() + ")");
@@ -131,7 +140,7 @@ void StagedOutput::commit() {
   }
   maybe_killed_at("carried");
   std::string list;
-  for (const std::string& f : now) list += f + "\n";
+  for (const std::string& f : top) list += f + "\n";
   {
     std::ofstream manifest(stage / kManifest, std::ios::trunc);
     manifest << list;
@@ -139,6 +148,10 @@ void StagedOutput::commit() {
     if (!manifest) throw OutputError((stage / kManifest).string() + ": cannot write");
   }
   for (const std::string& f : now) fsync_path(stage / f, false);
+  std::set<std::string> folders;  // every subfolder written into, deepest first by length
+  for (const std::string& f : now)
+    for (std::size_t k = f.find('/'); k != std::string::npos; k = f.find('/', k + 1)) folders.insert(f.substr(0, k));
+  for (auto it = folders.rbegin(); it != folders.rend(); ++it) fsync_path(stage / *it, true);
   fsync_path(stage / kManifest, false);
   fsync_path(stage, true);
   maybe_killed_at("synced");

@@ -62,7 +62,7 @@ class Reader {
     s.dir = dir_.string();
     s.name = fs::path(file_).stem().string();
     allow_keys(root, "", {"name", "title", "inputs", "profiles", "tiers", "rules", "standard",
-                          "isochrones", "planning", "outputs", "proposals"});
+                          "isochrones", "planning", "outputs", "guide_maps", "proposals"});
     if (auto n = root["name"]) s.name = text(n, "name");
     s.title = s.name;
     if (auto n = root["title"]) s.title = text(n, "title");
@@ -90,6 +90,7 @@ class Reader {
     if (auto n = root["isochrones"]) s.isochrones = isochrones(n, "isochrones");
     if (auto n = root["planning"]) s.planning = planning(n, "planning", s);
     if (auto n = root["outputs"]) s.outputs = outputs(n, "outputs");
+    if (auto n = root["guide_maps"]) s.guide_maps = guide_maps(n, "guide_maps", s);
     if (auto n = root["proposals"]) s.proposals = proposals(n, "proposals", s);
     cross_checks(s);
     return s;
@@ -514,22 +515,39 @@ class Reader {
     return st;
   }
 
+  // A non-empty ascending list of minutes (isochrones.bands, guide_maps.bands).
+  std::vector<double> minute_bands(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsSequence() || n.size() == 0) fail(n, key, "expected a non-empty list of minutes");
+    std::vector<double> out;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const double v = bounded(n[i], index(key, i), 0.1, 600, "minutes");
+      if (!out.empty() && v <= out.back()) fail(n[i], index(key, i), "bands must be in ascending order");
+      out.push_back(v);
+    }
+    return out;
+  }
+
+  // guide_maps: {enabled, modes, bands, address_field, town_field}
+  GuideConfig guide_maps(const YAML::Node& node, const std::string& key, Scenario& s) const {
+    allow_keys(node, key, {"enabled", "modes", "bands", "address_field", "town_field"});
+    GuideConfig g;
+    if (auto n = node["enabled"]) g.enabled = boolean(n, join(key, "enabled"));
+    if (auto n = node["modes"]) g.modes = modes(n, join(key, "modes"));
+    if (auto n = node["bands"]) g.bands_minutes = minute_bands(n, join(key, "bands"));
+    if (auto n = node["address_field"]) g.address_field = text(n, join(key, "address_field"));
+    if (auto n = node["town_field"]) g.town_field = text(n, join(key, "town_field"));
+    // Kept when the layer has them; guide_data names the key when a named one is absent.
+    for (const std::string* f : {&g.address_field, &g.town_field})
+      if (!f->empty()) s.inputs.services.read.keep_if_present.push_back(*f);
+    return g;
+  }
+
   IsochroneConfig isochrones(const YAML::Node& node, const std::string& key) const {
     allow_keys(node, key, {"enabled", "bands", "cell_m", "simplify_m", "modes", "per_service",
                            "geotiff"});
     IsochroneConfig c;
     if (auto n = node["enabled"]) c.enabled = boolean(n, join(key, "enabled"));
-    if (auto n = node["bands"]) {
-      const std::string bkey = join(key, "bands");
-      if (!n.IsSequence() || n.size() == 0) fail(n, bkey, "expected a non-empty list of minutes");
-      c.bands_minutes.clear();
-      for (std::size_t i = 0; i < n.size(); ++i) {
-        const double v = bounded(n[i], index(bkey, i), 0.1, 600, "minutes");
-        if (!c.bands_minutes.empty() && v <= c.bands_minutes.back())
-          fail(n[i], index(bkey, i), "bands must be in ascending order");
-        c.bands_minutes.push_back(v);
-      }
-    }
+    if (auto n = node["bands"]) c.bands_minutes = minute_bands(n, join(key, "bands"));
     if (auto n = node["cell_m"]) {
       const std::string ckey = join(key, "cell_m");
       allow_keys(n, ckey, {"walk", "ebike", "car"});

@@ -297,3 +297,15 @@ std::vector<PageRing> page_rings(const std::string& wkb, const PageTransform& t,
 }
 
 }  // namespace legalcircle
+
+namespace legalcircle {
+
+std::vector<LonLat> wkb_corners(const std::string& wkb) {
+  auto g = from_wkb(wkb);
+  if (!g || g->IsEmpty()) return {};
+  OGREnvelope e;
+  g->getEnvelope(&e);
+  return {{e.MinX, e.MinY}, {e.MaxX, e.MaxY}};
+}
+
+}  // namespace legalcircle

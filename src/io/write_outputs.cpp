@@ -410,6 +410,8 @@ void write_text_file(const std::string& path, const std::string& text) {
   write_file_atomically(path, text);
 }
 
+void write_binary_file(const std::string& path, const std::string& bytes) { write_file_atomically(path, bytes); }
+
 void ensure_directory(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);

@@ -272,7 +272,7 @@ std::string render_comparison(const RunComparison& c, const std::string& lang) {
   layers.unit_count = c.units_compared;
   MapProjection proj;
   if (!pts.empty() && fit_projection(c.extent.empty() ? pts : c.extent, 900, 600, proj)) {
-    MapText text{T("变化的村社", "Changed villages"), T("北", "N"), T(" 公里", " km"), T(" 米", " m")};
+    MapText text{T("变化的村社", "Changed villages"), T("北", "N"), T(" 公里", " km"), T(" 米", " m"), ""};
     h += "<h2>" + xml(T("变化的村社（绿：新增覆盖，红：失去覆盖）", "Changed villages (green: newly covered, red: lost)")) + "</h2>\n" +
          svg_map(layers, proj, text) + "\n";
   }

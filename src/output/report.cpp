@@ -394,12 +394,7 @@ tr:nth-child(even) td{background:#fafbfc}
 #map-section>label{display:inline-block;font-size:13px;border:1px solid var(--line);border-radius:14px;padding:2px 10px;margin:0 4px 10px 0;cursor:pointer;background:#fff}
 #map-section>input:checked+label{background:var(--blue);color:#fff;border-color:var(--blue)}
 .bands{display:none}
-.t0{fill:#0b3d91;stroke:#fff;stroke-width:1.2}.t1{fill:#6a3d9a;stroke:#fff;stroke-width:1.2}.t2{fill:#e66101;stroke:#fff;stroke-width:1}.t3{fill:#4d4d4d;stroke:#fff;stroke-width:1}
-.cov{fill:#2e8b57}.unc{fill:#d7301f;stroke:#fff;stroke-width:.8}
-.road{fill:none;stroke-linecap:round;stroke-linejoin:round}.r0{stroke:#e8a33d;stroke-width:2.4}.r1{stroke:#f2c45a;stroke-width:1.8}.r2{stroke:#c4c4c4;stroke-width:1.2}.r3{stroke:#dcdcdc;stroke-width:.7}.r4{stroke:#e4e4e4;stroke-width:.5;stroke-dasharray:2 2}
-.place text{font-size:13px;font-weight:600;fill:#444;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round;text-anchor:middle}
-.star{fill:#ffd400;stroke:#5a4300;stroke-width:1}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
+)" + map_css() + R"(dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
 dt{color:var(--muted)}dd{margin:0}
 code{font-family:Consolas,"DejaVu Sans Mono",monospace;font-size:13px;background:#f1f3f6;padding:0 4px;border-radius:3px}
 footer{color:var(--muted);font-size:12px;text-align:center;padding:6px 0 24px}

@@ -111,6 +111,7 @@ std::vector<Mode> scenario_modes(const Scenario& sc) {
   // The circle after the plan is drawn in planning.mode: the graph needs it even when no rule
   // uses it (the run used to do all the work, then stop for want of it).
   if (sc.planning) s.insert(sc.planning->mode);
+  if (sc.guide_maps.enabled) s.insert(sc.guide_maps.modes.begin(), sc.guide_maps.modes.end());
   return {s.begin(), s.end()};
 }
 

@@ -72,6 +72,85 @@ std::string polygon_path(const std::string& wkb, const MapProjection& pj) {
   return d;
 }
 
+struct Box {
+  double x0, y0, x1, y1;
+  bool overlaps(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+};
+
+// Labels in priority order, each kept only where it overlaps no label kept before and no
+// service symbol, and stays on the page; towns in the "place" group, the rest in "lbl".
+std::string labels_svg(const MapLayers& layers, const MapProjection& pj, std::size_t* left_out) {
+  std::vector<std::size_t> order(layers.labels.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return layers.labels[a].priority < layers.labels[b].priority;
+  });
+  std::vector<Box> taken;
+  for (const MapService& s : layers.services) {  // symbols stay readable
+    double x = 0, y = 0;
+    pj.apply(s.point.where, x, y);
+    taken.push_back({x - 6, y - 6, x + 6, y + 6});
+  }
+  for (const auto& [where, r] : layers.keep_clear) {
+    double x = 0, y = 0;
+    pj.apply(where, x, y);
+    taken.push_back({x - r, y - r, x + r, y + r});
+  }
+  struct Spot {
+    double tx, ty;
+    const char* anchor;
+    Box box;
+  };
+  std::string places, others;
+  std::size_t dropped = 0;
+  for (std::size_t i : order) {
+    const MapLabel& l = layers.labels[i];
+    double x = 0, y = 0;
+    pj.apply(l.where, x, y);
+    const double w = label_width(l.text, l.font_size), h = l.font_size * 1.15;
+    std::vector<Spot> spots;
+    if (l.kind == MapLabel::Kind::point) {
+      const double gap = l.gap;
+      spots.push_back({x + gap, y + h * 0.35, "start", {x + gap, y - h / 2, x + gap + w, y + h / 2}});
+      spots.push_back({x - gap, y + h * 0.35, "end", {x - gap - w, y - h / 2, x - gap, y + h / 2}});
+      spots.push_back({x, y - gap, "middle", {x - w / 2, y - gap - h, x + w / 2, y - gap}});
+      spots.push_back({x, y + gap + h * 0.8, "middle", {x - w / 2, y + gap, x + w / 2, y + gap + h}});
+    } else {
+      // A turned road label takes the box of its turned extent.
+      const double a = l.angle_deg * std::numbers::pi / 180, c = std::abs(std::cos(a)), sn = std::abs(std::sin(a));
+      const double bw = w * c + h * sn, bh = w * sn + h * c;
+      spots.push_back({x, y + h * 0.35, "middle", {x - bw / 2, y - bh / 2, x + bw / 2, y + bh / 2}});
+    }
+    bool placed = false;
+    for (const Spot& sp : spots) {
+      if (sp.box.x0 < 1 || sp.box.y0 < 1 || sp.box.x1 > pj.width - 1 || sp.box.y1 > pj.height - 1) continue;
+      if (std::any_of(taken.begin(), taken.end(), [&](const Box& b) { return b.overlaps(sp.box); })) continue;
+      taken.push_back(sp.box);
+      if (l.kind == MapLabel::Kind::place) {
+        places += "<text x=\"" + fixed(sp.tx, 1) + "\" y=\"" + fixed(sp.ty, 1) + "\">" + l.text + "</text>";
+      } else {
+        std::string t = "<text x=\"" + fixed(sp.tx, 1) + "\" y=\"" + fixed(sp.ty, 1) + "\" font-size=\"" +
+                        short_number(l.font_size) + "\"";
+        if (std::string(sp.anchor) != "start") t += " text-anchor=\"" + std::string(sp.anchor) + "\"";
+        if (l.kind == MapLabel::Kind::road) {
+          t += " class=\"rd\"";
+          if (l.angle_deg != 0)
+            t += " transform=\"rotate(" + fixed(l.angle_deg, 1) + " " + fixed(x, 1) + " " + fixed(y, 1) + ")\"";
+        }
+        others += t + ">" + l.text + "</text>";
+      }
+      placed = true;
+      break;
+    }
+    if (!placed) ++dropped;
+  }
+  if (left_out) *left_out = dropped;
+  std::string out;
+  if (!places.empty()) out += "<g class=\"place\">" + places + "</g>\n";
+  if (!others.empty()) out += "<g class=\"lbl\">" + others + "</g>\n";
+  return out;
+}
+
 }  // namespace
 
 bool fit_projection(const std::vector<LonLat>& points, double max_width, double max_height, MapProjection& pj) {
@@ -114,12 +193,49 @@ std::vector<double> band_minutes(const MapLayers& layers) {
   return all;
 }
 
-const char* band_colour(const std::vector<double>& all_minutes, double minutes) {
-  static const char* kBand[] = {"#3f8fc5", "#74b0d8", "#a9cfe8", "#cfe3f1", "#e6f0f8"};
+const char* band_colour(const std::vector<double>& all_minutes, double minutes, int palette) {
+  static const char* kBand[4][5] = {{"#3f8fc5", "#74b0d8", "#a9cfe8", "#cfe3f1", "#e6f0f8"},
+                                    {"#2f9e57", "#6cc08b", "#a6dbb6", "#cdebd6", "#e5f5ea"},
+                                    {"#e8862a", "#f2ab62", "#f8cb97", "#fbe0c2", "#fdeedd"},
+                                    {"#8c8c8c", "#b0b0b0", "#cccccc", "#e0e0e0", "#eeeeee"}};
   const std::size_t i = std::lower_bound(all_minutes.begin(), all_minutes.end(), minutes) - all_minutes.begin();
   const std::size_t shift = all_minutes.size() >= 5 ? 0 : 1;
-  return kBand[std::min<std::size_t>(i + shift, 4)];
+  return kBand[std::clamp(palette, 0, 3)][std::min<std::size_t>(i + shift, 4)];
 }
+
+const std::string& map_css() {
+  static const std::string css =
+      ".t0{fill:#0b3d91;stroke:#fff;stroke-width:1.2}.t1{fill:#6a3d9a;stroke:#fff;stroke-width:1.2}"
+      ".t2{fill:#e66101;stroke:#fff;stroke-width:1}.t3{fill:#4d4d4d;stroke:#fff;stroke-width:1}\n"
+      ".cov{fill:#2e8b57}.unc{fill:#d7301f;stroke:#fff;stroke-width:.8}\n"
+      ".road{fill:none;stroke-linecap:round;stroke-linejoin:round}.r0{stroke:#e8a33d;stroke-width:2.4}"
+      ".r1{stroke:#f2c45a;stroke-width:1.8}.r2{stroke:#c4c4c4;stroke-width:1.2}.r3{stroke:#dcdcdc;stroke-width:.7}"
+      ".r4{stroke:#e4e4e4;stroke-width:.5;stroke-dasharray:2 2}\n"
+      ".place text{font-size:13px;font-weight:600;fill:#444;paint-order:stroke;stroke:#fff;stroke-width:3px;"
+      "stroke-linejoin:round;text-anchor:middle}\n"
+      ".lbl text{fill:#222;paint-order:stroke;stroke:#fff;stroke-width:2.5px;stroke-linejoin:round}"
+      ".lbl .rd{fill:#6b5a3a;font-style:italic}\n"
+      ".star{fill:#ffd400;stroke:#5a4300;stroke-width:1}\n";
+  return css;
+}
+
+double label_width(const std::string& text, double font_size) {
+  double w = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '&') {  // an XML entity is one character
+      const std::size_t end = text.find(';', i);
+      i = end == std::string::npos ? i + 1 : end + 1;
+      w += 0.6 * font_size;
+      continue;
+    }
+    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    w += len >= 3 ? font_size : 0.6 * font_size;  // CJK (3-byte UTF-8) a full em
+    i += len;
+  }
+  return w;
+}
+
 
 std::string tier_shape(std::size_t rank, double x, double y, const std::string& title) {
   auto xy = [&](double dx, double dy) {
@@ -179,9 +295,10 @@ int road_rank(const std::string& c) {
   return 3;
 }
 
-std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapText& text) {
+std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapText& text, std::size_t* left_out) {
   const std::vector<double> all_minutes = band_minutes(layers);
-  std::string svg = "<svg id=\"map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + fixed(pj.width, 0) + " " +
+  std::string svg = "<svg id=\"map\" " + (text.placement.empty() ? "" : text.placement + " ") +
+                    "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + fixed(pj.width, 0) + " " +
                     fixed(pj.height, 0) + "\" width=\"" + fixed(pj.width, 0) + "\" height=\"" + fixed(pj.height, 0) +
                     "\" role=\"img\" aria-label=\"" + text.aria_label + "\">\n";
   if (!layers.roads.empty()) {
@@ -216,7 +333,7 @@ std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapT
     svg += "<g class=\"bands\" id=\"" + g.id + "\">";
     for (auto it = g.bands.rbegin(); it != g.bands.rend(); ++it) {  // largest first
       const std::string d = polygon_path(*it->second, pj);
-      if (!d.empty()) svg += "<path fill=\"" + std::string(band_colour(all_minutes, it->first)) + "\" fill-rule=\"evenodd\" d=\"" + d + "\"/>";
+      if (!d.empty()) svg += "<path fill=\"" + std::string(band_colour(all_minutes, it->first, g.palette)) + "\" fill-rule=\"evenodd\" d=\"" + d + "\"/>";
     }
     svg += "</g>\n";
   }
@@ -254,16 +371,7 @@ std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapT
     svg += star(x, y, 9, p.title);
   }
   svg += "</g>\n";
-  if (!layers.labels.empty()) {
-    svg += "<g class=\"place\">";
-    for (const MapLabel& l : layers.labels) {
-      double x = 0, y = 0;
-      pj.apply(l.where, x, y);
-      if (x < 0 || y < 0 || x > pj.width || y > pj.height) continue;
-      svg += "<text x=\"" + fixed(x, 1) + "\" y=\"" + fixed(y, 1) + "\">" + l.text + "</text>";
-    }
-    svg += "</g>\n";
-  }
+  if (!layers.labels.empty()) svg += labels_svg(layers, pj, left_out);
   // Scale bar (1, 2 or 5 x 10^n km, about a sixth of the width) and a north arrow.
   const double m_per_px = 111320.0 / pj.scale;
   double len_m = 1;

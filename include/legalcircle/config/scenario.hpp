@@ -126,6 +126,18 @@ struct OutputConfig {
   std::string postgis_schema = "legalcircle";
 };
 
+// guide_maps: the service guide maps (服务指引地图), one A4 page per service point
+// (docs/guide-maps.md). `legalcircle guide` always writes them; `legalcircle run` when enabled.
+struct GuideConfig {
+  bool enabled = false;
+  // Areas drawn and times listed, in this order; a village is listed on the page of its nearest
+  // point by the first mode that reaches it.
+  std::vector<Mode> modes = {Mode::walk, Mode::ebike};
+  std::vector<double> bands_minutes = {5, 10, 15};  // ascending, positive
+  std::string address_field;  // services field printed under the name; empty: none
+  std::string town_field;     // services field naming the point's town; empty: from its villages
+};
+
 // What-if edits of the services layer (what `legalcircle serve` exports): the services run
 // are the layer's without `remove`, then `add` in order. Coordinates are WGS 84 lon/lat (no
 // web-map offset). Ties between services go to the one listed first, in that order.
@@ -155,6 +167,7 @@ struct Scenario {
   IsochroneConfig isochrones;
   std::optional<PlanningConfig> planning;
   OutputConfig outputs;
+  GuideConfig guide_maps;
   ServiceEdits proposals;  // what-if edits of the services (proposals:)
 
   const Tier* find_tier(std::string_view name) const;

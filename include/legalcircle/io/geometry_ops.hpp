@@ -15,6 +15,9 @@ namespace legalcircle {
 // Two-point lines as one MultiLineString (ISO WKB, lon/lat).
 std::string multiline_wkb(const std::vector<std::pair<LonLat, LonLat>>& segments);
 
+// The lower-left and upper-right corners of a geometry's envelope; empty when it does not parse.
+std::vector<LonLat> wkb_corners(const std::string& wkb);
+
 // Every coordinate rounded to `decimals` as text ("%.*f") and parsed back: the geometry exactly as
 // a GeoJSON layer written with that precision reads back (RFC 7946 output: 7 decimals).
 std::string round_wkb(const std::string& wkb, int decimals);

@@ -66,6 +66,8 @@ void write_csv(const std::string& path, const Table& t, bool excel_bom = false,
 std::string csv_text(const std::string& what, const Table& t, bool excel_bom = false,
                      const std::vector<std::string>& headers = {});
 void write_text_file(const std::string& path, const std::string& text);
+// Bytes (PDF, PNG) to path the same way, short writes an OutputError.
+void write_binary_file(const std::string& path, const std::string& bytes);
 
 // Creates the folder (and parents) or throws OutputError.
 void ensure_directory(const std::string& dir);
