@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "legalcircle/core/error.hpp"
 #include "common.hpp"
+#include "legalcircle/output/compare.hpp"
 #include "legalcircle/output/report.hpp"
 
 namespace legalcircle::cli {
@@ -37,7 +38,9 @@ int run_report(const ReportOptions& o) {
   const std::string path = o.output.empty() ? (std::filesystem::path(o.out_dir) / "report.html").string() : o.output;
   const std::string summary = (std::filesystem::path(o.out_dir) / "summary.json").string();
   try {
-    write_report(read_report_input(o.out_dir), lang, path);
+    ReportInput in = read_report_input(o.out_dir);
+    attach_baseline(in, std::filesystem::absolute(o.out_dir).lexically_normal().string(), lang);
+    write_report(in, lang, path);
   } catch (const nlohmann::json::exception& e) {
     // A value of the wrong type (a hand-edited file): JSON_DIAGNOSTICS puts its place in e.what().
     throw InputError(summary + ": not as 'legalcircle run' writes it: " + e.what());

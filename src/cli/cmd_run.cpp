@@ -18,6 +18,7 @@
 #include "legalcircle/io/postgis.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 #include "legalcircle/io/write_qgis.hpp"
+#include "legalcircle/output/compare.hpp"
 #include "legalcircle/output/field_labels.hpp"
 #include "legalcircle/output/layers.hpp"
 #include "legalcircle/output/qgis_project.hpp"
@@ -116,6 +117,10 @@ int run_scenario(const RunOptions& o) {
   if (sc.planning && sc.planning->evaluate) reads.push_back(sc.planning->evaluate->path);
   const OutputTarget target = output_target(o.out_dir, o.schema, "run", true, reads);
   if (o.guide_maps) sc.guide_maps.enabled = true;
+  const std::string this_dir = std::filesystem::absolute(o.out_dir).lexically_normal().string();
+  if (!sc.baseline.empty() && target.kind == OutputTarget::Kind::folder && sc.baseline == this_dir)
+    throw ConfigError("baseline: " + sc.baseline +
+                      " is this run's output folder, which the run replaces; copy the earlier run elsewhere first");
   if (sc.guide_maps.enabled && target.kind != OutputTarget::Kind::folder)
     throw ConfigError(std::string(o.guide_maps ? "--guide-maps" : "guide_maps.enabled") +
                       ": guide maps are files (PDF, PNG): they need -o FOLDER, not " + o.out_dir);
@@ -220,7 +225,19 @@ int run_scenario(const RunOptions& o) {
   const nlohmann::ordered_json summary = scenario_summary(world, sc, result, record);
   write_text_file(out.path("summary.json"), summary.dump(2) + "\n");
   // The report renders from this run's summary and layers in memory, not from the files.
-  if (sc.outputs.report) write_report(report_input(summary, layers), sc.outputs.lang, out.path("report.html"));
+  ReportInput report = report_input(summary, layers);
+  if (!sc.baseline.empty()) {
+    // The earlier run beside this one: the report's comparison and the comparison's tables.
+    progress.begin("comparing with the baseline " + sc.baseline);
+    const RunComparison cmp = compare_inputs(read_report_input(sc.baseline), sc.baseline, report, this_dir);
+    report.comparison_section = comparison_section(cmp, sc.outputs.lang);
+    write_csv(out.path("comparison.csv"), comparison_table(cmp), sc.outputs.csv_bom);
+    const Table changed = changed_villages_table(cmp);
+    write_csv(out.path("changed_villages.csv"), changed, sc.outputs.csv_bom);
+    if (changed.shape == Table::Shape::point) write_geojson(out.path("changed_villages.geojson"), "changed_villages", changed);
+    progress.end(std::to_string(cmp.changed.size()) + " villages changed");
+  }
+  if (sc.outputs.report) write_report(report, sc.outputs.lang, out.path("report.html"));
   // The database first: if it fails, the folder keeps the previous run's files too.
   if (!sc.outputs.postgis_connection.empty())
     write_postgis_layers(sc.outputs.postgis_connection, sc.outputs.postgis_schema, layers.all(), sc.outputs.project_crs);

@@ -62,7 +62,7 @@ class Reader {
     s.dir = dir_.string();
     s.name = fs::path(file_).stem().string();
     allow_keys(root, "", {"name", "title", "inputs", "profiles", "tiers", "rules", "standard",
-                          "isochrones", "planning", "outputs", "guide_maps", "proposals"});
+                          "isochrones", "planning", "outputs", "guide_maps", "proposals", "baseline"});
     if (auto n = root["name"]) s.name = text(n, "name");
     s.title = s.name;
     if (auto n = root["title"]) s.title = text(n, "title");
@@ -92,6 +92,13 @@ class Reader {
     if (auto n = root["outputs"]) s.outputs = outputs(n, "outputs");
     if (auto n = root["guide_maps"]) s.guide_maps = guide_maps(n, "guide_maps", s);
     if (auto n = root["proposals"]) s.proposals = proposals(n, "proposals", s);
+    if (auto n = root["baseline"]) {
+      // A folder an earlier `legalcircle run` wrote (its summary.json and layers are read).
+      s.baseline = fs::absolute(file_path(n, "baseline")).lexically_normal().string();
+      std::error_code missing;
+      if (options_.check_files && !fs::exists(fs::path(s.baseline) / "summary.json", missing))
+        fail(n, "baseline", "not the output folder of a `legalcircle run` (no summary.json in " + s.baseline + ")");
+    }
     cross_checks(s);
     return s;
   }

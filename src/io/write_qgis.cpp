@@ -396,6 +396,10 @@ std::string qgis_renderer_xml(const QgisLayer& layer) {
       return categorized(layer, "if(\"covered\" IN (1, 'true', 'TRUE', 't'), 'covered', 'uncovered')",
                          {{"uncovered", en ? "uncovered" : "未覆盖"}, {"covered", en ? "covered" : "已覆盖"}},
                          {"215,25,28,255", "26,150,65,255"}, {"circle"}, {3.0, 2.0});
+    case QgisStyle::areas_by_verdict:
+      return categorized(layer, "if(\"covered\" IN (1, 'true', 'TRUE', 't'), 'covered', 'uncovered')",
+                         {{"uncovered", en ? "uncovered" : "未覆盖"}, {"covered", en ? "covered" : "已覆盖"}},
+                         {"215,25,28,70", "26,150,65,60"}, {"circle"}, {2.0});
     case QgisStyle::services_by_tier: {
       std::vector<QgisCategory> cats = layer.categories;
       if (cats.empty())

@@ -55,15 +55,24 @@ std::string xml(const std::string& s) {
 }
 
 struct Run {
-  ReportInput in;
+  const ReportInput& in;
   std::string dir;
 };
 
 }  // namespace
 
 RunComparison compare_runs(const std::string& dir_a, const std::string& dir_b) {
-  const Run a{read_report_input(dir_a), dir_a}, b{read_report_input(dir_b), dir_b};
+  return compare_inputs(read_report_input(dir_a), dir_a, read_report_input(dir_b), dir_b);
+}
+
+RunComparison compare_inputs(const ReportInput& in_a, const std::string& dir_a, const ReportInput& in_b,
+                             const std::string& dir_b) {
+  const Run a{in_a, dir_a}, b{in_b, dir_b};
   RunComparison c;
+  c.roads = in_b.roads;
+  for (const ReportInput* in : {&in_a, &in_b})
+    for (const auto& r : in->summary.value("rules", nlohmann::ordered_json::array()))
+      if (r.is_object() && r.contains("name")) c.rule_labels[r["name"].get<std::string>()] = r.value("label", r["name"].get<std::string>());
   c.dir_a = dir_a, c.dir_b = dir_b;
   c.title_a = a.in.summary.value("title", dir_a), c.title_b = b.in.summary.value("title", dir_b);
   c.date_a = a.in.summary.value("run_date", ""), c.date_b = b.in.summary.value("run_date", "");
@@ -217,20 +226,25 @@ Table changed_villages_table(const RunComparison& c) {
   return t;
 }
 
-std::string render_comparison(const RunComparison& c, const std::string& lang) {
-  if (lang != "zh" && lang != "en") throw ConfigError("lang must be zh or en, got '" + lang + "'");
+namespace {
+
+// The comparison's content; `h2` is the heading tag of its parts (h2 on its own page, h3 in the report).
+std::string comparison_body(const RunComparison& c, const std::string& lang, const std::string& hx) {
   const bool zh = lang == "zh";
   auto T = [zh](const char* z, const char* e) { return std::string(zh ? z : e); };
   auto pct = [](const std::optional<double>& r) { return r ? text_of(100 * *r, "%.1f") + "%" : std::string("–"); };
   auto change = [](const AreaChange& a) {
     if (!a.rate_a || !a.rate_b) return std::string("–");
     const double d = 100 * (*a.rate_b - *a.rate_a);
-    return (d > 0 ? "+" : "") + text_of(d, "%.1f");
+    std::string out = d > 0 ? "+" : "";
+    return out.append(text_of(d, "%.1f"));
   };
   auto measure_name = [&](const std::string& m) {
     if (m == "overall") return T("总体", "Overall");
     if (m == "standard") return T("省级标准", "Provincial standard");
-    return m.rfind("rule:", 0) == 0 ? m.substr(5) : m;
+    const std::string rule = m.rfind("rule:", 0) == 0 ? m.substr(5) : m;
+    auto label = c.rule_labels.find(rule);  // the rule in words (Chinese, as the labels are)
+    return zh && label != c.rule_labels.end() ? label->second : rule;
   };
   std::size_t gained = 0, lost = 0;
   double gained_pop = 0, lost_pop = 0;
@@ -238,18 +252,11 @@ std::string render_comparison(const RunComparison& c, const std::string& lang) {
     if (v.covered_b == true) ++gained, gained_pop += v.population;
     else if (v.covered_a == true) ++lost, lost_pop += v.population;
   }
-  std::string h = "<!DOCTYPE html>\n<html lang=\"" + lang + "\"><head><meta charset=\"utf-8\"><title>" +
-                  xml(T("覆盖对比：", "Comparison: ") + c.title_a + " → " + c.title_b) +
-                  "</title>\n<style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:24px;color:#222}"
-                  "table{border-collapse:collapse;margin:8px 0}th,td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:right}"
-                  "th:first-child,td:first-child,td.t{text-align:left}.up{color:#1a7f37}.down{color:#c62828}"
-                  "h1{font-size:20px}h2{font-size:16px;color:#1f4e79}"
-                  // The shared map's classes (as the report styles them): larger dots, changes only.
-                  "#map{max-width:100%;height:auto;border:1px solid #ccc;background:#fdfdfb}"
-                  ".cov{fill:#2e8b57;stroke:#fff;stroke-width:1}.unc{fill:#d7301f;stroke:#fff;stroke-width:1}"
-                  "</style></head><body>\n";
-  h += "<h1>" + xml(T("覆盖对比", "Coverage comparison")) + "</h1>\n<p>A: " + xml(c.title_a) + " (" + xml(c.dir_a) + ", " +
-       xml(c.date_a) + ")<br>B: " + xml(c.title_b) + " (" + xml(c.dir_b) + ", " + xml(c.date_b) + ")</p>\n";
+  std::string open = "<", close = "</";  // appended: GCC 12 -Wrestrict misfires on "<" + hx
+  open.append(hx).append(">");
+  close.append(hx).append(">\n");
+  std::string h = "<p>A: " + xml(c.title_a) + " (" + xml(c.dir_a) + ", " + xml(c.date_a) + ")<br>B: " + xml(c.title_b) + " (" +
+                  xml(c.dir_b) + ", " + xml(c.date_b) + ")</p>\n";
   h += "<p id=\"changed-summary\">" +
        xml(zh ? "新增覆盖 " + std::to_string(gained) + " 个村社（" + text_of(gained_pop, "%.0f") + " 人），失去覆盖 " +
                     std::to_string(lost) + " 个（" + text_of(lost_pop, "%.0f") + " 人）；比较 " +
@@ -261,20 +268,31 @@ std::string render_comparison(const RunComparison& c, const std::string& lang) {
   if (!c.only_a.empty() || !c.only_b.empty())
     h += "<p>" + xml(T("仅在一次运行中的村社：A ", "Villages in one run only: A ")) + std::to_string(c.only_a.size()) + ", B " +
          std::to_string(c.only_b.size()) + "</p>\n";
-  // The map of the changed villages.
+  // The map of the changed villages, over run B's roads.
   std::vector<LonLat> pts;
   MapLayers layers;
   for (const VillageChange& v : c.changed)
     if (v.where) {
       pts.push_back(*v.where);
       (v.covered_b == true ? layers.covered : layers.uncovered).push_back({*v.where, xml(v.name)});
+      MapLabel l;
+      l.where = *v.where;
+      l.text = xml(v.name);
+      l.kind = MapLabel::Kind::point;
+      l.font_size = 10;
+      l.priority = v.covered_b == true ? 0 : 1;
+      layers.labels.push_back(std::move(l));
     }
+  const int highway = column(c.roads, "highway");
+  if (highway >= 0)
+    for (std::size_t i = 0; i < c.roads.rows.size(); ++i)
+      if (!c.roads.wkb[i].empty()) layers.roads.push_back({road_rank(cell(c.roads, i, highway)), &c.roads.wkb[i]});
   layers.unit_count = c.units_compared;
   MapProjection proj;
   if (!pts.empty() && fit_projection(c.extent.empty() ? pts : c.extent, 900, 600, proj)) {
-    MapText text{T("变化的村社", "Changed villages"), T("北", "N"), T(" 公里", " km"), T(" 米", " m"), ""};
-    h += "<h2>" + xml(T("变化的村社（绿：新增覆盖，红：失去覆盖）", "Changed villages (green: newly covered, red: lost)")) + "</h2>\n" +
-         svg_map(layers, proj, text) + "\n";
+    MapText text{T("变化的村社", "Changed villages"), T("北", "N"), T(" 公里", " km"), T(" 米", " m"), "", "change-map"};
+    h += open + xml(T("变化的村社（绿：新增覆盖，红：失去覆盖）", "Changed villages (green: newly covered, red: lost)")) + close +
+         "<div class=\"cmp-map\">" + svg_map(layers, proj, text) + "</div>\n";
   }
   for (const std::string& m : [&] {
          std::vector<std::string> ms;
@@ -282,7 +300,7 @@ std::string render_comparison(const RunComparison& c, const std::string& lang) {
            if (std::find(ms.begin(), ms.end(), a.measure) == ms.end()) ms.push_back(a.measure);
          return ms;
        }()) {
-    h += "<h2>" + xml(measure_name(m)) + "</h2>\n<table><thead><tr><th>" + xml(T("县", "County")) + "</th><th>" +
+    h += open + xml(measure_name(m)) + close + "<table class=\"cmp\"><thead><tr><th>" + xml(T("县", "County")) + "</th><th>" +
          xml(T("镇街", "Town")) + "</th><th>A</th><th>B</th><th>" + xml(T("变化（百分点）", "Change (points)")) +
          "</th></tr></thead><tbody>\n";
     for (const AreaChange& a : c.areas) {
@@ -294,16 +312,53 @@ std::string render_comparison(const RunComparison& c, const std::string& lang) {
     }
     h += "</tbody></table>\n";
   }
-  h += "<h2>" + xml(T("变化的村社", "Changed villages")) + "</h2>\n<table id=\"changed\"><thead><tr><th>" + xml(T("村社", "Village")) +
-       "</th><th>" + xml(T("镇街", "Town")) + "</th><th>" + xml(T("人口", "Population")) + "</th><th>" + xml(T("变化", "Change")) +
-       "</th><th>A " + xml(T("分钟", "min")) + "</th><th>B " + xml(T("分钟", "min")) + "</th></tr></thead><tbody>\n";
+  h += open + xml(T("变化的村社", "Changed villages")) + close + "<table class=\"cmp\" id=\"changed\"><thead><tr><th>" +
+       xml(T("村社", "Village")) + "</th><th>" + xml(T("镇街", "Town")) + "</th><th>" + xml(T("人口", "Population")) + "</th><th>" +
+       xml(T("变化", "Change")) + "</th><th>A " + xml(T("分钟", "min")) + "</th><th>B " + xml(T("分钟", "min")) +
+       "</th></tr></thead><tbody>\n";
   for (const VillageChange& v : c.changed)
     h += "<tr data-id=\"" + xml(v.id) + "\"><td class=\"t\">" + xml(v.name) + "</td><td class=\"t\">" + xml(v.town) + "</td><td>" +
          text_of(v.population, "%.0f") + "</td><td class=\"" + (v.covered_b == true ? "up" : "down") + "\">" +
          xml(v.covered_b == true ? T("新增覆盖", "newly covered") : T("失去覆盖", "lost")) + "</td><td>" +
          text_of(v.minutes_a, "%.1f") + "</td><td>" + text_of(v.minutes_b, "%.1f") + "</td></tr>\n";
-  h += "</tbody></table>\n</body></html>\n";
+  h += "</tbody></table>\n";
   return h;
+}
+
+// The comparison's own styles (the map's come from map_css()).
+const char* kComparisonCss =
+    "table.cmp{border-collapse:collapse;margin:8px 0}table.cmp th,table.cmp td{border-bottom:1px solid #ddd;padding:3px 8px;"
+    "text-align:right}table.cmp th:first-child,table.cmp td:first-child,table.cmp td.t{text-align:left}"
+    "table.cmp .up{color:#1a7f37}table.cmp .down{color:#c62828}"
+    ".cmp-map svg{max-width:100%;height:auto;border:1px solid #ccc;background:#fdfdfb}"
+    ".cmp-map .cov{fill:#2e8b57;stroke:#fff;stroke-width:1}.cmp-map .unc{fill:#d7301f;stroke:#fff;stroke-width:1}"
+    ".cmp-map .cov circle,.cmp-map .unc circle{r:5px}\n";
+
+}  // namespace
+
+std::string render_comparison(const RunComparison& c, const std::string& lang) {
+  if (lang != "zh" && lang != "en") throw ConfigError("lang must be zh or en, got '" + lang + "'");
+  const bool zh = lang == "zh";
+  auto T = [zh](const char* z, const char* e) { return std::string(zh ? z : e); };
+  std::string h = "<!DOCTYPE html>\n<html lang=\"" + lang + "\"><head><meta charset=\"utf-8\"><title>" +
+                  xml(T("覆盖对比：", "Comparison: ") + c.title_a + " → " + c.title_b) +
+                  "</title>\n<style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:24px;color:#222}"
+                  "h1{font-size:20px}h2{font-size:16px;color:#1f4e79}\n" + map_css() + kComparisonCss +
+                  "</style></head><body>\n";
+  h += "<h1>" + xml(T("覆盖对比", "Coverage comparison")) + "</h1>\n" + comparison_body(c, lang, "h2");
+  h += "</body></html>\n";
+  return h;
+}
+
+std::string comparison_section(const RunComparison& c, const std::string& lang) {
+  return std::string("<style>") + kComparisonCss + "</style>\n" + comparison_body(c, lang, "h3");
+}
+
+void attach_baseline(ReportInput& in, const std::string& this_dir, const std::string& lang) {
+  if (!in.summary.contains("baseline") || !in.summary["baseline"].is_object()) return;
+  const std::string dir = in.summary["baseline"].value("dir", "");
+  if (dir.empty()) return;
+  in.comparison_section = comparison_section(compare_inputs(read_report_input(dir), dir, in, this_dir), lang);
 }
 
 }  // namespace legalcircle

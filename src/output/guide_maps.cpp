@@ -315,7 +315,7 @@ class BookWriter {
     layers.roads = roads.roads;
     for (MapLabel& l : roads.labels) layers.labels.push_back(std::move(l));
     MapText mt{aria, w_.pick("北", "N"), w_.pick(" 公里", " km"), w_.pick(" 米", " m"),
-               "x=\"" + fixed(ox, 1) + "\" y=\"" + fixed(oy, 1) + "\""};
+               "x=\"" + fixed(ox, 1) + "\" y=\"" + fixed(oy, 1) + "\"", "map"};
     s += svg_map(layers, pj, mt);
     for (std::size_t service : ringed) {  // the page's own station stands out
       double x = 0, y = 0;

@@ -126,6 +126,7 @@ std::vector<NamedTable> ScenarioLayers::all() const {
                                {"isochrones", &isochrones}, {"gaps", &gaps},         {"gap_areas", &gap_areas},
                                {"roads", &roads},           {"rollup_county", &rollup_county},
                                {"rollup_town", &rollup_town}};
+  if (!demand_areas.rows.empty()) l.push_back({"demand_areas", &demand_areas});
   if (plan_sites.shape != Table::Shape::derived) {
     l.push_back({"plan", &plan_sites});
     l.push_back({"plan_coverage", &plan_coverage});
@@ -231,6 +232,20 @@ ScenarioLayers scenario_layers(const World& world, const Scenario& sc, const Sce
                                 fixed(a.outside_km2, 4), fixed(a.outside_share, 4),
                                 u.has_population ? fixed(u.population * a.outside_share, 0) : ""});
     L.gap_areas.wkb.push_back(a.wkb);
+  }
+
+  // Polygon units (街道, 村 boundaries) as drawn areas with their overall verdict.
+  L.demand_areas.shape = Table::Shape::polygon;
+  L.demand_areas.columns = {{"id", Column::Type::text},   {"name", Column::Type::text},
+                            {"county", Column::Type::text}, {"town", Column::Type::text},
+                            {"population", Column::Type::real}, {"covered", Column::Type::boolean}};
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    const PointRecord& u = units[k];
+    if (u.area_wkb.empty()) continue;
+    L.demand_areas.rows.push_back({u.id, u.name, field_value(u, admin.county, sc.inputs.demand.read),
+                                   field_value(u, admin.town, sc.inputs.demand.read),
+                                   u.has_population ? fixed(u.population, 0) : "", res.overall[k].covered ? fmt_bool(*res.overall[k].covered) : ""});
+    L.demand_areas.wkb.push_back(u.area_wkb);
   }
 
   L.roads = roads_table(world.graph(), res.modes);

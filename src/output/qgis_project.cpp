@@ -112,6 +112,9 @@ QgisProject scenario_qgis_project(const Scenario& sc, const ScenarioResult& resu
                        QgisStyle::circle_fill, layers.plan_circle, false));
   L.push_back(m.make("isochrones", zh ? "各服务点等时圈" : "Per-service isochrones", QgisGeometry::polygon,
                      QgisStyle::circle_fill, layers.isochrones, false));
+  if (!layers.demand_areas.rows.empty())
+    L.push_back(m.make("demand_areas", zh ? "街道/村范围（按覆盖）" : "Unit areas by verdict", QgisGeometry::polygon,
+                       QgisStyle::areas_by_verdict, layers.demand_areas, true));
   L.push_back(m.make("gap_areas", zh ? "服务圈外区域" : "Areas outside the circle", QgisGeometry::polygon,
                      QgisStyle::hatched_red, layers.gap_areas, false));
   L.push_back(m.make("roads", zh ? "道路" : "Roads", QgisGeometry::line, QgisStyle::roads_by_class, layers.roads, true));

@@ -68,6 +68,7 @@ constexpr Label kLabels[] = {
     {"min", "{} 分钟", "{} min"},
     {"km", "{} 公里", "{} km"},
     {"map", "服务圈地图", "Map of the circle"},
+    {"comparison", "与基准运行对比（A：基准，B：本次）", "Compared with the baseline run (A: baseline, B: this run)"},
     {"map_note", "色带为所选规则与出行方式的等时圈（颜色越浅，时间越长）；圆点为村社。",
      "Bands: the circle of the chosen rule and mode (lighter = more minutes). Dots: villages and "
      "communities."},
@@ -77,6 +78,10 @@ constexpr Label kLabels[] = {
     {"covered_dot", "已覆盖村社", "Covered village or community"},
     {"uncovered_dot", "未覆盖村社", "Uncovered village or community"},
     {"new_site", "建议新增服务点", "Recommended new site"},
+    {"area_covered", "已覆盖的街道/村范围", "Covered area (unit polygon)"},
+    {"area_uncovered", "未覆盖的街道/村范围", "Uncovered area (unit polygon)"},
+    {"town_boundary", "镇街界", "Town boundary"},
+    {"county_boundary", "县界（所有单元的外缘）", "County boundary (outer edge of every unit)"},
     {"north", "北", "N"},
     {"no_points", "没有可绘制的点位。", "Nothing to draw."},
     {"county_table", "各区县覆盖率", "Coverage by county"},
@@ -292,7 +297,8 @@ class Report {
   const ReportInput& in_;
   bool zh_;
   json summary_;
-  Layer demand_, services_, circle_, gaps_, plan_;
+  Layer demand_, services_, circle_, gaps_, plan_, areas_;
+  std::vector<std::string> boundaries_;  // town unions, then the county's (lon/lat WKB)
   std::map<std::string, const Feature*> unit_by_id_;
   std::string html_;
 };
@@ -348,6 +354,7 @@ void Report::load() {
   circle_ = features_of(in_.circle);
   gaps_ = features_of(in_.gaps);
   plan_ = features_of(in_.plan);
+  areas_ = features_of(in_.demand_areas);
 }
 
 void Report::header() {
@@ -486,6 +493,9 @@ void Report::map() {
   for (const Layer* l : {&demand_, &services_, &plan_})
     for (const Feature& f : l->features)
       if (f.point) extent.push_back(*f.point);
+  for (const Feature& f : areas_.features)  // the whole of every polygon unit
+    if (f.wkb)
+      for (LonLat c : wkb_corners(*f.wkb)) extent.push_back(c);
   MapProjection pj;
   if (!fit_projection(extent, 900.0, 760.0, pj)) {
     html_ += "<svg id=\"map\" viewBox=\"0 0 10 10\" width=\"10\" height=\"10\"></svg>\n<p class=\"note\">" + t("no_points") + "</p>\n</section>\n";
@@ -536,6 +546,48 @@ void Report::map() {
     if (f.point) layers.services.push_back({{*f.point, escape(f.get("name"))}, tier_rank(f.get("tier"))});
   for (const Feature& f : plan_.features)
     if (f.point) layers.new_sites.push_back({*f.point, escape(f.get("name"))});
+  // Polygon units as areas by verdict, and the boundaries their unions draw: each town's, then
+  // the county's (the demand polygons are the scenario's admin polygons).
+  if (!areas_.features.empty()) {
+    std::map<std::string, std::vector<std::string>> by_town;
+    std::vector<std::string> every;
+    for (const Feature& f : areas_.features) {
+      if (!f.wkb) continue;
+      const std::string& c = f.get("covered");
+      layers.areas.push_back({f.wkb, c == "1" || c == "true" ? "acov" : "aunc"});
+      every.push_back(*f.wkb);
+      if (!f.get("town").empty()) by_town[f.get("town")].push_back(*f.wkb);
+    }
+    boundaries_.clear();
+    boundaries_.reserve(by_town.size() + 1);
+    if (by_town.size() > 1)
+      for (const auto& [town, parts] : by_town) boundaries_.push_back(union_wkb(parts));
+    const std::size_t towns = boundaries_.size();
+    boundaries_.push_back(union_wkb(every));
+    for (std::size_t i = 0; i < boundaries_.size(); ++i)
+      layers.outlines.push_back({&boundaries_[i], i < towns ? "bnd" : "bnd0"});
+  }
+  // Names beside the symbols: services, then uncovered villages (towns first, centred); a name
+  // with no free room is left out (the tooltip and the tables still carry it).
+  for (const Feature& f : services_.features)
+    if (f.point) {
+      MapLabel l;
+      l.where = *f.point;
+      l.text = escape(f.get("name"));
+      l.kind = MapLabel::Kind::point;
+      l.font_size = 10;
+      l.priority = 1;
+      layers.labels.push_back(std::move(l));
+    }
+  for (const MapPoint& p : layers.uncovered) {
+    MapLabel l;
+    l.where = p.where;
+    l.text = p.title;
+    l.kind = MapLabel::Kind::point;
+    l.font_size = 9.5;
+    l.priority = 2;
+    layers.labels.push_back(std::move(l));
+  }
   // Roads by class under everything; town names over everything.
   for (std::size_t c = 0; c < in_.roads.columns.size(); ++c)
     if (in_.roads.columns[c] == "highway")
@@ -575,6 +627,13 @@ void Report::map() {
   html_ += "<div>" + icon("<circle class=\"unc\" r=\"3.6\"/>") + t("uncovered_dot") + "</div>\n";
   html_ += "<div>" + icon("<circle class=\"cov\" r=\"2.6\"/>") + t("covered_dot") + "</div>\n";
   if (plan_.found && !plan_.features.empty()) html_ += "<div>" + icon(star(0, 0, 8)) + t("new_site") + "</div>\n";
+  if (!layers.areas.empty()) {
+    html_ += "<div>" + icon("<rect class=\"acov\" x=\"-10\" y=\"-7\" width=\"20\" height=\"14\"/>") + t("area_covered") + "</div>\n";
+    html_ += "<div>" + icon("<rect class=\"aunc\" x=\"-10\" y=\"-7\" width=\"20\" height=\"14\"/>") + t("area_uncovered") + "</div>\n";
+    if (layers.outlines.size() > 1)
+      html_ += "<div>" + icon("<path class=\"bnd\" d=\"M-10 0H10\"/>") + t("town_boundary") + "</div>\n";
+    html_ += "<div>" + icon("<path class=\"bnd0\" d=\"M-10 0H10\"/>") + t("county_boundary") + "</div>\n";
+  }
   html_ += "</div>\n</div>\n<p class=\"note\">" + t("map_note") + "</p>\n</section>\n";
 }
 
@@ -797,6 +856,8 @@ std::string Report::render() {
   load();
   header();
   headline();
+  if (!in_.comparison_section.empty())  // the scenario's baseline: what changed since then
+    html_ += "<section id=\"comparison\">\n<h2>" + t("comparison") + "</h2>\n" + in_.comparison_section + "</section>\n";
   map();
   rollup_table("county-table", in_.rollup_county, "rollup_county", false);
   rollup_table("town-table", in_.rollup_town, "rollup_town", true);
@@ -845,6 +906,7 @@ ReportInput report_input(const nlohmann::ordered_json& summary, const ScenarioLa
   in.services = rows_of(layers.services);
   in.circle = rows_of(layers.circle);
   in.gaps = rows_of(layers.gaps);
+  if (!layers.demand_areas.rows.empty()) in.demand_areas = rows_of(layers.demand_areas);
   if (layers.plan_sites.shape != Table::Shape::derived) in.plan = rows_of(layers.plan_sites);
   if (!layers.plan_rollup.columns.empty()) in.plan_rollup = rows_of(layers.plan_rollup);
   {
@@ -887,6 +949,7 @@ ReportInput read_report_input(const std::string& dir) {
   in.rollup_county = read_output_layer(dir, "rollup_county");
   in.rollup_town = read_output_layer(dir, "rollup_town");
   in.plan_rollup = read_output_layer(dir, "plan_rollup");
+  in.demand_areas = read_output_layer(dir, "demand_areas");
   {
     LayerRows all = read_output_layer(dir, "roads");
     int highway = -1;

@@ -82,6 +82,7 @@ nlohmann::ordered_json scenario_summary(const World& world, const Scenario& sc, 
   for (const std::string& w : record.warnings) s["warnings"].push_back(w);
   for (const std::string& w : res.warnings) s["warnings"].push_back(w);
   s["attribution"] = record.attribution;
+  if (!sc.baseline.empty()) s["baseline"] = {{"dir", sc.baseline}};
   nlohmann::ordered_json timings = nlohmann::ordered_json::object();
   for (const auto& [k, v] : record.timings) timings[k] = v;
   s["timings"] = timings;

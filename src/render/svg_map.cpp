@@ -91,6 +91,9 @@ std::string labels_svg(const MapLayers& layers, const MapProjection& pj, std::si
     pj.apply(s.point.where, x, y);
     taken.push_back({x - 6, y - 6, x + 6, y + 6});
   }
+  // The scale bar and the north arrow (drawn after the labels) keep their corners.
+  taken.push_back({0, pj.height - 42, 200, pj.height});
+  taken.push_back({pj.width - 44, 0, pj.width, 60});
   for (const auto& [where, r] : layers.keep_clear) {
     double x = 0, y = 0;
     pj.apply(where, x, y);
@@ -111,15 +114,19 @@ std::string labels_svg(const MapLayers& layers, const MapProjection& pj, std::si
     std::vector<Spot> spots;
     if (l.kind == MapLabel::Kind::point) {
       const double gap = l.gap;
-      spots.push_back({x + gap, y + h * 0.35, "start", {x + gap, y - h / 2, x + gap + w, y + h / 2}});
-      spots.push_back({x - gap, y + h * 0.35, "end", {x - gap - w, y - h / 2, x - gap, y + h / 2}});
-      spots.push_back({x, y - gap, "middle", {x - w / 2, y - gap - h, x + w / 2, y - gap}});
+      // Every spot's baseline lies 0.8 of the box's height below its top (the glyphs' ascent).
+      spots.push_back({x + gap, y + h * 0.3, "start", {x + gap, y - h / 2, x + gap + w, y + h / 2}});
+      spots.push_back({x - gap, y + h * 0.3, "end", {x - gap - w, y - h / 2, x - gap, y + h / 2}});
+      spots.push_back({x, y - gap - h * 0.2, "middle", {x - w / 2, y - gap - h, x + w / 2, y - gap}});
       spots.push_back({x, y + gap + h * 0.8, "middle", {x - w / 2, y + gap, x + w / 2, y + gap + h}});
+    } else if (l.kind == MapLabel::Kind::place) {
+      for (double dy : {0.0, -h, h})  // centred, else just above or below
+        spots.push_back({x, y + h * 0.3 + dy, "middle", {x - w / 2, y - h / 2 + dy, x + w / 2, y + h / 2 + dy}});
     } else {
       // A turned road label takes the box of its turned extent.
       const double a = l.angle_deg * std::numbers::pi / 180, c = std::abs(std::cos(a)), sn = std::abs(std::sin(a));
       const double bw = w * c + h * sn, bh = w * sn + h * c;
-      spots.push_back({x, y + h * 0.35, "middle", {x - bw / 2, y - bh / 2, x + bw / 2, y + bh / 2}});
+      spots.push_back({x, y + h * 0.3, "middle", {x - bw / 2, y - bh / 2, x + bw / 2, y + bh / 2}});
     }
     bool placed = false;
     for (const Spot& sp : spots) {
@@ -215,7 +222,10 @@ const std::string& map_css() {
       "stroke-linejoin:round;text-anchor:middle}\n"
       ".lbl text{fill:#222;paint-order:stroke;stroke:#fff;stroke-width:2.5px;stroke-linejoin:round}"
       ".lbl .rd{fill:#6b5a3a;font-style:italic}\n"
-      ".star{fill:#ffd400;stroke:#5a4300;stroke-width:1}\n";
+      ".star{fill:#ffd400;stroke:#5a4300;stroke-width:1}\n"
+      ".acov{fill:#2e8b57;fill-opacity:.18;stroke:#2e8b57;stroke-opacity:.5;stroke-width:.5}"
+      ".aunc{fill:#d7301f;fill-opacity:.22;stroke:#d7301f;stroke-opacity:.5;stroke-width:.5}\n"
+      ".bnd{fill:none;stroke:#555;stroke-width:1.1;stroke-dasharray:5 3}.bnd0{fill:none;stroke:#333;stroke-width:2}\n";
   return css;
 }
 
@@ -297,7 +307,7 @@ int road_rank(const std::string& c) {
 
 std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapText& text, std::size_t* left_out) {
   const std::vector<double> all_minutes = band_minutes(layers);
-  std::string svg = "<svg id=\"map\" " + (text.placement.empty() ? "" : text.placement + " ") +
+  std::string svg = "<svg id=\"" + text.id + "\" " + (text.placement.empty() ? "" : text.placement + " ") +
                     "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + fixed(pj.width, 0) + " " +
                     fixed(pj.height, 0) + "\" width=\"" + fixed(pj.width, 0) + "\" height=\"" + fixed(pj.height, 0) +
                     "\" role=\"img\" aria-label=\"" + text.aria_label + "\">\n";
@@ -336,6 +346,13 @@ std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapT
       if (!d.empty()) svg += "<path fill=\"" + std::string(band_colour(all_minutes, it->first, g.palette)) + "\" fill-rule=\"evenodd\" d=\"" + d + "\"/>";
     }
     svg += "</g>\n";
+  }
+  for (const auto* group : {&layers.areas, &layers.outlines}) {
+    for (const MapArea& a : *group) {
+      const std::string d = a.wkb ? polygon_path(*a.wkb, pj) : "";
+      if (!d.empty()) svg += "<path class=\"" + a.css_class + "\" fill-rule=\"evenodd\" d=\"" + d + "\"/>";
+    }
+    if (!group->empty()) svg += "\n";
   }
   auto visible = [](const MapPoint& p) { return std::isfinite(p.where.lon) && std::isfinite(p.where.lat); };
   // Villages: covered small green dots first (no tooltip: they are the many), then uncovered red.

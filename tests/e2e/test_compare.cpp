@@ -110,6 +110,42 @@ TEST(Compare, OneAddedStationChangesExactlyTheVillagesWhoseVerdictChanged) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("summary.json"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "D" / "comparison.html"));
+
+  // The same comparison inside run B's own report, with `baseline:` naming run A.
+  write_file(dir / "b2.yaml", a + add.str() + "baseline: " + (dir / "A").string() + "\n");
+  r = run_command(kBin + " run " + (dir / "b2.yaml").string() + " -o " + (dir / "B2").string() + " -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string report_b = read_file(dir / "B2" / "report.html");
+  ASSERT_NE(report_b.find("<section id=\"comparison\">"), std::string::npos);
+  EXPECT_NE(report_b.find("与基准运行对比"), std::string::npos);
+  for (const std::string& id : expected) EXPECT_NE(report_b.find("data-id=\"" + id + "\""), std::string::npos) << id;
+  const auto summary_line = [](const std::string& h) {
+    const std::size_t at = h.find("<p id=\"changed-summary\">");
+    return at == std::string::npos ? std::string() : h.substr(at, h.find("</p>", at) - at);
+  };
+  EXPECT_EQ(summary_line(report_b), summary_line(html)) << "the report's comparison says what compare says";
+  EXPECT_NE(summary_line(report_b).find("新增覆盖 " + std::to_string(expected.size()) + " 个村社"), std::string::npos)
+      << summary_line(report_b);
+  EXPECT_NE(report_b.find("class=\"road r1\""), std::string::npos) << "the change map has the roads";
+  std::set<std::string> in_csv;
+  const json changed_b = json::parse(read_file(dir / "B2" / "changed_villages.geojson"));
+  for (const json& f : changed_b["features"])
+    in_csv.insert(f["properties"]["id"].get<std::string>());
+  EXPECT_EQ(in_csv, expected);
+  EXPECT_EQ(json::parse(read_file(dir / "B2" / "summary.json"))["baseline"]["dir"], fs::absolute(dir / "A").lexically_normal().string());
+  // `legalcircle report` on the folder compares again with the baseline: the same page.
+  r = run_command(kBin + " report -q " + (dir / "B2").string() + " -o " + (dir / "again.html").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(read_file(dir / "again.html") == report_b) << "re-rendered report differs";
+  // A baseline that is the run's own output folder would compare the run with itself: refused.
+  write_file(dir / "self.yaml", a + "baseline: " + (dir / "B2").string() + "\n");
+  r = run_command(kBin + " run " + (dir / "self.yaml").string() + " -o " + (dir / "B2").string() + " -q");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("is this run's output folder"), std::string::npos) << r.output;
+  write_file(dir / "none.yaml", a + "baseline: " + (dir / "empty").string() + "\n");
+  r = run_command(kBin + " run " + (dir / "none.yaml").string() + " -o " + (dir / "N").string() + " -q");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("baseline"), std::string::npos) << r.output;
 }
 
 }  // namespace

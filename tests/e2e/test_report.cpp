@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
+#include <cmath>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -271,6 +273,60 @@ TEST(ReportPlanning, WhatIfOnTheCommandLine) {
   for (const char* measure : {"\noverall,", "\nrule:circle_15min,", "\nrule:town_station_15min_ebike,"})
     EXPECT_NE(rollup.find(measure), std::string::npos) << measure;
   EXPECT_NE(read_file(dir / "out" / "report.html").find("id=\"plan-measures\""), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// Polygon demand (街道 / 村 boundaries): the units drawn as their polygons by verdict, each town's
+// boundary (the union of its units) and the county's, services and uncovered villages named;
+// demand_areas holds exactly the units with the run's verdicts, and the folder re-renders the same.
+TEST(ReportPolygons, UnitsAsAreasWithTownAndCountyBoundaries) {
+  const fs::path dir = testing::fresh_temp_dir("report-polygons");
+  const std::string source = LEGALCIRCLE_SOURCE_DIR;
+  auto villages = nlohmann::json::parse(read_file(fs::path(source) / "geodata/synthetic-county/villages.geojson"));
+  std::set<std::string> towns;
+  for (auto& f : villages["features"]) {
+    const double x = f["geometry"]["coordinates"][0], y = f["geometry"]["coordinates"][1], r = 0.004;
+    const double rx = r / std::cos(y * 3.14159265358979 / 180);
+    f["geometry"] = {{"type", "Polygon"},
+                     {"coordinates", {{{x - rx, y - r}, {x + rx, y - r}, {x + rx, y + r}, {x - rx, y + r}, {x - rx, y - r}}}}};
+    towns.insert(f["properties"]["town"].get<std::string>());
+  }
+  write_file(dir / "areas.geojson", villages.dump());
+  std::string yaml = testing::shipped_scenario_text("synthetic-county");
+  yaml = testing::replace_all(yaml, source + "/geodata/synthetic-county/villages.geojson", (dir / "areas.geojson").string());
+  yaml = testing::replace_all(yaml, "per_service: true", "per_service: false");
+  write_file(dir / "s.yaml", yaml);
+  auto r = run_command(kBinary + " run -q " + (dir / "s.yaml").string() + " -o " + (dir / "out").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto areas = nlohmann::json::parse(read_file(dir / "out" / "demand_areas.geojson"));
+  const auto demand = nlohmann::json::parse(read_file(dir / "out" / "demand.geojson"));
+  ASSERT_EQ(areas["features"].size(), villages["features"].size());
+  std::size_t covered = 0;
+  for (std::size_t i = 0; i < areas["features"].size(); ++i) {
+    EXPECT_EQ(areas["features"][i]["geometry"]["type"], "Polygon");
+    EXPECT_EQ(areas["features"][i]["properties"]["id"], demand["features"][i]["properties"]["id"]);
+    EXPECT_EQ(areas["features"][i]["properties"]["covered"], demand["features"][i]["properties"]["covered"]);
+    covered += areas["features"][i]["properties"]["covered"] == true;
+  }
+  const std::string html = read_file(dir / "out" / "report.html");
+  auto count = [&](const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = html.find(needle); at != std::string::npos; at = html.find(needle, at + 1)) ++n;
+    return n;
+  };
+  // One path per unit (each square is some pixels wide), plus the two legend swatches.
+  EXPECT_EQ(count("<path class=\"acov\""), covered);
+  EXPECT_EQ(count("<path class=\"aunc\""), villages["features"].size() - covered);
+  EXPECT_EQ(count("<path class=\"bnd\""), towns.size() + 1);  // + the legend's
+  EXPECT_EQ(count("<path class=\"bnd0\""), 2u);
+  EXPECT_NE(html.find("镇街界"), std::string::npos);
+  // Services and uncovered villages named on the map (those with room), towns too.
+  EXPECT_NE(html.find("<g class=\"lbl\"><text"), std::string::npos);
+  EXPECT_NE(html.find(">示例县公共法律服务中心</text>"), std::string::npos);
+  EXPECT_NE(html.find(">梅汇街道</text>"), std::string::npos);
+  r = run_command(kBinary + " report -q " + (dir / "out").string() + " -o " + (dir / "again.html").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(read_file(dir / "again.html") == html) << "the folder re-rendered differs from the run's report";
   fs::remove_all(dir);
 }
 

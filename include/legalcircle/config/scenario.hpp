@@ -168,7 +168,9 @@ struct Scenario {
   std::optional<PlanningConfig> planning;
   OutputConfig outputs;
   GuideConfig guide_maps;
-  ServiceEdits proposals;  // what-if edits of the services (proposals:)
+  ServiceEdits proposals;
+  // An earlier run's output folder (absolute): the report compares this run with it.
+  std::string baseline;  // what-if edits of the services (proposals:)
 
   const Tier* find_tier(std::string_view name) const;
 };

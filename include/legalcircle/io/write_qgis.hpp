@@ -18,6 +18,7 @@ enum class QgisStyle {
   graduated_minutes,  // field "minutes": 0–5, 5–10, 10–15, 15–30, >30, green→red
   circle_fill,        // field "minutes" by the same classes, semi-transparent fills
   uncovered_red,      // field "covered": false red, true green
+  areas_by_verdict,   // polygons by field "covered": translucent red / green fills
   services_by_tier,   // field "tier", categorized (categories below)
   roads_by_class,     // field "highway": motorways and trunks wide orange, primary/secondary
                       // yellow, tertiary and streets white on grey, tracks and paths thin dashes

@@ -3,6 +3,7 @@
 // before and after a plan): every measure's coverage per county and town in both runs and the
 // change, and the villages whose overall verdict changed (newly covered, lost). Read from what the
 // runs wrote (summary.json, demand, gaps, rollup_county, rollup_town), nothing recomputed.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,10 +35,20 @@ struct RunComparison {
   std::vector<std::string> only_a, only_b;  // unit ids in one run only
   std::size_t units_compared = 0;
   std::vector<LonLat> extent;  // every unit of run B: the map's frame, so changes are seen in the county
+  LayerRows roads;             // run B's map roads, drawn under the changes
+  std::map<std::string, std::string> rule_labels;  // rule name -> its label (summary.json rules)
 };
 
 // InputError naming the folder and file when a run's summary.json or demand layer is missing.
 RunComparison compare_runs(const std::string& dir_a, const std::string& dir_b);
+// The same from two runs' report inputs (run B may be in memory: a run with a baseline).
+RunComparison compare_inputs(const ReportInput& a, const std::string& dir_a, const ReportInput& b,
+                             const std::string& dir_b);
+
+// A scenario's `baseline:` (summary.json "baseline": {"dir": ...}): the comparison of that earlier
+// run with this one, rendered as the report's section (ReportInput::comparison_section). Nothing
+// when the summary names no baseline; InputError naming the folder when it cannot be read.
+void attach_baseline(ReportInput& input, const std::string& this_dir, const std::string& lang);
 
 // Tables for the CSV / GeoJSON writers.
 Table comparison_table(const RunComparison& c);
@@ -45,5 +56,8 @@ Table changed_villages_table(const RunComparison& c);
 // comparison.html: headline per measure, county and town tables, the changed villages and a map
 // of them (newly covered green, lost red). lang: zh | en.
 std::string render_comparison(const RunComparison& c, const std::string& lang);
+// The comparison's body (headline, map of the changes, tables per measure, changed villages),
+// headings at <h3>, for the report's own section.
+std::string comparison_section(const RunComparison& c, const std::string& lang);
 
 }  // namespace legalcircle

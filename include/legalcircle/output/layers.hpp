@@ -17,6 +17,7 @@ std::string fixed(double value, int decimals);
 
 struct ScenarioLayers {
   Table demand, services, circle, isochrones, gaps, gap_areas, roads, rollup_county, rollup_town;
+  Table demand_areas;  // polygon demand units as their polygons (no rows for point demand)
   Table plan_sites, plan_coverage, plan_circle, plan_rollup;  // with a planning section
   // Every layer in the GeoPackage's order (plan layers last, when planned).
   std::vector<NamedTable> all() const;

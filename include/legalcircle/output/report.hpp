@@ -16,6 +16,8 @@ struct ReportInput {
   nlohmann::ordered_json summary;  // as summary.json
   LayerRows demand, services, circle, gaps, plan, rollup_county, rollup_town, plan_rollup;
   LayerRows roads;  // the roads the map draws (map_road_rows): main classes, or all when few
+  LayerRows demand_areas;  // polygon demand units (optional): drawn as areas, with town and county boundaries
+  std::string comparison_section;  // HTML of the comparison with the scenario's baseline (attach_baseline), or ""
 };
 
 // From a run's summary and layers, in memory.

@@ -52,8 +52,17 @@ struct MapLabel {
   double gap = 7;  // point labels: distance from the point to the text
 };
 
+// A polygon drawn filled (demand areas) or as an outline (town and county boundaries), styled by
+// its CSS class.
+struct MapArea {
+  const std::string* wkb = nullptr;  // lon/lat (multi)polygon WKB
+  std::string css_class;
+};
+
 struct MapLayers {
   std::vector<MapRoad> roads;    // drawn first, under everything
+  std::vector<MapArea> areas;     // over the bands, half transparent
+  std::vector<MapArea> outlines;  // over the areas, under the dots
   std::vector<MapLabel> labels;  // drawn last, over everything
   std::vector<MapBandGroup> band_groups;
   std::vector<MapPoint> covered, uncovered;  // demand units
@@ -82,6 +91,7 @@ struct MapText {
   std::string north;       // label under the north arrow
   std::string km, m;       // scale bar units, e.g. " 公里", " m"
   std::string placement;   // extra attributes of the <svg> element, e.g. x="36" y="100" inside a page
+  std::string id = "map";  // the <svg> element's id (unique in its page)
 };
 
 // Colour of a band by its rank among every band minute on the map (darker for fewer minutes).
