@@ -10,6 +10,7 @@
 #include "inputs.hpp"
 #include "legalcircle/config/scenario.hpp"
 #include "legalcircle/core/error.hpp"
+#include "legalcircle/core/parallel.hpp"
 #include "legalcircle/io/svg_pages.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 #include "legalcircle/output/guide_maps.hpp"
@@ -84,18 +85,31 @@ GuideWriteResult write_guide_maps(StagedOutput& out, const std::string& prefix, 
   }
   progress.end(std::to_string(book.pages.size()) + " pages");
   progress.begin("guide maps: printing PDF and PNG");
-  std::vector<std::string> all;
+  // Paths first (the staging folder's list is not for threads), then every page and the combined
+  // PDF printed in parallel, each into its own file; the combined one first, as the longest.
+  std::vector<std::string> all, pdf_paths, png_paths;
   for (const GuidePage& p : book.pages) {
-    const std::string what = prefix + p.file_stem;
-    write_binary_file(out.path(prefix + p.file_stem + ".pdf"),
-                    pdf_from_svg({p.svg}, kA4WidthPt, kA4HeightPt, {p.title, settings.date}, what + ".pdf"));
-    write_binary_file(out.path(prefix + p.file_stem + ".png"), png_from_svg(p.svg, settings.png_width, what + ".png"));
+    pdf_paths.push_back(out.path(prefix + p.file_stem + ".pdf"));
+    png_paths.push_back(out.path(prefix + p.file_stem + ".png"));
     all.push_back(p.svg);
     if (p.kind == GuidePage::Kind::station) ++result.station_pages;
     else ++result.town_pages;
   }
-  write_binary_file(out.path(prefix + "guide_maps.pdf"),
-                  pdf_from_svg(all, kA4WidthPt, kA4HeightPt, {sc.title, settings.date}, prefix + "guide_maps.pdf"));
+  const std::string combined = out.path(prefix + "guide_maps.pdf");
+  parallel_for(
+      book.pages.size() + 1, settings.threads, [] { return 0; },
+      [&](int&, std::size_t i) {
+        if (i == 0) {
+          write_binary_file(combined, pdf_from_svg(all, kA4WidthPt, kA4HeightPt, {sc.title, settings.date},
+                                                   prefix + "guide_maps.pdf"));
+          return;
+        }
+        const GuidePage& p = book.pages[i - 1];
+        const std::string what = prefix + p.file_stem;
+        write_binary_file(pdf_paths[i - 1],
+                          pdf_from_svg({p.svg}, kA4WidthPt, kA4HeightPt, {p.title, settings.date}, what + ".pdf"));
+        write_binary_file(png_paths[i - 1], png_from_svg(p.svg, settings.png_width, what + ".png"));
+      });
   write_csv(out.path(prefix + "guide_villages.csv"), book.villages, sc.outputs.csv_bom);
   write_csv(out.path(prefix + "guide_index.csv"), book.index, sc.outputs.csv_bom);
   progress.end(std::to_string(result.station_pages) + " station pages, " + std::to_string(result.town_pages) +

@@ -568,9 +568,12 @@ void Report::map() {
       layers.outlines.push_back({&boundaries_[i], i < towns ? "bnd" : "bnd0"});
   }
   // Names beside the symbols: services, then uncovered villages (towns first, centred); a name
-  // with no free room is left out (the tooltip and the tables still carry it).
+  // with no free room is left out (the tooltip and the tables still carry it). A large county
+  // names only its higher tiers and its most populous gaps, so the map stays readable.
+  constexpr std::size_t kAllServicesNamedUpTo = 40, kGapsNamed = 40;
+  const bool name_every_service = services_.features.size() <= kAllServicesNamedUpTo;
   for (const Feature& f : services_.features)
-    if (f.point) {
+    if (f.point && (name_every_service || tier_rank(f.get("tier")) <= 1)) {
       MapLabel l;
       l.where = *f.point;
       l.text = escape(f.get("name"));
@@ -579,10 +582,13 @@ void Report::map() {
       l.priority = 1;
       layers.labels.push_back(std::move(l));
     }
-  for (const MapPoint& p : layers.uncovered) {
+  std::size_t gaps_named = 0;
+  for (const Feature& f : gaps_.features) {  // ranked: most residents first
+    if (!f.point) continue;
+    if (++gaps_named > kGapsNamed) break;
     MapLabel l;
-    l.where = p.where;
-    l.text = p.title;
+    l.where = *f.point;
+    l.text = escape(f.get("name"));
     l.kind = MapLabel::Kind::point;
     l.font_size = 9.5;
     l.priority = 2;

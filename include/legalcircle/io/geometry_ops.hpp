@@ -65,8 +65,8 @@ struct PageRing {
 };
 std::vector<PageRing> page_rings(const std::string& wkb, const PageTransform& t, double tolerance);
 // A lon/lat (multi)line as polylines in page coordinates: parts that continue where the previous
-// one ended are joined, vertices closer than `tolerance` to the last kept one dropped (a part's
-// ends kept), parts wholly outside the box left out.
+// one ended are joined, then simplified within `tolerance` (vertices closer than it to the last
+// kept one dropped, then Douglas–Peucker; a line's ends kept), parts wholly outside the box left out.
 std::vector<std::vector<XY>> page_lines(const std::string& wkb, const PageTransform& t, double tolerance);
 
 }  // namespace legalcircle
