@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -451,7 +452,9 @@ class BookWriter {
               : "Villages for which this is the nearest point: " + std::to_string(st.villages.size()) + ", " +
                     short_number(std::round(pop)) + " residents";
     svg += text_at(kMargin, table_top, xml_escape(heading), 11, "class=\"head\"");
-    std::string note = std::string(w_.pick("按", "By ")) + mode_words(data_.modes[0]) +
+    std::string first_mode = mode_words(data_.modes[0]);
+    if (!w_.zh && !first_mode.empty()) first_mode[0] = char(std::tolower(static_cast<unsigned char>(first_mode[0])));
+    std::string note = std::string(w_.pick("按", "By ")) + first_mode +
                        w_.pick("时间最近（到不了的按下一种方式）；分钟为到本点的出行时间，向上取整",
                                " time (the next mode where it cannot reach); minutes to this point, rounded up");
     svg += text_at(kMargin, table_top + 13, xml_escape(note), 7.5, "class=\"muted\"");

@@ -311,6 +311,15 @@ std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapT
                     "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + fixed(pj.width, 0) + " " +
                     fixed(pj.height, 0) + "\" width=\"" + fixed(pj.width, 0) + "\" height=\"" + fixed(pj.height, 0) +
                     "\" role=\"img\" aria-label=\"" + text.aria_label + "\">\n";
+  for (const MapBandGroup& g : layers.band_groups) {
+    svg += "<g class=\"bands\" id=\"" + g.id + "\">";
+    for (auto it = g.bands.rbegin(); it != g.bands.rend(); ++it) {  // largest first
+      const std::string d = polygon_path(*it->second, pj);
+      if (!d.empty()) svg += "<path fill=\"" + std::string(band_colour(all_minutes, it->first, g.palette)) + "\" fill-rule=\"evenodd\" d=\"" + d + "\"/>";
+    }
+    svg += "</g>\n";
+  }
+  // Roads over the bands (opaque fills would hide them), under everything else.
   if (!layers.roads.empty()) {
     PageTransform t;
     t.lon0 = pj.lon0, t.lat1 = pj.lat1, t.kx = pj.kx, t.scale = pj.scale, t.width = pj.width, t.height = pj.height;
@@ -338,14 +347,6 @@ std::string svg_map(const MapLayers& layers, const MapProjection& pj, const MapT
       }
       if (!d.empty()) svg += "<path class=\"road r" + std::to_string(rank) + "\" d=\"" + d + "\"/>\n";
     }
-  }
-  for (const MapBandGroup& g : layers.band_groups) {
-    svg += "<g class=\"bands\" id=\"" + g.id + "\">";
-    for (auto it = g.bands.rbegin(); it != g.bands.rend(); ++it) {  // largest first
-      const std::string d = polygon_path(*it->second, pj);
-      if (!d.empty()) svg += "<path fill=\"" + std::string(band_colour(all_minutes, it->first, g.palette)) + "\" fill-rule=\"evenodd\" d=\"" + d + "\"/>";
-    }
-    svg += "</g>\n";
   }
   for (const auto* group : {&layers.areas, &layers.outlines}) {
     for (const MapArea& a : *group) {

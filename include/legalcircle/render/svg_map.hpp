@@ -60,7 +60,7 @@ struct MapArea {
 };
 
 struct MapLayers {
-  std::vector<MapRoad> roads;    // drawn first, under everything
+  std::vector<MapRoad> roads;    // drawn over the bands, under everything else
   std::vector<MapArea> areas;     // over the bands, half transparent
   std::vector<MapArea> outlines;  // over the areas, under the dots
   std::vector<MapLabel> labels;  // drawn last, over everything
