@@ -275,13 +275,7 @@ std::string comparison_body(const RunComparison& c, const std::string& lang, con
     if (v.where) {
       pts.push_back(*v.where);
       (v.covered_b == true ? layers.covered : layers.uncovered).push_back({*v.where, xml(v.name)});
-      MapLabel l;
-      l.where = *v.where;
-      l.text = xml(v.name);
-      l.kind = MapLabel::Kind::point;
-      l.font_size = 10;
-      l.priority = v.covered_b == true ? 0 : 1;
-      layers.labels.push_back(std::move(l));
+      layers.labels.push_back(MapLabel::beside(*v.where, xml(v.name), 10, v.covered_b == true ? 0 : 1));
     }
   const int highway = column(c.roads, "highway");
   if (highway >= 0)

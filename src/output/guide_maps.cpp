@@ -11,6 +11,7 @@
 
 #include "legalcircle/io/geometry_ops.hpp"
 #include "legalcircle/io/write_qgis.hpp"  // xml_escape
+#include "legalcircle/output/layers.hpp"    // fixed
 #include "legalcircle/render/svg_map.hpp"
 
 namespace legalcircle {
@@ -18,12 +19,6 @@ namespace {
 
 constexpr double kMargin = 36, kMapTop = 112, kMapHeight = 430;
 constexpr double kMapWidth = kA4WidthPt - 2 * kMargin;
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 std::string short_number(double v) {
   std::string s = fixed(v, 1);
@@ -422,23 +417,11 @@ class BookWriter {
     }
     for (const GuideVillage& v : st.villages) extent.push_back(world_.units()[v.unit].where);
     pad_extent(extent, svc.where, 800);
-    MapLabel name_label;
-    name_label.where = svc.where;
-    name_label.text = xml_escape(page.title);
-    name_label.kind = MapLabel::Kind::point;
-    name_label.font_size = 11;
+    MapLabel name_label = MapLabel::beside(svc.where, xml_escape(page.title), 11, 0);
     name_label.gap = 13;  // outside the red ring
-    name_label.priority = 0;
     layers.labels.push_back(name_label);
-    for (const GuideVillage& v : st.villages) {
-      MapLabel l;
-      l.where = world_.units()[v.unit].where;
-      l.text = xml_escape(world_.units()[v.unit].name);
-      l.kind = MapLabel::Kind::point;
-      l.font_size = 8.5;
-      l.priority = 1;
-      layers.labels.push_back(std::move(l));
-    }
+    for (const GuideVillage& v : st.villages)
+      layers.labels.push_back(MapLabel::beside(world_.units()[v.unit].where, xml_escape(world_.units()[v.unit].name), 8.5, 1));
     svg += map_block(layers, extent, page.title, {s});
     double legend_y = kMapTop + kMapHeight + 16;
     svg += legend(legend_y, rank_of(s), false);
@@ -530,15 +513,7 @@ class BookWriter {
       if (unit_town_[u] == town) in_town[u] = true, extent.push_back(world_.units()[u].where);
     MapLayers layers = base_layers(in_town);
     for (std::size_t u = 0; u < world_.units().size(); ++u)
-      if (in_town[u]) {
-        MapLabel l;
-        l.where = world_.units()[u].where;
-        l.text = xml_escape(world_.units()[u].name);
-        l.kind = MapLabel::Kind::point;
-        l.font_size = 8;
-        l.priority = 1;
-        layers.labels.push_back(std::move(l));
-      }
+      if (in_town[u]) layers.labels.push_back(MapLabel::beside(world_.units()[u].where, xml_escape(world_.units()[u].name), 8, 1));
     MapBandGroup g;
     g.id = "town-areas";
     g.palette = palette_of(data_.modes[0]);
@@ -546,13 +521,7 @@ class BookWriter {
       extent.push_back(world_.services()[s].where);
       const auto& bands = data_.stations[s].areas[0];
       if (!bands.empty()) g.bands.push_back({bands.back().minutes, &bands.back().wkb});
-      MapLabel l;
-      l.where = world_.services()[s].where;
-      l.text = xml_escape(world_.services()[s].name);
-      l.kind = MapLabel::Kind::point;
-      l.font_size = 9;
-      l.priority = 0;
-      layers.labels.push_back(std::move(l));
+      layers.labels.push_back(MapLabel::beside(world_.services()[s].where, xml_escape(world_.services()[s].name), 9, 0));
     }
     if (!g.bands.empty()) {
       // One group per station would stack; every station's widest band in one colour instead.

@@ -573,26 +573,13 @@ void Report::map() {
   constexpr std::size_t kAllServicesNamedUpTo = 40, kGapsNamed = 40;
   const bool name_every_service = services_.features.size() <= kAllServicesNamedUpTo;
   for (const Feature& f : services_.features)
-    if (f.point && (name_every_service || tier_rank(f.get("tier")) <= 1)) {
-      MapLabel l;
-      l.where = *f.point;
-      l.text = escape(f.get("name"));
-      l.kind = MapLabel::Kind::point;
-      l.font_size = 10;
-      l.priority = 1;
-      layers.labels.push_back(std::move(l));
-    }
+    if (f.point && (name_every_service || tier_rank(f.get("tier")) <= 1))
+      layers.labels.push_back(MapLabel::beside(*f.point, escape(f.get("name")), 10, 1));
   std::size_t gaps_named = 0;
   for (const Feature& f : gaps_.features) {  // ranked: most residents first
     if (!f.point) continue;
     if (++gaps_named > kGapsNamed) break;
-    MapLabel l;
-    l.where = *f.point;
-    l.text = escape(f.get("name"));
-    l.kind = MapLabel::Kind::point;
-    l.font_size = 9.5;
-    l.priority = 2;
-    layers.labels.push_back(std::move(l));
+    layers.labels.push_back(MapLabel::beside(*f.point, escape(f.get("name")), 9.5, 2));
   }
   // Roads by class under everything; town names over everything.
   for (std::size_t c = 0; c < in_.roads.columns.size(); ++c)

@@ -50,6 +50,17 @@ struct MapLabel {
   double font_size = 13;
   double angle_deg = 0;
   double gap = 7;  // point labels: distance from the point to the text
+
+  // A name beside a point symbol (services, villages).
+  static MapLabel beside(LonLat where, std::string text, double font_size, int priority) {
+    MapLabel l;
+    l.where = where;
+    l.text = std::move(text);
+    l.kind = Kind::point;
+    l.font_size = font_size;
+    l.priority = priority;
+    return l;
+  }
 };
 
 // A polygon drawn filled (demand areas) or as an outline (town and county boundaries), styled by
