@@ -214,6 +214,30 @@ TEST_F(Report, LoadsInHeadlessChromiumWithoutErrorsOrRequests) {
   }
 }
 
+// A real extract (north of Bayreuth, OpenStreetMap): the map has its roads by class and names
+// (services, town halls here), the credit is OpenStreetMap's, and Chromium loads it cleanly.
+TEST(ReportRealExtract, NorthBayreuthMapWithRoadsAndNamesLoadsCleanly) {
+  const fs::path osm = fs::path(LEGALCIRCLE_SOURCE_DIR) / ".." / "shared" / "data" / "osm" / "north-bayreuth.osm.gz";
+  if (!fs::exists(osm)) GTEST_SKIP() << osm << " absent: the shared data folder is needed for this test";
+  if (!fs::exists(kChromium)) GTEST_SKIP() << kChromium << " not installed (Debian package chromium, installed by .ci/install-deps.sh)";
+  const fs::path dir = testing::fresh_temp_dir("report-bayreuth");
+  const auto r = run_command(kBinary + " run -q " + LEGALCIRCLE_SOURCE_DIR + "/configs/north-bayreuth.yaml -o " +
+                             (dir / "out").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string html = read_file(dir / "out" / "report.html");
+  EXPECT_LT(html.size(), std::size_t(3) << 20);
+  EXPECT_NE(html.find("class=\"road r1\""), std::string::npos);
+  EXPECT_NE(html.find("<g class=\"lbl\"><text"), std::string::npos) << "services and gaps named";
+  EXPECT_NE(html.find(">Rathaus</text>"), std::string::npos);
+  EXPECT_NE(html.find("openstreetmap.org/copyright"), std::string::npos);
+  const BrowserRun b = open_in_chromium(dir / "out" / "report.html", dir / "chromium");
+  ASSERT_EQ(b.exit_code, 0) << b.log;
+  EXPECT_NE(b.dom.find("</svg>"), std::string::npos);
+  EXPECT_TRUE(b.console.empty()) << b.console.front();
+  EXPECT_TRUE(b.requests.empty()) << b.requests.front();
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace legalcircle
 
