@@ -148,7 +148,7 @@ void StagedOutput::commit() {
     if (!manifest) throw OutputError((stage / kManifest).string() + ": cannot write");
   }
   for (const std::string& f : now) fsync_path(stage / f, false);
-  std::set<std::string> folders;  // every subfolder written into, deepest first by length
+  std::set<std::string> folders;  // every subfolder written into; synced children before parents
   for (const std::string& f : now)
     for (std::size_t k = f.find('/'); k != std::string::npos; k = f.find('/', k + 1)) folders.insert(f.substr(0, k));
   for (auto it = folders.rbegin(); it != folders.rend(); ++it) fsync_path(stage / *it, true);

@@ -153,6 +153,13 @@ TEST(GuideMaps, OnePagePerStationWithItsNameAndVillagesTheRunAgreesWith) {
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.output.find("Syntax Error"), std::string::npos);
   for (const auto& [id, name] : name_of) EXPECT_NE(r.output.find(name), std::string::npos) << name;
+  // A later run without guide maps into the same folder leaves no stale guide/ behind (the folder
+  // is the run's own), while a file the user put there stays.
+  write_file(dir / "R" / "mine.txt", "kept");
+  r = run_command(kBin + " run " + (dir / "s.yaml").string() + " -o " + (dir / "R").string() + " -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "R" / "guide")) << "stale guide maps of the earlier run";
+  EXPECT_EQ(read_file(dir / "R" / "mine.txt"), "kept");
   // A town page lists its stations (the services' town column).
   r = run_command("pdftotext " + (dir / "G" / "towns" / "梅汇街道.pdf").string() + " -");
   for (std::size_t i = 1; i < services.size(); ++i) {
