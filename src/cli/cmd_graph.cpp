@@ -8,6 +8,7 @@
 #include "common.hpp"
 #include "legalcircle/io/read_roads.hpp"
 #include "legalcircle/io/write_outputs.hpp"
+#include "inputs.hpp"
 
 namespace legalcircle::cli {
 
@@ -20,9 +21,14 @@ CLI::App* add_graph_command(CLI::App& app, GraphOptions& o) {
   c->add_option("--mode", o.modes, "Modes, comma-separated")->capture_default_str();
   c->add_option("--profiles", o.profiles, "Mode profiles YAML (default: built in)");
   c->add_option("--json", o.json_out, "Also write the statistics as JSON to this file");
+  c->add_option("--cache", o.cache,
+                "Binary graph cache: loaded when it was made from this roads file (path, size, time) with "
+                "these profiles and modes, else built and written here; a scenario names it as "
+                "inputs.roads.cache and `run`/`serve` then load it instead of the roads");
   add_road_field_options(*c, o.road_fields);
   c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr");
-  c->footer("Example:\n  legalcircle graph --roads ../shared/data/osm/porto.osm.pbf");
+  c->footer("Examples:\n  legalcircle graph --roads ../shared/data/osm/porto.osm.pbf\n"
+            "  legalcircle graph --roads county.osm.pbf --cache county.lcgraph   # then inputs.roads.cache: county.lcgraph");
   return c;
 }
 
@@ -31,15 +37,16 @@ int run_graph(const GraphOptions& o) {
   const Profiles profiles = profiles_from(o.profiles);
   BuildOptions build;
   build.modes = parse_modes(o.modes);
-  progress.begin("reading roads " + o.roads);
-  const RawRoads raw = read_roads(o.roads, o.road_fields);
-  progress.end(std::to_string(raw.ways.size()) + " highway ways");
-  // The reader's warnings, as every other command prints them (and in --json).
-  for (const std::string& w : raw.warnings) progress.warn(w);
-  for (const std::string& n : raw.notes) progress.note(n);
-  progress.begin("building graph");
-  const RoadGraph graph = build_graph(raw, profiles, build);
-  progress.end();
+  RoadsInput roads;
+  roads.path = o.roads;
+  roads.mapping = o.road_fields;
+  roads.cache = o.cache;
+  // The reader's warnings are printed as every other command prints them (and in --json).
+  const LoadedGraph loaded = load_graph(roads, profiles, build.modes, progress);
+  const RoadGraph& graph = loaded.graph;
+  struct {
+    const std::vector<std::string>& warnings;
+  } raw{loaded.info.warnings};
 
   nlohmann::ordered_json stats;
   stats["roads"] = o.roads;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "legalcircle/core/chinese_offsets.hpp"
@@ -222,24 +223,67 @@ PointLayer read_point_input(const PointInput& in, const std::string& role, Progr
   return layer;
 }
 
-World load_scenario_world(const Scenario& sc, const std::vector<Mode>& modes, Progress& progress, RunRecord& record) {
-  progress.begin("reading roads " + sc.inputs.roads.path);
-  RawRoads raw = read_roads(sc.inputs.roads.path, sc.inputs.roads.mapping);
-  record.timings.emplace_back("read_roads_s", progress.end(std::to_string(raw.ways.size()) + " highway ways"));
-  for (const std::string& w : raw.warnings) progress.warn(w), record.warnings.push_back(w);
+LoadedGraph load_graph(const RoadsInput& roads, const Profiles& profiles, const std::vector<Mode>& modes,
+                       Progress& progress) {
+  LoadedGraph out;
+  std::optional<GraphCacheKey> key;
+  if (!roads.cache.empty()) {
+    key = graph_cache_key(roads.path, roads.mapping, profiles, modes);
+    progress.begin("reading graph cache " + roads.cache);
+    std::string why;
+    if (auto cached = read_graph_cache(roads.cache, *key, why)) {
+      out.timings.emplace_back("read_graph_cache_s", progress.end(std::to_string(cached->graph.node_count()) + " nodes"));
+      out.graph = std::move(cached->graph);
+      out.info = std::move(cached->info);
+      for (const std::string& w : out.info.warnings) progress.warn(w);
+      for (const std::string& n : out.info.notes) progress.note(n);
+      return out;
+    }
+    progress.end("not used: " + why);
+    // A cache that exists but cannot be used says why; one not made yet is simply made.
+    if (why.rfind("no cache file", 0) != 0) progress.note(roads.cache + " not used (" + why + "): rebuilt from " + roads.path);
+  }
+  progress.begin("reading roads " + roads.path);
+  RawRoads raw = read_roads(roads.path, roads.mapping);
+  out.timings.emplace_back("read_roads_s", progress.end(std::to_string(raw.ways.size()) + " highway ways"));
+  for (const std::string& w : raw.warnings) progress.warn(w);
   for (const std::string& n : raw.notes) progress.note(n);
-  record.attribution = attribution(raw, false);
+  out.info = {raw.source, raw.generator, raw.warnings, raw.notes};
+  progress.begin("building graph");
+  out.graph = build_graph(raw, profiles, BuildOptions{modes, true});
+  raw = RawRoads{};
+  out.timings.emplace_back("build_graph_s", progress.end(std::to_string(out.graph.node_count()) + " nodes"));
+  if (key) {
+    progress.begin("writing graph cache " + roads.cache);
+    try {
+      write_graph_cache(roads.cache, *key, out.graph, out.info);
+      progress.end();
+    } catch (const OutputError& e) {  // the run's answer does not depend on it
+      progress.end("failed");
+      out.cache_warning = std::string("graph cache not written: ") + e.what();
+      progress.warn(out.cache_warning);
+    }
+  }
+  return out;
+}
+
+World load_scenario_world(const Scenario& sc, const std::vector<Mode>& modes, Progress& progress, RunRecord& record) {
+  LoadedGraph loaded = load_graph(sc.inputs.roads, sc.profiles.profiles, modes, progress);
+  record.timings.insert(record.timings.end(), loaded.timings.begin(), loaded.timings.end());
+  record.warnings.insert(record.warnings.end(), loaded.info.warnings.begin(), loaded.info.warnings.end());
+  if (!loaded.cache_warning.empty()) record.warnings.push_back(loaded.cache_warning);
+  RawRoads credit_of;  // the credit needs only where the roads came from
+  credit_of.source = loaded.info.source;
+  credit_of.generator = loaded.info.generator;
+  record.attribution = attribution(credit_of, false);
   PointLayer services = read_point_input(sc.inputs.services, "services", progress, record.warnings);
   apply_service_edits(sc, sc.proposals, services);
   if (!sc.proposals.empty())
     progress.note("proposals: " + std::to_string(sc.proposals.remove.size()) + " services removed, " +
                   std::to_string(sc.proposals.add.size()) + " added");
   PointLayer demand = read_point_input(sc.inputs.demand, "demand", progress, record.warnings);
-  progress.begin("building graph");
-  RoadGraph graph = build_graph(raw, sc.profiles.profiles, BuildOptions{modes, true});
-  raw = RawRoads{};
-  record.timings.emplace_back("build_graph_s", progress.end(std::to_string(graph.node_count()) + " nodes"));
-  return World(std::move(graph), sc.profiles.profiles, sc.profiles.direction, std::move(services), std::move(demand));
+  return World(std::move(loaded.graph), sc.profiles.profiles, sc.profiles.direction, std::move(services),
+               std::move(demand));
 }
 
 }  // namespace legalcircle::cli

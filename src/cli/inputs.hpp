@@ -12,6 +12,7 @@
 #include "legalcircle/output/layers.hpp"  // fixed()
 #include "legalcircle/output/summary.hpp"
 #include "legalcircle/graph/road_graph.hpp"
+#include "legalcircle/io/graph_cache.hpp"
 #include "legalcircle/io/read_points.hpp"
 #include "legalcircle/io/read_roads.hpp"
 #include "legalcircle/pipeline/world.hpp"
@@ -81,6 +82,17 @@ std::string attribution(const RawRoads& roads, bool embedded);
 // `modes`; reading warnings and stage times go into `record`.
 PointLayer read_point_input(const PointInput& input, const std::string& role, Progress& progress,
                             std::vector<std::string>& warnings);
+// The roads as a graph: from `roads.cache` when it was made from this file with these profiles and
+// modes (else read, built and the cache rewritten; why it was not used is a note).
+struct LoadedGraph {
+  RoadGraph graph;
+  RoadsReadInfo info;  // source, generator (the credit), the reader's warnings and notes
+  std::vector<std::pair<std::string, double>> timings;
+  std::string cache_warning;  // the cache could not be written
+};
+LoadedGraph load_graph(const RoadsInput& roads, const Profiles& profiles, const std::vector<Mode>& modes,
+                       Progress& progress);
+
 World load_scenario_world(const Scenario& scenario, const std::vector<Mode>& modes, Progress& progress,
                           RunRecord& record);
 

@@ -286,9 +286,16 @@ class Reader {
       return r;
     }
     allow_keys(node, key, {"path", "layer", "class_field", "oneway_field", "speed_field",
-                           "name_field", "vertex_snap_m", "encoding", "class_map"});
+                           "name_field", "vertex_snap_m", "encoding", "class_map", "cache"});
     if (auto n = node["path"]) r.path = file_path(n, join(key, "path"));
     else fail(node, join(key, "path"), "missing: the road network file is required");
+    if (auto n = node["cache"]) {  // written when absent or stale, so it need not exist yet
+      const std::string v = text(n, join(key, "cache"));
+      if (v.empty()) fail(n, join(key, "cache"), "empty path");
+      fs::path p(v);
+      if (p.is_relative()) p = dir_ / p;
+      r.cache = p.lexically_normal().string();
+    }
     RoadFieldMapping& m = r.mapping;
     if (auto n = node["layer"]) m.layer = text(n, join(key, "layer"));
     if (auto n = node["class_field"]) m.class_field = text(n, join(key, "class_field"));

@@ -28,6 +28,7 @@ std::string_view to_string(Direction v);
 struct RoadsInput {
   std::string path;          // resolved
   RoadFieldMapping mapping;  // layer, class/oneway/speed/name fields, encoding (GIS layers)
+  std::string cache;         // binary graph cache (io/graph_cache.hpp); empty: none
 };
 
 // Admin fields of the demand layer; empty = not mapped. They are also kept for the outputs.
