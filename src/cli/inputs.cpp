@@ -85,6 +85,9 @@ void add_input_options(CLI::App& c, InputOptions& o, bool with_demand) {
         ->capture_default_str();
   }
   add_road_field_options(c, o.road_fields);
+  c.add_option("--graph-cache", o.graph_cache,
+               "Binary graph cache of --roads: loaded when it was made from this file with these profiles and "
+               "modes, else built and written (legalcircle graph --cache makes one)");
 }
 
 PointReadOptions layer_read_options(const InputOptions& o, const LayerOptions& l, const std::string& path,
@@ -143,12 +146,14 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
   if (o.max_snap_m >= 0) profiles.max_snap_m = o.max_snap_m;
   const Direction direction = o.direction == "from_service" ? Direction::from_service : Direction::to_service;
 
-  progress.begin("reading roads " + roads);
-  RawRoads raw = read_roads(roads, o.road_fields);
-  timings["read_roads_s"] = progress.end(std::to_string(raw.ways.size()) + " highway ways");
-  std::vector<std::string> warnings;
-  for (const std::string& w : raw.warnings) progress.warn(w), warnings.push_back(w);
-  for (const std::string& n : raw.notes) progress.note(n);
+  RoadsInput road_input;
+  road_input.path = roads;
+  road_input.mapping = o.road_fields;
+  road_input.cache = o.graph_cache;
+  LoadedGraph loaded = load_graph(road_input, profiles, modes, progress);
+  for (const auto& [k, v] : loaded.timings) timings[k] = v;
+  std::vector<std::string> warnings = loaded.info.warnings;
+  if (!loaded.cache_warning.empty()) warnings.push_back(loaded.cache_warning);
   progress.begin("reading services " + services);
   PointLayer service_points = read_points(services, layer_read_options(o, o.services_layer, services, false));
   double t_points = progress.end(std::to_string(service_points.points.size()) + " points");
@@ -165,15 +170,12 @@ Inputs load_inputs(const InputOptions& o, const std::vector<Mode>& modes, bool w
   for (const auto* layer : {&service_points, &demand_points})
     for (const std::string& w : layer->warnings) progress.warn(w), warnings.push_back(w);
 
-  progress.begin("building graph");
-  BuildOptions build;
-  build.modes = modes;
-  RoadGraph graph = build_graph(raw, profiles, build);
-  const std::string credit = attribution(raw, embedded);
-  raw = RawRoads{};  // free the raw ways before the searches
-  timings["build_graph_s"] = progress.end(std::to_string(graph.node_count()) + " nodes");
+  RawRoads credit_of;  // the credit needs only where the roads came from
+  credit_of.source = loaded.info.source;
+  credit_of.generator = loaded.info.generator;
+  const std::string credit = attribution(credit_of, embedded);
   Inputs in{roads, services, demand, embedded,
-            World(std::move(graph), profiles, direction, std::move(service_points), std::move(demand_points)),
+            World(std::move(loaded.graph), profiles, direction, std::move(service_points), std::move(demand_points)),
             std::move(warnings), credit};
   in.world.check_usable(modes);  // a wrong CRS stops here, not after the searches
   return in;

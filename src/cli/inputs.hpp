@@ -42,6 +42,7 @@ struct InputOptions {
   LayerOptions services_layer{"services"}, demand_layer{"demand"};
   std::string keep_fields = "auto";
   RoadFieldMapping road_fields;
+  std::string graph_cache;  // --graph-cache: the binary graph cache (io/graph_cache.hpp)
 };
 
 // Declares --<prefix>-layer, -id-field, -name-field, (-population-field), -lon-field, -lat-field,
