@@ -22,7 +22,7 @@ struct SnappedPoint {
   bool ok() const { return segment != kInvalidId; }
 };
 
-// R-tree over the segments one mode may use (in either direction) in its kept component.
+// A grid index over the segments one mode may use (in either direction) in its kept component.
 class SegmentIndex {
  public:
   SegmentIndex(const RoadGraph& graph, Mode mode);

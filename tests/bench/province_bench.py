@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Province-scale figures of legalcircle on a generated network (a benchmark, not a test).
+
+    tests/bench/province_bench.py BUILD_DIR [--scale 28] [--work /tmp/legalcircle-province-bench]
+                                  [--skip-run] [--threads N]
+
+Generates the synthetic county at --scale (28: about 1 M road nodes, 3,000 villages, 284
+services; 140: about 5 M nodes) unless it is there, then times each step as its own process and
+prints wall seconds and peak RSS (the child's ru_maxrss) with bytes per road node:
+
+  graph       read + build + write the binary cache; then loading the cache
+  coverage    one mode at a time (walk, ebike, car), from the roads and from the mode's cache,
+              with the snap + search stage as the command reports it; three modes at once
+  isochrones  car, 5/10/15 minutes, one polygon set per service, from the cache
+  run         the synthetic scenario on this network (three rules over three modes, circles,
+              per-service isochrones, MCLP k = 3, every output), with its stage times
+
+Every figure comes from one run on a shared machine: compare figures of one invocation only."""
+import argparse, json, os, re, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def timed(cmd, log=None):
+    """Runs cmd; returns (seconds, peak RSS bytes, stderr text)."""
+    t = time.time()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.time() - t
+    if p.returncode != 0:
+        sys.exit(f"failed ({p.returncode}): {' '.join(map(str, cmd))}\n{err}")
+    if log:
+        log.write(f"$ {' '.join(map(str, cmd))}\n{err}\n")
+    return seconds, usage.ru_maxrss * 1024, err
+
+
+def stage(err, name):
+    m = re.search(re.escape(name) + r" \.\.\. ([0-9.]+) s", err)
+    return float(m.group(1)) if m else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--scale", default="28")
+    ap.add_argument("--work", default="/tmp/legalcircle-province-bench")
+    ap.add_argument("--skip-run", action="store_true", help="leave out the whole scenario run")
+    ap.add_argument("--threads", default=str(os.cpu_count() or 1))
+    a = ap.parse_args()
+    build = Path(a.build).resolve()
+    lc = str(build / "legalcircle")
+    work = Path(a.work)
+    work.mkdir(parents=True, exist_ok=True)
+    county = work / f"county-x{a.scale}"
+    if not (county / "roads.osm.pbf").exists():
+        print(f"generating the county at scale {a.scale} ...", flush=True)
+        subprocess.run([str(build / "legalcircle_generate"), "--scale", a.scale, "--out", str(county), "-q"], check=True)
+    roads, services, villages = county / "roads.osm.pbf", county / "services.csv", county / "villages.geojson"
+    log = open(work / f"bench-x{a.scale}.log", "w")
+    rows = []
+
+    def row(step, seconds, rss, detail=""):
+        rows.append((step, seconds, rss, detail))
+        print(f"{step:<44} {seconds:8.2f} s {rss / 2**20:9.0f} MiB  {detail}", flush=True)
+
+    cache = work / f"x{a.scale}-all.lcgraph"
+    cache.unlink(missing_ok=True)
+    s, rss, err = timed([lc, "graph", "--roads", roads, "--cache", cache], log)
+    nodes = int(re.search(r"\((\d+) nodes\)", err).group(1))
+    print(f"network: {nodes:,} nodes ({roads}), {cache.stat().st_size / 2**20:.0f} MiB cache", flush=True)
+    row("graph: read + build + write cache", s, rss, f"read {stage(err, 'reading roads ' + str(roads)):.2f} s, "
+        f"build {stage(err, 'building graph'):.2f} s, write {stage(err, 'writing graph cache ' + str(cache)):.2f} s")
+    s, rss, err = timed([lc, "graph", "--roads", roads, "--cache", cache], log)
+    row("graph: load the cache", s, rss, f"load {stage(err, 'reading graph cache ' + str(cache)):.2f} s, "
+        f"{rss / nodes:.0f} B/node")
+
+    base = [lc, "coverage", "--roads", roads, "--services", services, "--demand", villages]
+    for mode in ["walk", "ebike", "car"]:
+        out = work / f"cov-{mode}"
+        s, rss, err = timed(base + ["--mode", mode, "-o", out], log)
+        row(f"coverage {mode}: from the roads", s, rss, f"snap+search {stage(err, mode + ': snapping and searching'):.2f} s")
+        mc = work / f"x{a.scale}-{mode}.lcgraph"
+        mc.unlink(missing_ok=True)
+        timed(base + ["--mode", mode, "--graph-cache", mc, "-o", out], log)  # writes the cache
+        s, rss, err = timed(base + ["--mode", mode, "--graph-cache", mc, "-o", out], log)
+        row(f"coverage {mode}: from its cache", s, rss,
+            f"snap+search {stage(err, mode + ': snapping and searching'):.2f} s, {rss / nodes:.0f} B/node")
+    s, rss, err = timed(base + ["--mode", "walk,ebike,car", "--graph-cache", cache, "-o", work / "cov-all"], log)
+    row("coverage walk+ebike+car: from the cache", s, rss, f"{rss / nodes:.0f} B/node")
+
+    svc = sum(1 for _ in open(services, encoding="utf-8")) - 1
+    s, rss, err = timed([lc, "isochrones", "--roads", roads, "--services", services, "--mode", "car", "--minutes",
+                         "5,10,15", "--graph-cache", work / f"x{a.scale}-car.lcgraph", "--threads", a.threads,
+                         "-o", work / "iso-car"], log)
+    row(f"isochrones car 5/10/15, {svc} per-service sets", s, rss, "")
+
+    if not a.skip_run:
+        scenario = work / f"scenario-x{a.scale}.yaml"
+        text = (ROOT / "configs" / "synthetic-county.yaml").read_text()
+        text = text.replace("../geodata/synthetic-county", str(county)).replace(
+            "file: profiles.yaml", f"file: {ROOT}/configs/profiles.yaml")
+        text = text.replace("path: " + str(county) + "/roads.osm.pbf",
+                            "path: " + str(county) + "/roads.osm.pbf\n    cache: " + str(cache))
+        scenario.write_text(text)
+        s, rss, err = timed([lc, "run", scenario, "--threads", a.threads, "-o", work / "run"], log)
+        t = json.loads((work / "run" / "summary.json").read_text()).get("timings", {})
+        detail = ", ".join(f"{k} {v:.2f}" for k, v in t.items() if isinstance(v, (int, float)) and v >= 0.5)
+        row("run (scenario, every output)", s, rss, detail)
+    print(f"(log of every command: {work / f'bench-x{a.scale}.log'})")
+
+
+if __name__ == "__main__":
+    main()
