@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <optional>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "inputs.hpp"
 #include "legalcircle/config/scenario.hpp"
 #include "legalcircle/core/error.hpp"
+#include "legalcircle/core/parallel.hpp"
 #include "legalcircle/io/postgis.hpp"
 #include "legalcircle/io/write_outputs.hpp"
 #include "legalcircle/io/write_qgis.hpp"
@@ -162,11 +164,28 @@ int run_scenario(const RunOptions& o) {
     return 0;
   }
   StagedOutput& out = *staged;
-  if (sc.outputs.geopackage)
-    write_gpkg_layers(out.path("legalcircle.gpkg"), layers.all(), sc.outputs.project_crs, qgis_gpkg_styles(project));
-  if (sc.outputs.geojson)
-    for (const NamedTable& l : layers.all())
-      if (l.table->shape != Table::Shape::none) write_geojson(out.path(l.name + ".geojson"), l.name, *l.table);
+  {
+    // The GeoPackage and every GeoJSON layer are separate files: written side by side (GDAL keeps
+    // distinct datasets apart), the largest first; paths are taken before the threads start.
+    std::vector<std::pair<std::size_t, std::function<void()>>> writes;  // (weight, write)
+    if (sc.outputs.geopackage) {
+      const std::string path = out.path("legalcircle.gpkg");
+      writes.emplace_back(std::size_t(-1), [&, path] {
+        write_gpkg_layers(path, layers.all(), sc.outputs.project_crs, qgis_gpkg_styles(project));
+      });
+    }
+    if (sc.outputs.geojson)
+      for (const NamedTable& l : layers.all())
+        if (l.table->shape != Table::Shape::none) {
+          const std::string path = out.path(l.name + ".geojson");
+          std::size_t weight = l.table->rows.size();
+          for (const std::string& w : l.table->wkb) weight += w.size();
+          writes.emplace_back(weight, [path, l] { write_geojson(path, l.name, *l.table); });
+        }
+    std::stable_sort(writes.begin(), writes.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+    parallel_for(
+        writes.size(), settings.threads, [] { return 0; }, [&](int&, std::size_t i) { writes[i].second(); });
+  }
   const auto csv = [&](const std::string& name, const Table& t) {
     std::vector<std::string> headers;
     if (sc.outputs.csv_header_labels) {
