@@ -16,6 +16,7 @@ PACKAGES=(
   libjs-leaflet       # the serve page's map, bundled into the binary at build time
   libgtest-dev libgmock-dev libbenchmark-dev
   glpk-utils  # test-only: glpsol checks the planning bound against an exact MIP
+  python3-scipy  # bench-only: tests/bench/province_bench.py times scipy's Dijkstra beside ours
   chromium    # test-only: report.html and the serve page are loaded in headless Chromium
   python3-websocket  # test-only: drives the serve page through Chromium's DevTools protocol
   python3-qgis  # test-only: QGIS itself opens the written project

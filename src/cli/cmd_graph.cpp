@@ -1,5 +1,6 @@
 // legalcircle graph: build the road graph and print per-mode network statistics.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,12 @@ CLI::App* add_graph_command(CLI::App& app, GraphOptions& o) {
                 "Binary graph cache: loaded when it was made from this roads file (path, size, time) with "
                 "these profiles and modes, else built and written here; a scenario names it as "
                 "inputs.roads.cache and `run`/`serve` then load it instead of the roads");
+  c->add_option("--export-csr", o.export_dir,
+                "Also write the graph's CSR arrays as raw little-endian files into this folder, for a peer "
+                "tool (tests/bench/province_bench.py compares scipy's Dijkstra): nodes.f64 (lon, lat), "
+                "first_out.u32, arc_head.u32, and per mode arc_in_seconds_<mode>.f32 (the time from the "
+                "arc's head to its tail: a search from the services over these gives every node's time "
+                "to its nearest service; inf where the mode may not go)");
   add_road_field_options(*c, o.road_fields);
   c->add_flag("-q,--quiet", o.quiet, "No progress messages on stderr");
   c->footer("Examples:\n  legalcircle graph --roads ../shared/data/osm/porto.osm.pbf\n"
@@ -69,6 +76,20 @@ int run_graph(const GraphOptions& o) {
   std::printf("(edges: road segments between consecutive nodes, usable in at least one direction;\n"
               " dropped: nodes outside the largest strongly connected component)\n");
   if (!o.json_out.empty()) write_text_file(o.json_out, stats.dump(2) + "\n");
+  if (!o.export_dir.empty()) {
+    ensure_directory(o.export_dir);
+    auto bytes = [](const auto& v) {
+      return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(v[0]));
+    };
+    const std::filesystem::path dir(o.export_dir);
+    write_binary_file((dir / "nodes.f64").string(), bytes(graph.coord));
+    write_binary_file((dir / "first_out.u32").string(), bytes(graph.first_out));
+    write_binary_file((dir / "arc_head.u32").string(), bytes(graph.arc_head));
+    for (Mode m : build.modes)
+      write_binary_file((dir / ("arc_in_seconds_" + std::string(mode_name(m)) + ".f32")).string(),
+                        bytes(graph.weights(m).arc_time_in));
+    progress.note("wrote the CSR arrays to " + o.export_dir);
+  }
   return 0;
 }
 

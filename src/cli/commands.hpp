@@ -24,7 +24,7 @@ CLI::App* add_coverage_command(CLI::App& app, CoverageOptions& options);
 int run_coverage(const CoverageOptions& options);
 
 struct GraphOptions {
-  std::string roads, profiles, modes = "walk,ebike,car", json_out, cache;
+  std::string roads, profiles, modes = "walk,ebike,car", json_out, cache, export_dir;
   RoadFieldMapping road_fields;
   bool quiet = false;
 };

@@ -42,6 +42,44 @@ def stage(err, name):
     return float(m.group(1)) if m else float("nan")
 
 
+def scipy_peer(lc, roads, cache, services, work, log, stages, row):
+    """scipy's multi-source Dijkstra (csgraph.dijkstra, min_only, no cutoff) from the services'
+    nearest nodes over the same graph and walk times, beside our snap + search stage."""
+    try:
+        import numpy as np
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+        from scipy.spatial import cKDTree
+    except ImportError as e:
+        print(f"scipy peer: not measured ({e}; Debian python3-scipy)")
+        return
+    exp = work / "csr"
+    timed([lc, "graph", "--roads", roads, "--cache", cache, "--export-csr", exp], log)
+    nodes = np.fromfile(exp / "nodes.f64", dtype=np.float64).reshape(-1, 2)
+    first = np.fromfile(exp / "first_out.u32", dtype=np.uint32).astype(np.int64)
+    head = np.fromfile(exp / "arc_head.u32", dtype=np.uint32).astype(np.int64)
+    for mode in ["walk", "car"]:
+        w = np.fromfile(exp / f"arc_in_seconds_{mode}.f32", dtype=np.float32).astype(np.float64)
+        tail = np.repeat(np.arange(len(nodes)), np.diff(first))
+        ok = np.isfinite(w)
+        m = csr_matrix((w[ok], (tail[ok], head[ok])), shape=(len(nodes), len(nodes)))
+        lon, lat = [], []
+        import csv
+        with open(services, encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                lon.append(float(r["lon"])), lat.append(float(r["lat"]))
+        k = np.cos(np.radians(np.mean(nodes[:, 1])))
+        tree = cKDTree(np.c_[nodes[:, 0] * k, nodes[:, 1]])
+        _, src = tree.query(np.c_[np.array(lon) * k, np.array(lat)])
+        t = time.time()
+        d = dijkstra(m, directed=True, indices=np.unique(src), min_only=True)
+        s = time.time() - t
+        settled = int(np.isfinite(d).sum())
+        ours = stages.get(mode, float("nan"))
+        row(f"scipy dijkstra {mode}: {len(np.unique(src))} sources", s, 0,
+            f"{settled:,} nodes settled; ours (snap+search, cached run) {ours:.2f} s: {s / ours:.1f}x")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -64,7 +102,8 @@ def main():
 
     def row(step, seconds, rss, detail=""):
         rows.append((step, seconds, rss, detail))
-        print(f"{step:<44} {seconds:8.2f} s {rss / 2**20:9.0f} MiB  {detail}", flush=True)
+        memory = f"{rss / 2**20:9.0f} MiB" if rss else "        -    "
+        print(f"{step:<44} {seconds:8.2f} s {memory}  {detail}", flush=True)
 
     cache = work / f"x{a.scale}-all.lcgraph"
     cache.unlink(missing_ok=True)
@@ -78,6 +117,7 @@ def main():
         f"{rss / nodes:.0f} B/node")
 
     base = [lc, "coverage", "--roads", roads, "--services", services, "--demand", villages]
+    stages = {}
     for mode in ["walk", "ebike", "car"]:
         out = work / f"cov-{mode}"
         s, rss, err = timed(base + ["--mode", mode, "-o", out], log)
@@ -86,8 +126,9 @@ def main():
         mc.unlink(missing_ok=True)
         timed(base + ["--mode", mode, "--graph-cache", mc, "-o", out], log)  # writes the cache
         s, rss, err = timed(base + ["--mode", mode, "--graph-cache", mc, "-o", out], log)
-        row(f"coverage {mode}: from its cache", s, rss,
-            f"snap+search {stage(err, mode + ': snapping and searching'):.2f} s, {rss / nodes:.0f} B/node")
+        stages[mode] = stage(err, mode + ': snapping and searching')
+        row(f"coverage {mode}: from its cache", s, rss, f"snap+search {stages[mode]:.2f} s, {rss / nodes:.0f} B/node")
+    scipy_peer(lc, roads, cache, services, work, log, stages, row)
     s, rss, err = timed(base + ["--mode", "walk,ebike,car", "--graph-cache", cache, "-o", work / "cov-all"], log)
     row("coverage walk+ebike+car: from the cache", s, rss, f"{rss / nodes:.0f} B/node")
 

@@ -345,5 +345,27 @@ TEST(GraphCacheRun, SameAnswersFromTheCacheAndItsDamageIsSaid) {
   fs::remove_all(dir);
 }
 
+// graph --export-csr: the CSR arrays a peer tool reads (the province bench's scipy comparison),
+// sized as the graph says.
+TEST(GraphExport, CsrArraysHaveTheGraphsSizes) {
+  const fs::path dir = testing::fresh_temp_dir("graph-export");
+  const std::string roads = std::string(LEGALCIRCLE_SOURCE_DIR) + "/geodata/synthetic-county/roads.osm.pbf";
+  const auto r = testing::run_command(std::string(LEGALCIRCLE_BINARY) + " graph -q --roads " + roads + " --json " +
+                                      (dir / "g.json").string() + " --export-csr " + (dir / "csr").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto stats = nlohmann::json::parse(testing::read_file(dir / "g.json"));
+  const std::size_t n = stats["nodes"].get<std::size_t>(), segments = stats["segments"].get<std::size_t>();
+  EXPECT_EQ(fs::file_size(dir / "csr" / "nodes.f64"), 16 * n);
+  EXPECT_EQ(fs::file_size(dir / "csr" / "first_out.u32"), 4 * (n + 1));
+  EXPECT_EQ(fs::file_size(dir / "csr" / "arc_head.u32"), 4 * 2 * segments);  // two arcs per segment
+  for (const char* m : {"walk", "ebike", "car"})
+    EXPECT_EQ(fs::file_size(dir / "csr" / (std::string("arc_in_seconds_") + m + ".f32")), 4 * 2 * segments) << m;
+  const std::string first = testing::read_file(dir / "csr" / "first_out.u32");
+  uint32_t last = 0;
+  std::memcpy(&last, first.data() + first.size() - 4, 4);
+  EXPECT_EQ(last, 2 * segments);
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace legalcircle
