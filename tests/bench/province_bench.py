@@ -1,7 +1,7 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Province-scale figures of legalcircle on a generated network (a benchmark, not a test).
 
-    tests/bench/province_bench.py BUILD_DIR [--scale 28] [--work /tmp/legalcircle-province-bench]
+    /usr/bin/python3 tests/bench/province_bench.py BUILD_DIR [--scale 28] [--work /tmp/legalcircle-province-bench]
                                   [--skip-run] [--threads N]
 
 Generates the synthetic county at --scale (28: about 1 M road nodes, 3,000 villages, 284
