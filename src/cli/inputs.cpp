@@ -9,6 +9,7 @@
 #include "legalcircle/core/chinese_offsets.hpp"
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/graph/build_graph.hpp"
+#include "legalcircle/io/postgis.hpp"
 #include "legalcircle/pipeline/scenario.hpp"
 
 namespace legalcircle::cli {
@@ -230,6 +231,10 @@ LoadedGraph load_graph(const RoadsInput& roads, const Profiles& profiles, const 
   LoadedGraph out;
   std::optional<GraphCacheKey> key;
   if (!roads.cache.empty()) {
+    // The key is the file's size and time: a database table has neither.
+    if (is_postgis_source(roads.path))
+      throw ConfigError("graph cache " + roads.cache + ": a cache is kept only for a roads file, and the roads are a "
+                        "database table: " + redact_connection(roads.path));
     key = graph_cache_key(roads.path, roads.mapping, profiles, modes);
     progress.begin("reading graph cache " + roads.cache);
     std::string why;

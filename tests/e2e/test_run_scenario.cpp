@@ -367,5 +367,13 @@ TEST(GraphExport, CsrArraysHaveTheGraphsSizes) {
   fs::remove_all(dir);
 }
 
+TEST(GraphCacheRun, ADatabaseTableHasNoCache) {
+  const auto r = testing::run_command(std::string(LEGALCIRCLE_BINARY) +
+                                      " graph -q --roads 'PG:dbname=none password=secret' --cache /tmp/never.lcgraph");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("a cache is kept only for a roads file"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("secret"), std::string::npos) << "the password is shown";
+}
+
 }  // namespace
 }  // namespace legalcircle
