@@ -367,7 +367,7 @@ class BookWriter {
       item("<circle class=\"cov\" cx=\"" + fixed(x + 4, 1) + "\" cy=\"" + fixed(y, 1) + "\" r=\"3.2\"/>",
            w_.pick("本镇街村社", "Villages of the town"));
       const std::vector<double> one = {data_.bands_minutes.back()};  // as the map draws it
-      item("<rect x=\"" + fixed(x, 1) + "\" y=\"" + fixed(y - 5, 1) + "\" width=\"14\" height=\"10\" fill=\"" +
+      item("<rect x=\"" + fixed(x, 1) + "\" y=\"" + fixed(y - 5, 1) + "\" width=\"10\" height=\"10\" fill=\"" +
                band_colour(one, one[0], palette_of(data_.modes[0])) + "\"/>",
            mode_words(data_.modes[0]) + " " + short_number(data_.bands_minutes.back()) + w_.pick(" 分钟范围", " min"));
     }
