@@ -60,8 +60,9 @@ GuideWriteResult write_guide_maps(StagedOutput& out, const std::string& prefix, 
   GuideText text;
   text.title = sc.title;
   text.date = settings.date;
-  text.attribution = settings.attribution.empty() ? "OpenStreetMap" : settings.attribution;
   text.zh = settings.lang != "en";
+  // No credit is the county's own data (as the QGIS layout says), never someone else's.
+  text.attribution = !settings.attribution.empty() ? settings.attribution : text.zh ? "本地数据" : "local data";
   if (auto problem = cjk_font_problem(text.font_family)) {
     const std::string w = "guide maps: " + *problem;
     progress.warn(w);

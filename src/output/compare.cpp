@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "legalcircle/core/error.hpp"
+#include "legalcircle/io/write_qgis.hpp"  // xml_escape
 #include "legalcircle/render/svg_map.hpp"
 
 namespace legalcircle {
@@ -42,17 +43,8 @@ std::string text_of(const std::optional<double>& v, const char* format) {
   return b;
 }
 
-std::string xml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
-  }
-  return out;
-}
+// The same escaping as every XML the project writes.
+std::string xml(const std::string& s) { return xml_escape(s); }
 
 struct Run {
   const ReportInput& in;

@@ -27,9 +27,8 @@ std::string short_number(double v) {
 }
 
 // Whole minutes, rounded up: a page never promises a shorter trip than the engine computed.
-std::string minutes_text(const std::optional<double>& m, double limit, bool zh) {
+std::string minutes_text(const std::optional<double>& m, double limit) {
   if (!m) return "&gt;" + short_number(limit);
-  (void)zh;
   return std::to_string(static_cast<long>(std::ceil(*m - 1e-9)));
 }
 
@@ -476,7 +475,7 @@ class BookWriter {
                      "text-anchor=\"end\"");
       x += pop_w;
       for (std::size_t m = 0; m < M; ++m, x += col_w)
-        svg += text_at(x + col_w - 6, y, minutes_text(v.minutes[m], data_.limit_minutes, w_.zh), 9,
+        svg += text_at(x + col_w - 6, y, minutes_text(v.minutes[m], data_.limit_minutes), 9,
                        std::string("text-anchor=\"end\"") + (m == v.by_mode ? " class=\"head\"" : ""));
     }
     if (overflow) {

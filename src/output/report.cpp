@@ -832,7 +832,14 @@ void Report::method() {
   html_ += "<dt>" + t("inputs") + "</dt><dd>";
   for (const auto& [key, label] : {std::pair{"roads", "roads_in"}, {"services", "services_in"}, {"demand", "demand_in"}})
     if (inputs.contains(key)) html_ += "<div>" + t(label) + ": <code>" + escape(inputs[key].get<std::string>()) + "</code></div>";
-  html_ += "</dd>\n<dt>" + t("sources") + "</dt><dd>" + (summary_.value("attribution", "").empty() ? t("own_data") : t("osm")) + "</dd>\n";
+  // The credit the data carry: OpenStreetMap's licence text, the generator's SYNTHETIC note as
+  // written, or the county's own inputs.
+  const std::string credit = summary_.value("attribution", "");
+  html_ += "</dd>\n<dt>" + t("sources") + "</dt><dd>" +
+           (credit.empty() ? t("own_data")
+            : credit.find("OpenStreetMap contributors") != std::string::npos ? t("osm")
+                                                                              : escape(credit)) +
+           "</dd>\n";
   html_ += "<dt>" + t("scenario") + "</dt><dd><code>" + escape(summary_.value("scenario", "")) + "</code></dd>\n";
   html_ += "<dt>" + t("run_date") + "</dt><dd>" + escape(summary_.value("run_date", "")) + "</dd>\n";
   const json warnings = summary_.value("warnings", json::array());

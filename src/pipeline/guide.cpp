@@ -10,7 +10,8 @@
 namespace legalcircle {
 namespace {
 
-// The value of a services field the guide names, or an InputError naming the key and the fields.
+// A services field the guide names must be in the layer: else an InputError naming the key and
+// listing the layer's fields.
 void check_service_field(const World& world, const std::string& field, const std::string& key) {
   if (field.empty() || world.services().empty()) return;
   const auto& kept = world.service_layer().extra_fields;

@@ -205,5 +205,19 @@ TEST(GuideMaps, OneStationOnly) {
   EXPECT_NE(r.output.find("Villages for which this is the nearest point"), std::string::npos) << r.output;
 }
 
+// A county's own roads (a GeoPackage, no OSM header) are credited as local data, never to
+// OpenStreetMap; Chinese GBK attributes print as they are.
+TEST(GuideMaps, OwnDataIsCreditedAsLocalData) {
+  const fs::path dir = fresh_temp_dir("guide-office");
+  auto r = run_command(kBin + " guide " + std::string(LEGALCIRCLE_SOURCE_DIR) + "/configs/office-county.yaml --station C330499 -o " +
+                       (dir / "G").string() + " -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run_command("pdftotext " + (dir / "G" / "guide_maps.pdf").string() + " -");
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.output.find("数据：本地数据"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("OpenStreetMap"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("示例县公共法律服务中心"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace legalcircle
