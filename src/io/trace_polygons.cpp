@@ -1,6 +1,8 @@
 #include "legalcircle/io/trace_polygons.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 
@@ -8,14 +10,12 @@
 #include <gdal_utils.h>
 #include <ogr_geometry.h>
 
+#include "legalcircle/analysis/contours.hpp"
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
 
 namespace legalcircle {
 namespace {
-
-// Unreachable cells get a time far beyond any band, so contours close before them.
-constexpr float kUnreachableMinutes = 1.0e6f;
 
 OGRSpatialReference raster_srs(const RasterGrid& grid) {
   const LonLat o = grid.projection.origin();
@@ -75,75 +75,73 @@ std::string raster_crs_wkt(const RasterGrid& grid) {
   return out;
 }
 
+namespace {
+
+void put_u32(std::string& out, uint32_t v) {
+  char b[4];
+  std::memcpy(b, &v, 4);  // little-endian machines only (checked below)
+  out.append(b, 4);
+}
+void put_point(std::string& out, LonLat p) {
+  char b[16];
+  std::memcpy(b, &p.lon, 8);
+  std::memcpy(b + 8, &p.lat, 8);
+  out.append(b, 16);
+}
+void put_ring(std::string& out, const Ring& ring, const LocalProjection& projection) {
+  put_u32(out, static_cast<uint32_t>(ring.size() + 1));
+  for (XY p : ring) put_point(out, projection.inverse(p));
+  put_point(out, projection.inverse(ring.front()));  // WKB rings repeat their first point
+}
+
+// ISO WKB MultiPolygon in lon/lat. LocalProjection is affine in lon/lat with positive scales,
+// so rings keep their orientation (RFC 7946: outer counter-clockwise) and their clearance.
+std::string multipolygon_wkb(const std::vector<ContourPolygon>& polygons, const LocalProjection& projection) {
+  static_assert(std::endian::native == std::endian::little, "WKB written as NDR");
+  std::string out;
+  out.push_back(1);
+  put_u32(out, 6);
+  put_u32(out, static_cast<uint32_t>(polygons.size()));
+  for (const ContourPolygon& p : polygons) {
+    out.push_back(1);
+    put_u32(out, 3);
+    put_u32(out, static_cast<uint32_t>(1 + p.holes.size()));
+    put_ring(out, p.outer, projection);
+    for (const Ring& h : p.holes) put_ring(out, h, projection);
+  }
+  return out;
+}
+
+// A band whose rings failed the clearance check (never seen; the check is a guard): GEOS's
+// repair, as the GDAL tracer had it.
+std::string repaired_wkb(const std::string& wkb) {
+  OGRGeometry* raw = nullptr;
+  if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size()) != OGRERR_NONE)
+    throw OutputError("isochrones: broken polygon");
+  std::unique_ptr<OGRGeometry> g(raw);
+  g = make_valid(std::move(g));
+  OGRMultiPolygon out;
+  collect_polygons(g.get(), out);
+  std::string bytes(out.WkbSize(), '\0');
+  out.exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(bytes.data()), wkbVariantIso);
+  return bytes;
+}
+
+}  // namespace
+
 std::vector<BandPolygon> trace_bands(const TimeRaster& raster, const std::vector<double>& minutes,
                                      double simplify_m) {
-  gdal::ensure_registered();
   std::vector<BandPolygon> bands;
-  for (double m : minutes) bands.push_back(BandPolygon{m, "", 0.0});
-  if (raster.grid.width < 2 || raster.grid.height < 2) return bands;
-  if (simplify_m < 0) simplify_m = raster.grid.cell_m / 2.0;
-
-  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-  const gdal::DatasetPtr grid = minutes_dataset(mem, "", raster, kUnreachableMinutes);
-  OGRSpatialReference srs = raster_srs(raster.grid);  // CreateLayer takes it non-const
-  OGRSpatialReference wgs84;
-  wgs84.importFromEPSG(4326);
-  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-  gdal::TransformPtr to_wgs84(OGRCreateCoordinateTransformation(&srs, &wgs84));
-  if (!to_wgs84) throw OutputError("isochrones: no transformation to EPSG:4326 (" + gdal::last_error() + ")");
-
-  for (BandPolygon& band : bands) {
-    // GDAL's contour lines at the single level T: closed rings (the raster's border is
-    // unreachable) that never cross. GDAL's own polygon mode assembles rings in quadratic time
-    // (6 s for a 1.7 M cell county); organizePolygons nests them by containment instead:
-    // outermost rings enclose time <= T, their holes time > T, islands in holes <= T again.
-    gdal::DatasetPtr vec(GetGDALDriverManager()->GetDriverByName("Memory")->Create("", 0, 0, 0, GDT_Unknown, nullptr));
-    OGRLayer* layer = vec->CreateLayer("contour", &srs, wkbLineString, nullptr);
-    OGRFieldDefn id("id", OFTInteger), elev("elev", OFTReal);
-    layer->CreateField(&id);
-    layer->CreateField(&elev);
-    const std::string level = "FIXED_LEVELS=" + std::to_string(band.minutes);
-    const char* options[] = {level.c_str(), "ID_FIELD=0", "ELEV_FIELD=1", nullptr};
-    if (GDALContourGenerateEx(grid->GetRasterBand(1), layer, options, nullptr, nullptr) != CE_None)
-      throw OutputError("isochrones: contour generation failed (" + gdal::last_error() + ")");
-
-    std::vector<OGRGeometry*> rings;  // organizePolygons takes ownership
-    layer->ResetReading();
-    for (gdal::FeaturePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
-      const OGRGeometry* g = f->GetGeometryRef();
-      if (!g || wkbFlatten(g->getGeometryType()) != wkbLineString) continue;
-      const OGRLineString* line = g->toLineString();
-      if (line->getNumPoints() < 4) continue;
-      auto* ring = new OGRLinearRing();
-      ring->addSubLineString(line);
-      ring->closeRings();
-      auto* poly = new OGRPolygon();
-      poly->addRingDirectly(ring);
-      rings.push_back(poly);
+  for (const ContourBand& band : trace_contours(raster, minutes, simplify_m)) {
+    BandPolygon b{band.minutes, "", band.area_m2 / 1e6, band.keeps_clearance};
+    if (!band.polygons.empty()) {
+      b.wkb = multipolygon_wkb(band.polygons, raster.grid.projection);
+      if (!band.keeps_clearance) {
+        gdal::ensure_registered();
+        b.wkb = repaired_wkb(b.wkb);
+      }
     }
-    if (rings.empty()) continue;
-    int valid = FALSE;
-    std::unique_ptr<OGRGeometry> organized(
-        OGRGeometryFactory::organizePolygons(rings.data(), static_cast<int>(rings.size()), &valid, nullptr));
-    OGRMultiPolygon inside;
-    collect_polygons(organized.get(), inside);
-    if (inside.IsEmpty()) continue;
-
-    std::unique_ptr<OGRGeometry> shape(inside.SimplifyPreserveTopology(simplify_m));
-    shape = make_valid(std::move(shape));
-    OGRMultiPolygon projected;
-    collect_polygons(shape.get(), projected);
-    if (projected.IsEmpty()) continue;
-    band.area_km2 = projected.get_Area() / 1e6;
-
-    std::unique_ptr<OGRGeometry> geo(projected.clone());
-    if (geo->transform(to_wgs84.get()) != OGRERR_NONE)
-      throw OutputError("isochrones: cannot transform polygons to EPSG:4326");
-    geo = make_valid(std::move(geo));
-    OGRMultiPolygon out;
-    collect_polygons(geo.get(), out);
-    band.wkb.resize(out.WkbSize());
-    out.exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(band.wkb.data()), wkbVariantIso);
+    bands.push_back(std::move(b));
   }
   return bands;
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Isochrone polygons from a time raster: GDAL's contour generator in polygon mode, simplified
-// within half a cell, made OGC-valid, transformed to EPSG:4326.
+// Isochrone polygons from a time raster (analysis/contours: traced, simplified within half a
+// cell, valid as traced) as WKB in EPSG:4326.
 #include <string>
 #include <vector>
 
@@ -12,6 +12,9 @@ struct BandPolygon {
   double minutes = 0.0;
   std::string wkb;        // MultiPolygon in EPSG:4326 lon/lat (ISO WKB); empty when nothing
   double area_km2 = 0.0;  // in the raster's metric projection
+  // The rings keep contour_clearance_m apart: valid as written at 7 decimals, so writers need
+  // not check them again.
+  bool valid_as_written = false;
 };
 
 // One (multi)polygon per band: the locations whose time is <= minutes. simplify_m < 0: half a cell.
