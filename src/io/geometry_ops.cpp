@@ -1,6 +1,7 @@
 #include "legalcircle/io/geometry_ops.hpp"
 
 #include <cmath>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -83,17 +84,18 @@ void collect_rings(const OGRGeometry* g, std::vector<PageRing>& out) {
 }
 
 double round_text(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return std::strtod(buf, nullptr);
+  // The value printf("%.*f") prints, read back: to_chars and from_chars are exact like them.
+  char buf[400];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
+  if (ec != std::errc()) {
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return std::strtod(buf, nullptr);
+  }
+  double out = v;
+  std::from_chars(buf, end, out);
+  return out;
 }
 
-void round_geometry(OGRGeometry* g, int decimals) {
-  map_coordinates(g, [decimals](double& x, double& y) {
-    x = round_text(x, decimals);
-    y = round_text(y, decimals);
-  });
-}
 
 // The polygonal parts of a geometry as one MultiPolygon (lines and points left over from GEOS
 // operations dropped).
@@ -112,6 +114,13 @@ OGRMultiPolygon polygonal_parts(const OGRGeometry& g) {
 }
 
 }  // namespace
+
+void round_geometry(OGRGeometry* g, int decimals) {
+  map_coordinates(g, [decimals](double& x, double& y) {
+    x = round_text(x, decimals);
+    y = round_text(y, decimals);
+  });
+}
 
 void map_coordinates(OGRGeometry* g, const std::function<void(double&, double&)>& fn) {
   switch (wkbFlatten(g->getGeometryType())) {

@@ -15,11 +15,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <cpl_error.h>
 #include <cpl_vsi.h>
+#include <ogr_p.h>
 
 #include "legalcircle/core/error.hpp"
+#include "legalcircle/core/parallel.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
 
 namespace legalcircle {
@@ -135,12 +138,152 @@ OGRwkbGeometryType layer_type(const Table& t) {
   return t.geometry.empty() ? wkbNone : wkbPoint;
 }
 
+// Row r's geometry as written: transformed, rounded to `decimals`, polygons valid in those
+// coordinates (nullptr: none).
+std::unique_ptr<OGRGeometry> row_geometry(const Table& t, std::size_t r, OGRwkbGeometryType type,
+                                          OGRCoordinateTransformation* transform, int decimals,
+                                          const std::string& where) {
+  OGRGeometry* g = nullptr;
+  if (!t.geometry.empty()) {
+    g = new OGRPoint(t.geometry[r].lon, t.geometry[r].lat);
+  } else if (!t.wkb.empty() && !t.wkb[r].empty()) {
+    if (OGRGeometryFactory::createFromWkb(t.wkb[r].data(), nullptr, &g, t.wkb[r].size()) != OGRERR_NONE)
+      throw OutputError(where + ": broken geometry");
+    if (type == wkbMultiPolygon) g = OGRGeometryFactory::forceToMultiPolygon(g);
+    if (type == wkbMultiLineString) g = OGRGeometryFactory::forceToMultiLineString(g);
+  }
+  if (!g) return nullptr;
+  if (transform && g->transform(transform) != OGRERR_NONE) {
+    delete g;
+    throw OutputError(where + ": cannot transform geometry");
+  }
+  // Valid as written: reprojection and rounding can make a valid ring touch itself. Polygons
+  // traced with clearance (isochrones) stay valid through rounding and are not checked again.
+  if (t.polygons_valid_as_written && !transform) {
+    if (decimals >= 0) round_geometry(g, decimals);
+  } else {
+    make_valid_as_written(g, decimals);
+  }
+  if (type == wkbMultiPolygon && wkbFlatten(g->getGeometryType()) != wkbMultiPolygon)
+    g = OGRGeometryFactory::forceToMultiPolygon(g);
+  return std::unique_ptr<OGRGeometry>(g);
+}
+
+// GeoJSON of a geometry exactly as GDAL's RFC 7946 writer prints it (json-c's spacing, GDAL's
+// coordinate formatting at `decimals`, exterior rings counter-clockwise and holes clockwise),
+// without building json-c's tree of one object per number.
+class GeoJsonGeometry {
+ public:
+  explicit GeoJsonGeometry(int decimals) {
+    options_.precision = decimals;
+    options_.round = true;
+    options_.format = OGRWktFormat::F;
+  }
+  std::string text(const OGRGeometry& g) const {
+    std::string out;
+    switch (wkbFlatten(g.getGeometryType())) {
+      case wkbPoint: {
+        const OGRPoint& p = *g.toPoint();
+        out = "{ \"type\": \"Point\", \"coordinates\": ";
+        position(out, p.getX(), p.getY());
+        break;
+      }
+      case wkbMultiPolygon: {
+        // As GDAL: a multipolygon of one part is written as that polygon.
+        const OGRMultiPolygon& m = *g.toMultiPolygon();
+        auto rings = [&](const OGRPolygon* poly) {
+          array(out, *poly, [&](const OGRLinearRing* ring) {
+            // RFC 7946: exterior counter-clockwise, holes clockwise.
+            line(out, *ring, ring->isClockwise() == (ring == poly->getExteriorRing()));
+          });
+        };
+        if (m.getNumGeometries() == 1) {
+          out = "{ \"type\": \"Polygon\", \"coordinates\": ";
+          rings(m.getGeometryRef(0));
+        } else {
+          out = "{ \"type\": \"MultiPolygon\", \"coordinates\": ";
+          array(out, m, rings);
+        }
+        break;
+      }
+      case wkbMultiLineString: {
+        const OGRMultiLineString& m = *g.toMultiLineString();
+        if (m.getNumGeometries() == 1) {
+          out = "{ \"type\": \"LineString\", \"coordinates\": ";
+          line(out, *m.getGeometryRef(0), false);
+        } else {
+          out = "{ \"type\": \"MultiLineString\", \"coordinates\": ";
+          array(out, m, [&](const OGRLineString* l) { line(out, *l, false); });
+        }
+        break;
+      }
+      default:
+        throw OutputError("GeoJSON: no writer for geometry type " + std::string(OGRGeometryTypeToName(g.getGeometryType())));
+    }
+    out += " }";
+    return out;
+  }
+
+ private:
+  // GDAL's OGRFormatDouble at `decimals` places: printf's 'f', trailing zeros dropped (one
+  // kept), and GDAL's own rounding of runs of 0s and 9s. std::to_chars prints as printf does, a
+  // few times faster; a number whose digits hold such a run goes to GDAL's formatter. Tested
+  // against GDAL's on random and edge values.
+  void number(std::string& out, double v) const {
+    char buf[64];
+    const auto [end, ec] = std::abs(v) < 1e15 ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, options_.precision)
+                                               : std::to_chars_result{buf, std::errc::value_too_large};
+    const std::string_view text(buf, static_cast<std::size_t>(end - buf));
+    if (ec != std::errc() || text.find("0000") != std::string_view::npos || text.find("9999") != std::string_view::npos) {
+      out += OGRFormatDouble(v, options_);
+      return;
+    }
+    std::size_t last = text.size() - 1;
+    const std::size_t dot = text.find('.');
+    if (dot != std::string_view::npos)
+      while (last > dot + 1 && text[last] == '0') --last;
+    out.append(text.substr(0, last + 1));
+  }
+  void position(std::string& out, double x, double y) const {
+    out += "[ ";
+    number(out, x);
+    out += ", ";
+    number(out, y);
+    out += " ]";
+  }
+  // json-c's spaced arrays: "[ a, b ]", empty "[ ]".
+  template <class Items, class Each>
+  static void array(std::string& out, const Items& items, Each each) {
+    out += "[";
+    bool first = true;
+    for (const auto* item : items) {
+      out += first ? " " : ", ";
+      first = false;
+      each(item);
+    }
+    out += " ]";
+  }
+  void line(std::string& out, const OGRSimpleCurve& l, bool reversed) const {
+    const int n = l.getNumPoints();
+    out += "[";
+    for (int i = 0; i < n; ++i) {
+      const int k = reversed ? n - 1 - i : i;
+      out += i ? ", " : " ";
+      position(out, l.getX(k), l.getY(k));
+    }
+    out += " ]";
+  }
+  OGRWktOptions options_;
+};
+
 // Writes table t as a new layer of ds; geometries (EPSG:4326) are transformed to `srs`.
 // decimals: the coordinate precision the driver writes (GeoJSON RFC 7946: 7); polygons are made
-// valid in those coordinates, after reprojection (< 0: full precision).
+// valid in those coordinates, after reprojection (< 0: full precision). With geometry_json
+// (GeoJSON in EPSG:4326 only) the features are written without geometry and each row's
+// geometry text is left there (empty: none), made on every core.
 void write_layer(GDALDataset& ds, const std::string& path, const std::string& layer_name, const Table& t,
                  const OGRSpatialReference& srs, const char* const* layer_options, int decimals,
-                 bool layer_transaction = true) {
+                 bool layer_transaction = true, std::vector<std::string>* geometry_json = nullptr) {
   OGRSpatialReference wgs84;
   wgs84.importFromEPSG(4326);
   wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -159,38 +302,58 @@ void write_layer(GDALDataset& ds, const std::string& path, const std::string& la
     if (layer->CreateField(&field) != OGRERR_NONE)
       throw OutputError(path + ": cannot create field '" + col.name + "' (" + gdal::last_error() + ")");
   }
+  auto where = [&](std::size_t r) { return path + ": layer " + layer_name + ": row " + std::to_string(r); };
+  const bool has_geometry = !t.geometry.empty() || !t.wkb.empty();
+  if (geometry_json) {
+    if (transform) throw std::logic_error("GeoJSON geometry text in another CRS");
+    geometry_json->assign(t.rows.size(), std::string());
+    if (has_geometry) {
+      const GeoJsonGeometry json(decimals);
+      parallel_for(t.rows.size(), std::max(1u, std::thread::hardware_concurrency()), [] { return 0; },
+                   [&](int, std::size_t r) {
+                     if (auto g = row_geometry(t, r, type, nullptr, decimals, where(r))) (*geometry_json)[r] = json.text(*g);
+                   });
+    }
+  }
   // GeoPackage: one commit per layer; inside a dataset transaction (PostGIS) the dataset's.
   const bool transaction = layer_transaction && layer->StartTransaction() == OGRERR_NONE;
   for (size_t r = 0; r < t.rows.size(); ++r) {
     gdal::FeaturePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
-    const std::string where = path + ": layer " + layer_name + ": row " + std::to_string(r);
     for (size_t c = 0; c < t.columns.size(); ++c)
-      set_cell(*f, static_cast<int>(c), t.columns[c], t.rows[r][c], where);
-    OGRGeometry* g = nullptr;
-    if (!t.geometry.empty()) {
-      g = new OGRPoint(t.geometry[r].lon, t.geometry[r].lat);
-    } else if (!t.wkb.empty() && !t.wkb[r].empty()) {
-      if (OGRGeometryFactory::createFromWkb(t.wkb[r].data(), nullptr, &g, t.wkb[r].size()) != OGRERR_NONE)
-        throw OutputError(where + ": broken geometry");
-      if (type == wkbMultiPolygon) g = OGRGeometryFactory::forceToMultiPolygon(g);
-      if (type == wkbMultiLineString) g = OGRGeometryFactory::forceToMultiLineString(g);
-    }
-    if (g) {
-      if (transform && g->transform(transform.get()) != OGRERR_NONE) {
-        delete g;
-        throw OutputError(where + ": cannot transform geometry");
-      }
-      // Valid as written: reprojection and rounding can make a valid ring touch itself.
-      make_valid_as_written(g, decimals);
-      if (type == wkbMultiPolygon && wkbFlatten(g->getGeometryType()) != wkbMultiPolygon)
-        g = OGRGeometryFactory::forceToMultiPolygon(g);
-      f->SetGeometryDirectly(g);
-    }
+      set_cell(*f, static_cast<int>(c), t.columns[c], t.rows[r][c], where(r));
+    if (has_geometry && !geometry_json)
+      if (auto g = row_geometry(t, r, type, transform.get(), decimals, where(r))) f->SetGeometryDirectly(g.release());
     if (layer->CreateFeature(f.get()) != OGRERR_NONE)
-      throw OutputError(where + ": cannot write feature (" + gdal::last_error() + ")");
+      throw OutputError(where(r) + ": cannot write feature (" + gdal::last_error() + ")");
   }
   if (transaction && layer->CommitTransaction() != OGRERR_NONE)
     throw OutputError(path + ": layer " + layer_name + ": commit failed (" + gdal::last_error() + ")");
+}
+
+// GDAL's text of features written without geometry, each row's geometry put in its place:
+// every feature ends in `"geometry": null }`, which no property can contain (a quote inside a
+// string is escaped).
+std::string splice_geometries(const std::string& path, std::string_view text, const std::vector<std::string>& geometry) {
+  static constexpr std::string_view kNull = "\"geometry\": null }";
+  std::string out;
+  std::size_t total = text.size();
+  for (const std::string& g : geometry) total += g.size();
+  out.reserve(total);
+  std::size_t at = 0;
+  for (const std::string& g : geometry) {
+    const std::size_t hit = text.find(kNull, at);
+    if (hit == std::string_view::npos) throw OutputError(path + ": GeoJSON features not as expected");
+    const std::size_t value = hit + kNull.size() - 6;  // the "null }"
+    out.append(text.substr(at, value - at));
+    if (g.empty()) {
+      out.append("null");
+    } else {
+      out.append(g);
+    }
+    at = value + 4;
+  }
+  out.append(text.substr(at));
+  return out;
 }
 
 GDALDriver* driver_or_throw(const char* name, const std::string& path) {
@@ -226,14 +389,16 @@ std::string geojson_text(const std::string& path, const std::string& layer_name,
     wgs84.importFromEPSG(4326);
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     const char* layer_options[] = {"RFC7946=YES", nullptr};
-    write_layer(*ds, path, layer_name, t, wgs84, layer_options, 7);
+    std::vector<std::string> geometry;
+    write_layer(*ds, path, layer_name, t, wgs84, layer_options, 7, true, &geometry);
     ds.reset();  // closing writes the file
     if (CPLGetLastErrorType() >= CE_Failure)
       throw OutputError(path + ": write failed (" + gdal::last_error() + ")");
     vsi_l_offset size = 0;
     GByte* bytes = VSIGetMemFileBuffer(memory.c_str(), &size, FALSE);
     if (!bytes) throw OutputError(path + ": GeoJSON not produced");
-    std::string text(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size));
+    std::string text = splice_geometries(
+        path, std::string_view(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size)), geometry);
     VSIUnlink(memory.c_str());
     return text;
   } catch (...) {

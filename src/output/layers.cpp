@@ -46,9 +46,11 @@ Table band_table(const std::vector<BandPolygon>& bands, Mode mode) {
   Table t;
   t.shape = Table::Shape::polygon;
   t.columns = {{"minutes", Column::Type::real}, {"mode", Column::Type::text}, {"area_km2", Column::Type::real}};
+  t.polygons_valid_as_written = true;
   for (const BandPolygon& b : bands) {
     t.rows.push_back({fixed(b.minutes, 2), std::string(mode_name(mode)), fixed(b.area_km2, 4)});
     t.wkb.push_back(b.wkb);
+    t.polygons_valid_as_written &= b.valid_as_written;
   }
   return t;
 }
@@ -185,9 +187,11 @@ ScenarioLayers scenario_layers(const World& world, const Scenario& sc, const Sce
   L.circle.shape = L.isochrones.shape = Table::Shape::polygon;
   L.circle.columns = {{"rule", Column::Type::text}, {"mode", Column::Type::text}, {"minutes", Column::Type::real},
                       {"area_km2", Column::Type::real}};
+  L.circle.polygons_valid_as_written = L.isochrones.polygons_valid_as_written = true;
   for (const CircleBand& c : res.circles) {
     L.circle.rows.push_back({c.rule, std::string(mode_name(c.mode)), fixed(c.band.minutes, 2), fixed(c.band.area_km2, 4)});
     L.circle.wkb.push_back(c.band.wkb);
+    L.circle.polygons_valid_as_written &= c.band.valid_as_written;
   }
   L.isochrones.columns = {{"service_id", Column::Type::text}, {"name", Column::Type::text}, {"tier", Column::Type::text},
                           {"minutes", Column::Type::real},    {"mode", Column::Type::text}, {"area_km2", Column::Type::real}};
@@ -195,6 +199,7 @@ ScenarioLayers scenario_layers(const World& world, const Scenario& sc, const Sce
     L.isochrones.rows.push_back({services[s.service].id, services[s.service].name, res.service_tier[s.service],
                                  fixed(s.band.minutes, 2), std::string(mode_name(s.mode)), fixed(s.band.area_km2, 4)});
     L.isochrones.wkb.push_back(s.band.wkb);
+    L.isochrones.polygons_valid_as_written &= s.band.valid_as_written;
   }
 
   L.rollup_county.shape = L.rollup_town.shape = Table::Shape::none;
@@ -396,10 +401,12 @@ nlohmann::ordered_json plan_json(const PlanResult& p) {
 Table isochrone_circle_table(const std::vector<ModeIsochrones>& runs) {
   Table t;
   t.columns = {{"minutes", Column::Type::real}, {"mode", Column::Type::text}, {"area_km2", Column::Type::real}};
+  t.polygons_valid_as_written = true;
   for (const ModeIsochrones& m : runs)
     for (const BandPolygon& b : m.circle.bands) {
       t.rows.push_back({fixed(b.minutes, 2), std::string(mode_name(m.spec.mode)), fixed(b.area_km2, 4)});
       t.wkb.push_back(b.wkb);
+      t.polygons_valid_as_written &= b.valid_as_written;
     }
   return t;
 }
@@ -409,6 +416,7 @@ Table isochrone_service_table(const World& world, const std::vector<ModeIsochron
   t.columns = {{"service_id", Column::Type::text}, {"name", Column::Type::text}, {"minutes", Column::Type::real},
                {"mode", Column::Type::text}, {"area_km2", Column::Type::real}};
   const auto& services = world.services();
+  t.polygons_valid_as_written = true;
   for (const ModeIsochrones& m : runs)
     for (std::size_t i = 0; i < m.per_service.size(); ++i)
       for (const BandPolygon& b : m.per_service[i]) {
@@ -416,6 +424,7 @@ Table isochrone_service_table(const World& world, const std::vector<ModeIsochron
         t.rows.push_back({services[i].id, services[i].name, fixed(b.minutes, 2), std::string(mode_name(m.spec.mode)),
                           fixed(b.area_km2, 4)});
         t.wkb.push_back(b.wkb);
+        t.polygons_valid_as_written &= b.valid_as_written;
       }
   return t;
 }

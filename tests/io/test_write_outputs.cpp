@@ -9,7 +9,12 @@
 
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
+#include "legalcircle/io/geometry_ops.hpp"
 #include "legalcircle/io/trace_polygons.hpp"
+
+#include <random>
+
+#include <cpl_vsi.h>
 
 #include <cmath>
 #include <limits>
@@ -287,6 +292,125 @@ TEST_F(WriteOutputs, CsvNeutralisesFormulaCells) {
             "\"'=HYPERLINK(\"\"http://x\"\",\"\"click\"\")\",-3.5,'@SUM(A1)\n"
             "'+1,2,'-东村\n"
             "南湖村,,a=b\n");
+}
+
+
+// The GeoJSON writer prints geometries itself (GDAL's tree of one json-c object per number was
+// most of a large write): its bytes must be those GDAL writes for the same features.
+std::string gdal_geojson(const Table& t, OGRwkbGeometryType type) {
+  gdal::ensure_registered();
+  const std::string path = "/vsimem/reference-" + std::to_string(::getpid()) + ".geojson";
+  {
+    gdal::DatasetPtr ds(GetGDALDriverManager()->GetDriverByName("GeoJSON")->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const char* options[] = {"RFC7946=YES", nullptr};
+    OGRLayer* layer = ds->CreateLayer("t", &wgs84, type, const_cast<char**>(options));
+    OGRFieldDefn name("name", OFTString);
+    layer->CreateField(&name);
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      gdal::FeaturePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
+      f->SetField(0, t.rows[r][0].c_str());
+      OGRGeometry* g = nullptr;
+      if (!t.geometry.empty()) g = new OGRPoint(t.geometry[r].lon, t.geometry[r].lat);
+      if (!t.wkb.empty() && !t.wkb[r].empty())
+        OGRGeometryFactory::createFromWkb(t.wkb[r].data(), nullptr, &g, t.wkb[r].size());
+      if (g) {
+        round_geometry(g, 7);
+        f->SetGeometryDirectly(g);
+      }
+      EXPECT_EQ(layer->CreateFeature(f.get()), OGRERR_NONE);
+    }
+  }
+  vsi_l_offset size = 0;
+  GByte* bytes = VSIGetMemFileBuffer(path.c_str(), &size, TRUE);
+  std::string text(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size));
+  CPLFree(bytes);
+  return text;
+}
+
+TEST_F(WriteOutputs, GeoJsonGeometriesAreTheBytesGdalWrites) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> lon(-180.0, 180.0), lat(-90.0, 90.0), small(-1e-6, 1e-6);
+  Table points;
+  points.columns = {{"name", Column::Type::text}};
+  const std::vector<LonLat> edges = {{120.0, 30.0}, {0.0, -0.0}, {-0.00000004, 0.00000005}, {179.99999995, -89.99999996},
+                                     {120.70681955, 31.09621985}, {1e-8, -1e-8}, {-180.0, 90.0}};
+  // Random values, values near a tie of the 7th decimal, and runs of 0s and 9s GDAL rounds.
+  std::uniform_int_distribution<int> digit(0, 9);
+  auto near_tie = [&](double v) { return std::round(v * 1e7) / 1e7 + (digit(rng) - 4.5) * 1.1e-8; };
+  auto runs = [&](double v) { return std::floor(v) + (digit(rng) < 5 ? 0.99999 : 0.00001) + digit(rng) * 1e-7; };
+  for (std::size_t i = 0; i < 20000; ++i) {
+    const LonLat p = i < edges.size() ? edges[i]
+                     : i % 4 == 0     ? LonLat{small(rng), small(rng)}
+                     : i % 4 == 1     ? LonLat{near_tie(lon(rng)), near_tie(lat(rng))}
+                     : i % 4 == 2     ? LonLat{runs(lon(rng)), runs(lat(rng))}
+                                      : LonLat{lon(rng), lat(rng)};
+    points.rows.push_back({i == 5 ? std::string("a \", \"geometry\": null } b") : std::string("p").append(std::to_string(i))});
+    points.geometry.push_back(p);
+  }
+  EXPECT_EQ(geojson_text("points", "t", points), gdal_geojson(points, wkbPoint));
+  // Rounding (to_chars, from_chars) gives what printf's text read back gives.
+  for (const LonLat& p : points.geometry) {
+    OGRPoint pt(p.lon, p.lat);
+    round_geometry(&pt, 7);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.7f", p.lon);
+    ASSERT_EQ(pt.getX(), std::strtod(buf, nullptr)) << buf;
+    std::snprintf(buf, sizeof buf, "%.7f", p.lat);
+    ASSERT_EQ(pt.getY(), std::strtod(buf, nullptr)) << buf;
+  }
+
+  // Polygons with holes, rings given either way round (RFC 7946 turns them), rows without one.
+  Table polygons;
+  polygons.shape = Table::Shape::polygon;
+  polygons.columns = {{"name", Column::Type::text}};
+  for (int i = 0; i < 200; ++i) {
+    OGRMultiPolygon m;
+    for (int k = 0; k < 1 + i % 3; ++k) {
+      const double x = 120.0 + i * 0.01 + k * 0.003, y = 30.0 + (i % 7) * 0.01;
+      OGRPolygon poly;
+      auto* outer = new OGRLinearRing();
+      auto* hole = new OGRLinearRing();
+      const bool clockwise = (i + k) % 2;
+      for (int j = 0; j < 8; ++j) {  // valid rings: the writer's repair would otherwise differ
+        const double a = (clockwise ? -1 : 1) * j * 2 * M_PI / 8;
+        outer->addPoint(x + 0.001 * std::cos(a) + small(rng), y + 0.001 * std::sin(a) + small(rng));
+        hole->addPoint(x + 0.0003 * std::cos(-a), y + 0.0003 * std::sin(-a));
+      }
+      outer->closeRings();
+      hole->closeRings();
+      poly.addRingDirectly(outer);
+      if (i % 4) poly.addRingDirectly(hole);
+      else delete hole;
+      m.addGeometry(&poly);
+    }
+    std::string wkb(m.WkbSize(), '\0');
+    m.exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
+    polygons.rows.push_back({"poly" + std::to_string(i)});
+    polygons.wkb.push_back(i % 10 == 3 ? std::string() : wkb);
+  }
+  EXPECT_EQ(geojson_text("polygons", "t", polygons), gdal_geojson(polygons, wkbMultiPolygon));
+  polygons.polygons_valid_as_written = true;  // rounding only: the same bytes for valid rings
+  EXPECT_EQ(geojson_text("polygons", "t", polygons), gdal_geojson(polygons, wkbMultiPolygon));
+
+  Table lines;
+  lines.shape = Table::Shape::line;
+  lines.columns = {{"name", Column::Type::text}};
+  for (int i = 0; i < 100; ++i) {
+    OGRMultiLineString m;
+    for (int k = 0; k < 1 + i % 4; ++k) {
+      OGRLineString l;
+      for (int j = 0; j < 2 + k; ++j) l.addPoint(lon(rng), lat(rng));
+      m.addGeometry(&l);
+    }
+    std::string wkb(m.WkbSize(), '\0');
+    m.exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()), wkbVariantIso);
+    lines.rows.push_back({"line" + std::to_string(i)});
+    lines.wkb.push_back(wkb);
+  }
+  EXPECT_EQ(geojson_text("lines", "t", lines), gdal_geojson(lines, wkbMultiLineString));
 }
 
 }  // namespace

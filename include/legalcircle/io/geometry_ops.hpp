@@ -29,6 +29,8 @@ LonLat round_lonlat(LonLat p, int decimals);
 std::string polygon_as_written(const std::string& wkb, int decimals);
 // The same on a geometry in place (after reprojection, decimals < 0: no rounding).
 void make_valid_as_written(OGRGeometry*& geometry, int decimals);
+// Rounds every coordinate to `decimals` places (as the writers print them).
+void round_geometry(OGRGeometry* geometry, int decimals);
 
 // Applies fn(x, y) to every vertex of a geometry in place (rounding, web-map offsets).
 void map_coordinates(OGRGeometry* geometry, const std::function<void(double&, double&)>& fn);

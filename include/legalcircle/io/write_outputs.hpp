@@ -27,6 +27,9 @@ struct Table {
   // empty table cannot show.
   enum class Shape { derived, none, point, polygon, line };
   Shape shape = Shape::derived;
+  // Every polygon is valid after rounding to the writers' decimals (traced with clearance,
+  // BandPolygon::valid_as_written): writers round without checking validity again.
+  bool polygons_valid_as_written = false;
 };
 
 // Adds a column, renaming it input_<name> (input_<name>_2, ...) if the table already has one
