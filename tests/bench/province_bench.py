@@ -11,9 +11,12 @@ prints wall seconds and peak RSS (the child's ru_maxrss) with bytes per road nod
   graph       read + build + write the binary cache; then loading the cache
   coverage    one mode at a time (walk, ebike, car), from the roads and from the mode's cache,
               with the snap + search stage as the command reports it; three modes at once
-  isochrones  car, 5/10/15 minutes, one polygon set per service, from the cache
-  run         the synthetic scenario on this network (three rules over three modes, circles,
-              per-service isochrones, MCLP k = 3, every output), with its stage times
+  isochrones  car, 5/10/15 minutes, one polygon set per service, from the cache: the county's own
+              services, and 1,500 (those plus village points, the issue's size)
+  plan        car 15 minutes, MCLP k = 10 over about 1,800 grid candidates: cover matrix, solve
+  run         the synthetic scenario on this network with the 1,500 services (three rules over
+              three modes, circles, per-service isochrones, MCLP k = 10, every output), with its
+              stage times
 
 Every figure comes from one run on a shared machine: compare figures of one invocation only."""
 import argparse, json, os, re, subprocess, sys, time
@@ -80,6 +83,25 @@ def scipy_peer(lc, roads, cache, services, work, log, stages, row):
             f"{settled:,} nodes settled; ours (snap+search, cached run) {ours:.2f} s: {s / ours:.1f}x")
 
 
+def services_1500(county, work):
+    """The county's services and, to 1,500, village points (seeded): the issue's job size."""
+    import csv, random
+    out = work / f"{county.name}-services-1500.csv"
+    rows = list(csv.DictReader(open(county / "services.csv", encoding="utf-8")))
+    villages = json.loads((county / "villages.geojson").read_text(encoding="utf-8"))["features"]
+    random.seed(7)
+    extra = random.sample(villages, max(0, 1500 - len(rows)))
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+        for i, v in enumerate(extra):
+            lon, lat = v["geometry"]["coordinates"][:2]
+            w.writerow({**{k: "" for k in rows[0]}, "id": f"M{i:04d}", "name": f"{v['properties'].get('name', '')}调解室",
+                        "tier": "village_point", "lon": f"{lon + 0.002:.7f}", "lat": f"{lat + 0.001:.7f}"})
+    return out, len(rows) + len(extra)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -133,23 +155,46 @@ def main():
     row("coverage walk+ebike+car: from the cache", s, rss, f"{rss / nodes:.0f} B/node")
 
     svc = sum(1 for _ in open(services, encoding="utf-8")) - 1
-    s, rss, err = timed([lc, "isochrones", "--roads", roads, "--services", services, "--mode", "car", "--minutes",
-                         "5,10,15", "--graph-cache", work / f"x{a.scale}-car.lcgraph", "--threads", a.threads,
-                         "-o", work / "iso-car"], log)
-    row(f"isochrones car 5/10/15, {svc} per-service sets", s, rss, "")
+    many, many_n = services_1500(county, work)
+    car_cache = work / f"x{a.scale}-car.lcgraph"
+    for file, n in [(services, svc), (many, many_n)]:
+        s, rss, err = timed([lc, "isochrones", "--roads", roads, "--services", file, "--mode", "car", "--minutes",
+                             "5,10,15", "--graph-cache", car_cache, "--threads", a.threads, "-o", work / "iso-car"], log)
+        size = (work / "iso-car" / "isochrones.geojson").stat().st_size / 2**20
+        row(f"isochrones car 5/10/15, {n} per-service sets", s, rss,
+            f"circle {stage(err, 'car: union circle'):.2f} s, per-service "
+            f"{stage(err, f'car: {n} per-service isochrones on {a.threads} threads'):.2f} s, "
+            f"write {stage(err, 'writing ' + str(work / 'iso-car')):.2f} s ({size:.0f} MiB GeoJSON)")
+
+    # About 1,800 grid candidates: one try at 3 km, then the spacing that scales to 1,800.
+    plan = [lc, "plan", "--roads", roads, "--graph-cache", car_cache, "--services", services, "--demand", villages,
+            "--mode", "car", "--minutes", "15", "--add", "10", "--threads", a.threads, "-o", work / "plan"]
+    spacing = 3000.0
+    for attempt in range(2):
+        s, rss, err = timed(plan + ["--candidates", f"grid:{spacing:.0f}"], log)
+        m = re.search(r"candidates and cover matrix \.\.\. ([0-9.]+) s \((\d+) candidates\)", err)
+        count = int(m.group(2))
+        if attempt == 0:
+            spacing *= (count / 1800) ** 0.5
+    units = sum(1 for _ in json.loads(villages.read_text(encoding="utf-8"))["features"])
+    row(f"plan car 15 min, MCLP k = 10", s, rss,
+        f"cover matrix {count:,} candidates x {units:,} units {float(m.group(1)):.2f} s (grid {spacing:.0f} m), "
+        f"solve {stage(err, 'choosing 10 sites (MCLP)'):.2f} s, circle after {stage(err, 'circle after the plan'):.2f} s")
 
     if not a.skip_run:
         scenario = work / f"scenario-x{a.scale}.yaml"
         text = (ROOT / "configs" / "synthetic-county.yaml").read_text()
+        text = text.replace("../geodata/synthetic-county/services.csv", str(many))
         text = text.replace("../geodata/synthetic-county", str(county)).replace(
             "file: profiles.yaml", f"file: {ROOT}/configs/profiles.yaml")
         text = text.replace("path: " + str(county) + "/roads.osm.pbf",
                             "path: " + str(county) + "/roads.osm.pbf\n    cache: " + str(cache))
+        text = re.sub(r"\n  add: 3 ", "\n  add: 10 ", text)
         scenario.write_text(text)
         s, rss, err = timed([lc, "run", scenario, "--threads", a.threads, "-o", work / "run"], log)
         t = json.loads((work / "run" / "summary.json").read_text()).get("timings", {})
         detail = ", ".join(f"{k} {v:.2f}" for k, v in t.items() if isinstance(v, (int, float)) and v >= 0.5)
-        row("run (scenario, every output)", s, rss, detail)
+        row(f"run ({many_n} services, k = 10, every output)", s, rss, f"{rss / nodes:.0f} B/node; {detail}")
     print(f"(log of every command: {work / f'bench-x{a.scale}.log'})")
 
 
