@@ -22,8 +22,8 @@ std::string_view unreachable_reason(Unreachable u) {
 }
 
 //   a ---S----- b     leaving S: towards b costs (1-f)*T_ab, towards a costs f*T_ba
-std::vector<Attachment> exits(const RoadGraph& g, const CostView& c, const SnappedPoint& p) {
-  std::vector<Attachment> out;
+Attachments exits(const RoadGraph& g, const CostView& c, const SnappedPoint& p) {
+  Attachments out;
   if (!p.ok()) return out;
   const uint32_t s = p.segment;
   if (finite(c.seg_ab[s])) out.push_back({g.seg_b[s], (1.0 - p.fraction) * c.seg_ab[s]});
@@ -32,8 +32,8 @@ std::vector<Attachment> exits(const RoadGraph& g, const CostView& c, const Snapp
 }
 
 //   a ---S----- b     arriving at S: from a costs f*T_ab, from b costs (1-f)*T_ba
-std::vector<Attachment> entries(const RoadGraph& g, const CostView& c, const SnappedPoint& p) {
-  std::vector<Attachment> out;
+Attachments entries(const RoadGraph& g, const CostView& c, const SnappedPoint& p) {
+  Attachments out;
   if (!p.ok()) return out;
   const uint32_t s = p.segment;
   if (finite(c.seg_ab[s])) out.push_back({g.seg_a[s], p.fraction * c.seg_ab[s]});
@@ -49,10 +49,10 @@ double along_segment_s(const CostView& c, const SnappedPoint& from, const Snappe
   return kInf;
 }
 
-std::vector<Attachment> exits(const RoadGraph& g, Mode mode, const SnappedPoint& p) {
+Attachments exits(const RoadGraph& g, Mode mode, const SnappedPoint& p) {
   return exits(g, time_costs(g, mode), p);
 }
-std::vector<Attachment> entries(const RoadGraph& g, Mode mode, const SnappedPoint& p) {
+Attachments entries(const RoadGraph& g, Mode mode, const SnappedPoint& p) {
   return entries(g, time_costs(g, mode), p);
 }
 double along_segment_s(const RoadGraph& g, Mode mode, const SnappedPoint& from, const SnappedPoint& to) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <set>
+#include <vector>
 
 namespace legalcircle {
 
@@ -21,42 +22,47 @@ CoverMatrix cover_matrix(const RoadGraph& g, const SegmentIndex& index, const Co
   CoverMatrix m;
   m.covers.resize(candidates.size());
   m.usable.assign(candidates.size(), 0);
-  // Units by snapped segment: a candidate can only cover units on segments its search reached
-  // (or on its own segment), so each candidate looks at those alone.
-  std::vector<std::pair<uint32_t, uint32_t>> by_segment;  // (segment, unit)
-  for (uint32_t i = 0; i < unit_snaps.size(); ++i)
-    if (unit_snaps[i].ok()) by_segment.emplace_back(unit_snaps[i].segment, i);
-  std::sort(by_segment.begin(), by_segment.end());
-  auto units_on = [&](uint32_t segment) {
-    return std::equal_range(by_segment.begin(), by_segment.end(), std::make_pair(segment, 0u),
-                            [](const auto& a, const auto& b) { return a.first < b.first; });
-  };
+  // Units by snapped segment (CSR over segments): a candidate can only cover units on segments
+  // its search reached (or on its own segment), so each candidate looks at those alone.
+  std::vector<uint32_t> first_unit(g.segment_count() + 1, 0), units_by_segment;
+  for (const SnappedPoint& s : unit_snaps)
+    if (s.ok()) ++first_unit[s.segment + 1];
+  for (std::size_t k = 1; k < first_unit.size(); ++k) first_unit[k] += first_unit[k - 1];
+  units_by_segment.resize(first_unit.back());
+  {
+    std::vector<uint32_t> fill(first_unit.begin(), first_unit.end() - 1);
+    for (uint32_t i = 0; i < unit_snaps.size(); ++i)
+      if (unit_snaps[i].ok()) units_by_segment[fill[unit_snaps[i].segment]++] = i;
+  }
 
   CoverageRequest bounded = request;
   bounded.limit_s = threshold_s;
   std::atomic<uint64_t> settled{0};
   struct Worker {
     TravelTimeField field;
-    std::vector<uint32_t> segments;
+    std::vector<uint32_t> seen;  // per unit: the candidate (+1) that last looked at it
   };
   parallel_for(
-      candidates.size(), threads, [&] { return Worker{TravelTimeField(g, index, bounded, costs), {}}; },
+      candidates.size(), threads,
+      [&] { return Worker{TravelTimeField(g, index, bounded, costs), std::vector<uint32_t>(unit_snaps.size(), 0)}; },
       [&](Worker& w, std::size_t j) {
         w.field.set_services({candidates[j]});
         if (!w.field.services()[0].snap.ok()) return;
         m.usable[j] = 1;
         settled += w.field.search().settled_count();
-        w.segments.assign(1, w.field.services()[0].snap.segment);
-        for (uint32_t v : w.field.search().settled_nodes())
-          for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a) w.segments.push_back(g.arc_segment[a]);
-        std::sort(w.segments.begin(), w.segments.end());
-        w.segments.erase(std::unique(w.segments.begin(), w.segments.end()), w.segments.end());
         std::vector<uint32_t>& covers = m.covers[j];
-        for (uint32_t s : w.segments) {
-          auto [lo, hi] = units_on(s);
-          for (auto it = lo; it != hi; ++it)
-            if (w.field.evaluate_snapped(unit_snaps[it->second]).seconds <= threshold_s) covers.push_back(it->second);
-        }
+        const uint32_t stamp = static_cast<uint32_t>(j) + 1;
+        auto look_at = [&](uint32_t segment) {
+          for (uint32_t k = first_unit[segment]; k < first_unit[segment + 1]; ++k) {
+            const uint32_t u = units_by_segment[k];
+            if (w.seen[u] == stamp) continue;
+            w.seen[u] = stamp;
+            if (w.field.evaluate_snapped(unit_snaps[u]).seconds <= threshold_s) covers.push_back(u);
+          }
+        };
+        look_at(w.field.services()[0].snap.segment);
+        for (uint32_t v : w.field.search().settled_nodes())
+          for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a) look_at(g.arc_segment[a]);
         std::sort(covers.begin(), covers.end());
       });
   m.settled_nodes = settled;

@@ -19,17 +19,28 @@ struct Attachment {
   double seconds;
 };
 
+// At most two (the ends of the point's segment), kept inline: a raster evaluates millions.
+struct Attachments {
+  Attachment item[2];
+  unsigned count = 0;
+  void push_back(Attachment a) { item[count++] = a; }
+  const Attachment* begin() const { return item; }
+  const Attachment* end() const { return item + count; }
+  std::size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+};
+
 // Ways to leave the snapped point onto the network (a oneway segment leaves only one way), in the
 // costs' unit ("seconds" below are metres for distance costs).
-std::vector<Attachment> exits(const RoadGraph& g, const CostView& costs, const SnappedPoint& p);
+Attachments exits(const RoadGraph& g, const CostView& costs, const SnappedPoint& p);
 // Ways to arrive at the snapped point from the network.
-std::vector<Attachment> entries(const RoadGraph& g, const CostView& costs, const SnappedPoint& p);
+Attachments entries(const RoadGraph& g, const CostView& costs, const SnappedPoint& p);
 // Direct cost along a shared segment from `from` to `to`; kInf when they are on different
 // segments or the segment forbids that direction.
 double along_segment_s(const CostView& costs, const SnappedPoint& from, const SnappedPoint& to);
 // The same with the mode's travel times.
-std::vector<Attachment> exits(const RoadGraph& g, Mode mode, const SnappedPoint& p);
-std::vector<Attachment> entries(const RoadGraph& g, Mode mode, const SnappedPoint& p);
+Attachments exits(const RoadGraph& g, Mode mode, const SnappedPoint& p);
+Attachments entries(const RoadGraph& g, Mode mode, const SnappedPoint& p);
 double along_segment_s(const RoadGraph& g, Mode mode, const SnappedPoint& from, const SnappedPoint& to);
 
 // A point snapped for one mode, with its walked access leg.
