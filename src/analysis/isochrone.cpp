@@ -78,27 +78,39 @@ ReachWindow reach_window(const RoadGraph& g, const TravelTimeField& field, const
   grid.height = static_cast<int>(std::ceil((grid.max_y - (min_y - margin)) / cell_m));
 
   // A cell at time <= limit snaps onto a reached segment (or a service's) within the access leg
-  // the remaining time allows: only blocks near those can hold one.
+  // the remaining time allows: only blocks near those can hold one. Each segment asks for that
+  // reach plus its own length around the block of one of its ends (a superset of its own box
+  // widened by the reach); the blocks are then widened once each, not once per segment.
   w.blocks_wide = (grid.width + kBlock - 1) / kBlock;
   w.blocks_high = (grid.height + kBlock - 1) / kBlock;
   w.live.assign(static_cast<std::size_t>(w.blocks_wide) * w.blocks_high, 0);
-  auto mark = [&](XY a, XY b, double slack_s) {
-    const double r = std::min(request.max_snap_m, std::max(0.0, slack_s) * access_mps) + cell_m;
-    const int c0 = std::max(0, static_cast<int>((std::min(a.x, b.x) - r - grid.min_x) / cell_m) / kBlock);
-    const int c1 = std::min(w.blocks_wide - 1, static_cast<int>((std::max(a.x, b.x) + r - grid.min_x) / cell_m) / kBlock);
-    const int r0 = std::max(0, static_cast<int>((grid.max_y - std::max(a.y, b.y) - r) / cell_m) / kBlock);
-    const int r1 = std::min(w.blocks_high - 1, static_cast<int>((grid.max_y - std::min(a.y, b.y) + r) / cell_m) / kBlock);
-    for (int br = r0; br <= r1; ++br)
-      for (int bc = c0; bc <= c1; ++bc) w.live[static_cast<std::size_t>(br) * w.blocks_wide + bc] = 1;
+  std::vector<float> need(w.live.size(), -1.0f);  // metres around the block that may be live
+  const double block_m = kBlock * cell_m;
+  auto block_of = [&](XY p) {
+    const int bc = std::clamp(static_cast<int>((p.x - grid.min_x) / block_m), 0, w.blocks_wide - 1);
+    const int br = std::clamp(static_cast<int>((grid.max_y - p.y) / block_m), 0, w.blocks_high - 1);
+    return static_cast<std::size_t>(br) * w.blocks_wide + bc;
+  };
+  auto ask = [&](XY p, double radius_m) {
+    float& n = need[block_of(p)];
+    n = std::max(n, static_cast<float>(radius_m) + 1.0f);  // + 1 m: float rounding stays outside
   };
   const double limit_s = std::isfinite(request.limit_s) ? request.limit_s : max_s;
+  auto reach_m = [&](double slack_s) { return std::min(request.max_snap_m, std::max(0.0, slack_s) * access_mps) + cell_m; };
   for_each_reached_segment([&](uint32_t s, double t) {
-    mark(g.projection.forward(g.coord[g.seg_a[s]]), g.projection.forward(g.coord[g.seg_b[s]]), limit_s - t);
+    const XY a = g.projection.forward(g.coord[g.seg_a[s]]), b = g.projection.forward(g.coord[g.seg_b[s]]);
+    ask(a, reach_m(limit_s - t) + std::max(std::abs(a.x - b.x), std::abs(a.y - b.y)));
   });
   for (const AttachedPoint& s : field.services())
-    if (s.snap.ok()) {
-      const XY p = g.projection.forward(s.snap.snapped);
-      mark(p, p, limit_s - s.access_s);
+    if (s.snap.ok()) ask(g.projection.forward(s.snap.snapped), reach_m(limit_s - s.access_s));
+  for (int br = 0; br < w.blocks_high; ++br)
+    for (int bc = 0; bc < w.blocks_wide; ++bc) {
+      const float n = need[static_cast<std::size_t>(br) * w.blocks_wide + bc];
+      if (n < 0) continue;
+      const int reach = static_cast<int>(std::ceil(n / block_m));
+      for (int r = std::max(0, br - reach); r <= std::min(w.blocks_high - 1, br + reach); ++r)
+        std::fill_n(w.live.begin() + static_cast<std::ptrdiff_t>(r) * w.blocks_wide + std::max(0, bc - reach),
+                    std::min(w.blocks_wide - 1, bc + reach) - std::max(0, bc - reach) + 1, uint8_t{1});
     }
   return w;
 }
