@@ -162,6 +162,9 @@ void TravelTimeField::move_service(uint32_t i, LonLat where) {
 }
 
 UnitResult TravelTimeField::evaluate(LonLat p) const { return evaluate_snapped(index_.snap(p, request_.max_snap_m)); }
+UnitResult TravelTimeField::evaluate_cell(LonLat p) const {
+  return evaluate_snapped(index_.snap_within(p, request_.max_snap_m));
+}
 
 UnitResult TravelTimeField::evaluate_snapped(const SnappedPoint& snap) const {
   UnitResult u;

@@ -126,12 +126,15 @@ SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, const TravelTi
   const ReachWindow w = reach_window(g, field, request, max_s, cell_m);
   SnapGrid out;
   out.grid = w.grid;
+  out.blocks_wide = w.blocks_wide;
+  out.live = w.live;
+  static_assert(kBlock == 8, "SnapGrid::has assumes blocks of 8 cells");
   out.snaps.resize(static_cast<std::size_t>(w.grid.width) * w.grid.height);
   parallel_rows(w.grid.height, threads, [&](int row) {
     for (int col = 0; col < w.grid.width; ++col)
       if (!is_border(w.grid, col, row) && w.live_cell(col, row))
         out.snaps[static_cast<std::size_t>(row) * w.grid.width + col] =
-            index.snap(g.projection.inverse(w.grid.cell_center(col, row)), request.max_snap_m);
+            index.snap_within(g.projection.inverse(w.grid.cell_center(col, row)), request.max_snap_m);
   });
   return out;
 }
@@ -156,12 +159,11 @@ TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const C
       // The border stays unreachable so traced polygons close inside the raster.
       if (is_border(grid, col, row) || !w.live_cell(col, row)) continue;
       UnitResult u;
-      if (snaps) {
-        const int sc = col + dc, sr = row + dr;
-        if (sc < 0 || sr < 0 || sc >= snaps->grid.width || sr >= snaps->grid.height) continue;
+      const int sc = col + dc, sr = row + dr;
+      if (snaps && snaps->has(sc, sr)) {
         u = field.evaluate_snapped(snaps->snaps[static_cast<std::size_t>(sr) * snaps->grid.width + sc]);
       } else {
-        u = field.evaluate(g.projection.inverse(grid.cell_center(col, row)));
+        u = field.evaluate_cell(g.projection.inverse(grid.cell_center(col, row)));
       }
       if (u.seconds < kInf)  // times past max_s too: they place the boundary between cells
         raster.seconds[static_cast<std::size_t>(row) * grid.width + col] = static_cast<float>(u.seconds);

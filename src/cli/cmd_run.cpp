@@ -256,7 +256,11 @@ int run_scenario(const RunOptions& o) {
     if (changed.shape == Table::Shape::point) write_geojson(out.path("changed_villages.geojson"), "changed_villages", changed);
     progress.end(std::to_string(cmp.changed.size()) + " villages changed");
   }
-  if (sc.outputs.report) write_report(report, sc.outputs.lang, out.path("report.html"));
+  if (sc.outputs.report) {
+    progress.begin("writing report.html");
+    write_report(report, sc.outputs.lang, out.path("report.html"));
+    progress.end();
+  }
   // The database first: if it fails, the folder keeps the previous run's files too.
   if (!sc.outputs.postgis_connection.empty())
     write_postgis_layers(sc.outputs.postgis_connection, sc.outputs.postgis_schema, layers.all(), sc.outputs.project_crs);

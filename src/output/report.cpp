@@ -893,7 +893,10 @@ LayerRows rows_of(const Table& t) {
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     r.points.push_back(i < t.geometry.size() ? std::optional<LonLat>(round_lonlat(t.geometry[i], kLayerDecimals))
                                              : std::nullopt);
-    r.wkb.push_back(i < t.wkb.size() && !t.wkb[i].empty() ? polygon_as_written(t.wkb[i], kLayerDecimals) : std::string());
+    // As the layers write it: rounded (and, unless traced valid with clearance, made valid).
+    r.wkb.push_back(i >= t.wkb.size() || t.wkb[i].empty() ? std::string()
+                    : t.polygons_valid_as_written   ? round_wkb(t.wkb[i], kLayerDecimals)
+                                                    : polygon_as_written(t.wkb[i], kLayerDecimals));
   }
   return r;
 }

@@ -281,32 +281,66 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
     return spec;
   };
   if (sc.isochrones.enabled) {
+    // Mode by mode: the cells' snaps once (SnapGrid, over the reach of every service at the
+    // longest band or threshold of the mode), read by each rule's circle and each service's
+    // isochrones; then dropped, so one mode's grid is in memory at a time.
+    struct RuleCircle {
+      const CoverageRule* rule;
+      std::vector<double> bands;
+      std::vector<LonLat> xy;
+    };
+    std::vector<RuleCircle> wanted;
     for (const CoverageRule& rule : sc.rules) {
       if (!rule.threshold_minutes) continue;  // km-only rules have no time circle
       std::vector<double> bands;
       for (double b : sc.isochrones.bands_minutes)
         if (b < *rule.threshold_minutes) bands.push_back(b);
       bands.push_back(*rule.threshold_minutes);
-      const auto xy = points_of(world, eligible_services(res.service_tier, sc.tiers, rule.tier, rule.higher_tiers_serve));
-      for (Mode m : rule.modes) {
-        Circle c = union_circle(world, spec_for(m, bands), xy);
-        for (BandPolygon& b : c.bands) {
-          if (b.minutes == *rule.threshold_minutes) rule_circle[{rule.name, m}] = b.wkb;
-          res.circles.push_back({rule.name, m, std::move(b)});
-        }
-        if (sc.isochrones.geotiff) res.rasters.push_back({rule.name, m, std::move(c.raster)});
-      }
+      wanted.push_back({&rule, std::move(bands),
+                        points_of(world, eligible_services(res.service_tier, sc.tiers, rule.tier, rule.higher_tiers_serve))});
     }
-    if (sc.isochrones.per_service) {
-      const std::vector<LonLat> all = world.service_xy();
-      for (Mode m : isochrone_modes(sc)) {
-        const CircleSpec spec = spec_for(m, sc.isochrones.bands_minutes);
-        const SnapGrid snaps = circle_snap_grid(world, spec, all);
-        auto results = per_service_isochrones(world, spec, all, snaps);
-        for (std::size_t i = 0; i < services.size(); ++i)
-          for (BandPolygon& b : results[i])
-            if (!b.wkb.empty()) res.isochrones.push_back({uint32_t(i), m, std::move(b)});
+    std::vector<Mode> modes;
+    for (const RuleCircle& w : wanted)
+      for (Mode m : w.rule->modes)
+        if (std::find(modes.begin(), modes.end(), m) == modes.end()) modes.push_back(m);
+    const std::vector<Mode> iso_modes = sc.isochrones.per_service ? isochrone_modes(sc) : std::vector<Mode>{};
+    for (Mode m : iso_modes)
+      if (std::find(modes.begin(), modes.end(), m) == modes.end()) modes.push_back(m);
+    std::map<std::pair<std::size_t, Mode>, Circle> circles;  // (wanted index, mode)
+    std::map<Mode, std::vector<std::vector<BandPolygon>>> per_service;
+    const std::vector<LonLat> all = world.service_xy();
+    for (Mode m : modes) {
+      double longest = 0.0;
+      for (const RuleCircle& w : wanted)
+        if (std::find(w.rule->modes.begin(), w.rule->modes.end(), m) != w.rule->modes.end())
+          longest = std::max(longest, w.bands.back());
+      const bool each = std::find(iso_modes.begin(), iso_modes.end(), m) != iso_modes.end();
+      if (each) longest = std::max(longest, sc.isochrones.bands_minutes.back());
+      const SnapGrid snaps = circle_snap_grid(world, spec_for(m, {longest}), all);
+      for (std::size_t k = 0; k < wanted.size(); ++k)
+        if (std::find(wanted[k].rule->modes.begin(), wanted[k].rule->modes.end(), m) != wanted[k].rule->modes.end())
+        {
+          Circle c = union_circle(world, spec_for(m, wanted[k].bands), wanted[k].xy, &snaps);
+          if (!sc.isochrones.geotiff) c.raster = TimeRaster{};  // only the GeoTIFF needs it
+          circles[{k, m}] = std::move(c);
+        }
+      if (each) per_service[m] = per_service_isochrones(world, spec_for(m, sc.isochrones.bands_minutes), all, snaps);
+    }
+    // In the order of rules, then their modes; then per mode of the isochrones, per service.
+    for (std::size_t k = 0; k < wanted.size(); ++k)
+      for (Mode m : wanted[k].rule->modes) {
+        Circle& c = circles.at({k, m});
+        for (BandPolygon& b : c.bands) {
+          if (b.minutes == *wanted[k].rule->threshold_minutes) rule_circle[{wanted[k].rule->name, m}] = b.wkb;
+          res.circles.push_back({wanted[k].rule->name, m, std::move(b)});
+        }
+        if (sc.isochrones.geotiff) res.rasters.push_back({wanted[k].rule->name, m, std::move(c.raster)});
       }
+    for (Mode m : iso_modes) {
+      auto& results = per_service.at(m);
+      for (std::size_t i = 0; i < services.size(); ++i)
+        for (BandPolygon& b : results[i])
+          if (!b.wkb.empty()) res.isochrones.push_back({uint32_t(i), m, std::move(b)});
     }
   }
   res.timings.emplace_back("isochrones_s", iso_stage.end(std::to_string(res.circles.size()) + " circle bands, " +

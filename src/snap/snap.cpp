@@ -82,7 +82,10 @@ SegmentIndex::SegmentIndex(SegmentIndex&&) noexcept = default;
 SegmentIndex& SegmentIndex::operator=(SegmentIndex&&) noexcept = default;
 std::size_t SegmentIndex::size() const { return impl_->segments.size(); }
 
-SnappedPoint SegmentIndex::snap(LonLat p, double max_snap_m) const {
+SnappedPoint SegmentIndex::snap(LonLat p, double max_snap_m) const { return nearest(p, max_snap_m, false); }
+SnappedPoint SegmentIndex::snap_within(LonLat p, double max_snap_m) const { return nearest(p, max_snap_m, true); }
+
+SnappedPoint SegmentIndex::nearest(LonLat p, double max_snap_m, bool bounded) const {
   SnappedPoint best;
   const Impl& g = *impl_;
   if (g.segments.empty() || !std::isfinite(p.lon) || !std::isfinite(p.lat)) return best;
@@ -104,13 +107,15 @@ SnappedPoint SegmentIndex::snap(LonLat p, double max_snap_m) const {
   };
   // Rings of cells around q's cell (q clamped into the grid: that only brings cells nearer). A
   // cell k rings out is at least (k - 1) cells away; stop once that exceeds the best distance
-  // (equal distances are still scanned, so ties go to the lower segment id).
+  // (equal distances are still scanned, so ties go to the lower segment id), or, bounded, the
+  // snap limit: a point within it is found all the same.
+  const double stop_m = bounded ? max_snap_m : kInf;
   const int cx = g.cx(q.x), cy = g.cy(q.y);
   constexpr int kMaxRings = 48;
   const int rings = std::max(g.nx, g.ny);
   int k = 0;
   for (; k <= rings && k <= kMaxRings; ++k) {
-    if ((k - 1) * g.cell > best_d) break;
+    if ((k - 1) * g.cell > std::min(best_d, stop_m)) break;
     for (int iy = cy - k; iy <= cy + k; ++iy) {
       if (iy < 0 || iy >= g.ny) continue;
       const bool edge_row = iy == cy - k || iy == cy + k;
@@ -123,7 +128,7 @@ SnappedPoint SegmentIndex::snap(LonLat p, double max_snap_m) const {
   }
   // Far from every road (a lake, a point in the wrong CRS): the rings would grow without end;
   // every segment once instead.
-  if (k > kMaxRings && k <= rings && (k - 1) * g.cell <= best_d)
+  if (k > kMaxRings && k <= rings && (k - 1) * g.cell <= std::min(best_d, stop_m))
     for (uint32_t s : g.segments) consider(s);
   best.snapped = g.graph->projection.inverse(best_c);
   best.offset_m = best_d;

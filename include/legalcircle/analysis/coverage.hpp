@@ -105,6 +105,8 @@ class TravelTimeField {
   void move_service(uint32_t i, LonLat where);
   // Thread-safe (const) once set_services() returned.
   UnitResult evaluate(LonLat p) const;
+  // The same time and service for a raster cell (snap_within: reason and snap_m not kept).
+  UnitResult evaluate_cell(LonLat p) const;
   // The same for a point already snapped with this request's max_snap_m (cached snaps).
   UnitResult evaluate_snapped(const SnappedPoint& snap) const;
   const CoverageRequest& request() const { return request_; }

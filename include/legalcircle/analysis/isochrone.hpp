@@ -50,6 +50,13 @@ inline double isochrone_search_limit_s(double max_s, double cell_m, double acces
 struct SnapGrid {
   RasterGrid grid;
   std::vector<SnappedPoint> snaps;  // row-major like TimeRaster
+  int blocks_wide = 0;              // blocks of 8 x 8 cells whose snaps were computed
+  std::vector<uint8_t> live;
+  // Whether the grid holds the snap of this cell (else: out of the reach it was built for).
+  bool has(int col, int row) const {
+    return col > 0 && row > 0 && col < grid.width - 1 && row < grid.height - 1 &&
+           live[static_cast<std::size_t>(row / 8) * blocks_wide + col / 8] != 0;
+  }
 };
 SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, const TravelTimeField& field,
                    const CoverageRequest& request, double max_s, double cell_m, unsigned threads = 1);
@@ -58,8 +65,8 @@ SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, const TravelTi
 // within max_s and the services themselves, widened by the longest access leg that still fits),
 // with a border of unreachable cells so traced polygons close inside the raster.
 // `field` must have been seeded with request.limit_s >= max_s. Rows run on `threads` threads.
-// With `snaps` (built for the same cell size from a field reaching at least as far) cells read
-// their snap from it.
+// With `snaps` (built for the same cell size) cells read their snap from it, and cells it does
+// not hold are snapped here: the same raster either way, faster the more of it the grid holds.
 TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
                        double max_s, double cell_m, unsigned threads = 1,
                        const SnapGrid* snaps = nullptr);

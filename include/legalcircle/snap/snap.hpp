@@ -34,9 +34,13 @@ class SegmentIndex {
   // with ok() false when the nearest is strictly farther than max_snap_m (offset_m still says
   // how far it is) or the mode has no segment.
   SnappedPoint snap(LonLat p, double max_snap_m) const;
+  // The same point when the nearest is within max_snap_m; else ok() false, without searching
+  // further (offset_m then only says "farther"): raster cells, whose distance nobody reads.
+  SnappedPoint snap_within(LonLat p, double max_snap_m) const;
   std::size_t size() const;
 
  private:
+  SnappedPoint nearest(LonLat p, double max_snap_m, bool bounded) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
