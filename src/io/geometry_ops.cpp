@@ -333,7 +333,12 @@ std::vector<PageRing> page_rings(const std::string& wkb, const PageTransform& t,
   frame.addPoint(-m, -m);
   OGRPolygon box;
   box.addRing(&frame);
-  std::unique_ptr<OGRGeometry> clipped(g->Intersection(&box));
+  // Inside the frame already (a county's circles mostly are): GEOS's overlay would only copy it,
+  // slowly for a circle of thousands of rings.
+  OGREnvelope e;
+  g->getEnvelope(&e);
+  const bool inside = e.MinX >= -m && e.MinY >= -m && e.MaxX <= t.width + m && e.MaxY <= t.height + m;
+  std::unique_ptr<OGRGeometry> clipped(inside ? nullptr : g->Intersection(&box));
   const OGRGeometry* use = clipped ? clipped.get() : g.get();  // invalid input: unclipped
   std::unique_ptr<OGRGeometry> simple(use->SimplifyPreserveTopology(tolerance));
   collect_rings(simple ? simple.get() : use, rings);
