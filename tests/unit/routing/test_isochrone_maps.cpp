@@ -1,6 +1,9 @@
 // Isochrone polygons on hand-drawn networks: no leaking across an unlinked gap, holes kept.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <random>
+
 #include <gdal_alg.h>
 #include <gdal_priv.h>
 
@@ -130,6 +133,69 @@ d-------e-------f
   std::size_t reached = 0;
   for (float t : direct.seconds) reached += t < 1e30f;
   EXPECT_GT(reached, 100u);
+}
+
+// A grid built for fewer services lacks the cells only the others reach: those are snapped on
+// the spot, and the raster is the same (run builds one grid per mode for every circle).
+TEST(IsochroneMaps, SnapGridMissingCellsGivesTheSameRaster) {
+  AsciiMap map(R"(
+a---c---d---e---f---g---h---i---j---k---b
+)", 100.0);
+  RoadGraph g = build_graph(map.roads({{"acdefghijkb", kResidential}}), default_profiles(), BuildOptions{{Mode::car}, true});
+  SegmentIndex index(g, Mode::car);
+  CoverageRequest req;
+  req.mode = Mode::car;
+  req.limit_s = 90.0;
+  TravelTimeField one(g, index, req), both(g, index, req);
+  one.set_services({map.offset('a', 50, 20)});
+  both.set_services({map.offset('a', 50, 20), map.offset('b', -50, 20)});
+  const SnapGrid snaps = snap_grid(g, index, one, req, 60.0, 40.0, 2);
+  const TimeRaster direct = time_raster(g, both, req, 60.0, 40.0, 1);
+  const TimeRaster cached = time_raster(g, both, req, 60.0, 40.0, 2, &snaps);
+  ASSERT_EQ(direct.grid.width, cached.grid.width);
+  EXPECT_EQ(direct.seconds, cached.seconds);
+  std::size_t outside = 0;  // cells in time the grid does not hold
+  const int dc = static_cast<int>(std::lround((direct.grid.min_x - snaps.grid.min_x) / 40.0));
+  const int dr = static_cast<int>(std::lround((snaps.grid.max_y - direct.grid.max_y) / 40.0));
+  for (int row = 0; row < direct.grid.height; ++row)
+    for (int col = 0; col < direct.grid.width; ++col)
+      outside += !snaps.has(col + dc, row + dr) && direct.seconds[row * direct.grid.width + col] < 1e30f;
+  std::size_t in_time = 0;
+  for (float t : direct.seconds) in_time += t < 1e30f;
+  EXPECT_GT(outside, 10u) << "the second service must reach cells the first one's grid lacks; in time " << in_time
+                          << ", grid " << snaps.grid.width << "x" << snaps.grid.height << " raster " << direct.grid.width
+                          << "x" << direct.grid.height << " dc " << dc << " dr " << dr;
+}
+
+// snap_within stops at the snap limit; within it, the same snap as snap().
+TEST(IsochroneMaps, SnapWithinIsSnapInsideTheLimit) {
+  AsciiMap map(R"(
+a-------b-------c
+        |
+        d-------e
+)", 100.0);
+  RoadGraph g = build_graph(map.roads({{"abc", kResidential}, {"bde", kResidential}}), default_profiles(),
+                            BuildOptions{{Mode::walk}, true});
+  SegmentIndex index(g, Mode::walk);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> dx(-600.0, 2200.0), dy(-900.0, 500.0);
+  int within = 0, beyond = 0;
+  for (int i = 0; i < 4000; ++i) {
+    const LonLat p = map.offset('a', dx(rng), dy(rng));
+    const SnappedPoint full = index.snap(p, 150.0), bounded = index.snap_within(p, 150.0);
+    ASSERT_EQ(full.ok(), bounded.ok());
+    if (full.ok()) {
+      ++within;
+      EXPECT_EQ(full.segment, bounded.segment);
+      EXPECT_EQ(full.fraction, bounded.fraction);
+      EXPECT_EQ(full.offset_m, bounded.offset_m);
+    } else {
+      ++beyond;
+      EXPECT_GT(bounded.offset_m, 150.0);
+    }
+  }
+  EXPECT_GT(within, 500);
+  EXPECT_GT(beyond, 500);
 }
 
 // trace_bands traces its own contours (analysis/contours); they must give GDAL's polygon mode's
