@@ -133,8 +133,8 @@ SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, const TravelTi
   parallel_rows(w.grid.height, threads, [&](int row) {
     for (int col = 0; col < w.grid.width; ++col)
       if (!is_border(w.grid, col, row) && w.live_cell(col, row))
-        out.snaps[static_cast<std::size_t>(row) * w.grid.width + col] =
-            index.snap_within(g.projection.inverse(w.grid.cell_center(col, row)), request.max_snap_m);
+        out.snaps[static_cast<std::size_t>(row) * w.grid.width + col] = SnapGrid::cell_of(
+            index.snap_within(g.projection.inverse(w.grid.cell_center(col, row)), request.max_snap_m));
   });
   return out;
 }
@@ -161,7 +161,7 @@ TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const C
       UnitResult u;
       const int sc = col + dc, sr = row + dr;
       if (snaps && snaps->has(sc, sr)) {
-        u = field.evaluate_snapped(snaps->snaps[static_cast<std::size_t>(sr) * snaps->grid.width + sc]);
+        u = field.evaluate_snapped(snaps->snap(static_cast<std::size_t>(sr) * snaps->grid.width + sc));
       } else {
         u = field.evaluate_cell(g.projection.inverse(grid.cell_center(col, row)));
       }

@@ -197,7 +197,7 @@ CoverProblem measure_cover_problem(const World& world, const Scenario& sc, const
 
 PlanResult plan_on_measure(const World& world, const Scenario& sc, const ScenarioResult& base,
                            const std::vector<SitePoint>& layer, const std::vector<SitePoint>& proposals,
-                           unsigned threads, Observer& observer, bool with_circle) {
+                           unsigned threads, Observer& observer, bool with_circle, const SnapGrid* circle_snaps) {
   const PlanningConfig& pc = *sc.planning;
   const auto& units = world.units();
   const std::size_t n = units.size();
@@ -381,7 +381,7 @@ PlanResult plan_on_measure(const World& world, const Scenario& sc, const Scenari
   spec.bands_minutes.push_back(pc.minutes);
   spec.cell_m = sc.isochrones.cell_m[static_cast<std::size_t>(pc.mode)];
   spec.threads = threads;
-  out.circle = union_circle(world, spec, all).bands;
+  out.circle = union_circle(world, spec, all, circle_snaps).bands;
   circle_stage.end();
   return out;
 }

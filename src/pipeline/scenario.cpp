@@ -270,6 +270,7 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
 
   // Circles per rule and mode (bands + the rule's threshold), per-service isochrones per mode.
   Stage iso_stage(observer, "circles and isochrones");
+  std::optional<SnapGrid> plan_snaps;  // kept for the plan's circle
   std::map<std::pair<std::string, Mode>, std::string> rule_circle;  // (rule, mode) -> WKB at threshold
   auto spec_for = [&](Mode m, std::vector<double> bands) {
     CircleSpec spec;
@@ -309,6 +310,11 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
     std::map<std::pair<std::size_t, Mode>, Circle> circles;  // (wanted index, mode)
     std::map<Mode, std::vector<std::vector<BandPolygon>>> per_service;
     const std::vector<LonLat> all = world.service_xy();
+    const bool plans = sc.planning.has_value();
+    const Mode plan_mode = plans ? sc.planning->mode : Mode::walk;
+    // The plan's mode last: its grid is kept for the plan, not held while the others are built.
+    if (plans)
+      std::stable_partition(modes.begin(), modes.end(), [&](Mode m) { return m != plan_mode; });
     for (Mode m : modes) {
       double longest = 0.0;
       for (const RuleCircle& w : wanted)
@@ -316,7 +322,7 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
           longest = std::max(longest, w.bands.back());
       const bool each = std::find(iso_modes.begin(), iso_modes.end(), m) != iso_modes.end();
       if (each) longest = std::max(longest, sc.isochrones.bands_minutes.back());
-      const SnapGrid snaps = circle_snap_grid(world, spec_for(m, {longest}), all);
+      SnapGrid snaps = circle_snap_grid(world, spec_for(m, {longest}), all);
       for (std::size_t k = 0; k < wanted.size(); ++k)
         if (std::find(wanted[k].rule->modes.begin(), wanted[k].rule->modes.end(), m) != wanted[k].rule->modes.end())
         {
@@ -325,6 +331,9 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
           circles[{k, m}] = std::move(c);
         }
       if (each) per_service[m] = per_service_isochrones(world, spec_for(m, sc.isochrones.bands_minutes), all, snaps);
+      // The plan's circle after the new sites reads the same snaps (cells they reach beyond
+      // these are snapped on the spot).
+      if (plans && plan_mode == m) plan_snaps = std::move(snaps);
     }
     // In the order of rules, then their modes; then per mode of the isochrones, per service.
     for (std::size_t k = 0; k < wanted.size(); ++k)
@@ -373,7 +382,8 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
 
   // Planning: where new points close the gaps, on the scenario's own measure.
   if (sc.planning)
-    res.plan = plan_on_measure(world, sc, res, settings.candidate_sites, settings.proposal_sites, threads, observer);
+    res.plan = plan_on_measure(world, sc, res, settings.candidate_sites, settings.proposal_sites, threads, observer,
+                               /*with_circle=*/true, plan_snaps ? &*plan_snaps : nullptr);
   return res;
 }
 

@@ -48,8 +48,23 @@ inline double isochrone_search_limit_s(double max_s, double cell_m, double acces
 // so every per-service raster of a mode can read its snaps from the union's grid: each cell then
 // costs a few label lookups instead of an R-tree query. Cells out of reach hold no snap.
 struct SnapGrid {
+  // What evaluating a cell reads of its snap (the snapped position is not kept: 24 bytes a
+  // cell instead of 40, for grids of tens of millions of cells).
+  struct Cell {
+    uint32_t segment = kInvalidId;
+    double fraction = 0.0;
+    double offset_m = kInf;
+  };
+  static Cell cell_of(const SnappedPoint& s) { return {s.segment, s.fraction, s.offset_m}; }
+  SnappedPoint snap(std::size_t i) const {
+    SnappedPoint s;
+    s.segment = snaps[i].segment;
+    s.fraction = snaps[i].fraction;
+    s.offset_m = snaps[i].offset_m;
+    return s;
+  }
   RasterGrid grid;
-  std::vector<SnappedPoint> snaps;  // row-major like TimeRaster
+  std::vector<Cell> snaps;  // row-major like TimeRaster
   int blocks_wide = 0;              // blocks of 8 x 8 cells whose snaps were computed
   std::vector<uint8_t> live;
   // Whether the grid holds the snap of this cell (else: out of the reach it was built for).

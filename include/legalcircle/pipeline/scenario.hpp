@@ -133,9 +133,11 @@ CoverProblem measure_cover_problem(const World& world, const Scenario& scenario,
 
 // With planning.evaluate, `proposals` are evaluated instead (what-if). Without `with_circle`
 // the plan's mode times (before/after) and its circle are left empty (a server's suggestion
-// that draws its own circle).
+// that draws its own circle). `circle_snaps`: the cells' snaps of the plan's mode at the
+// isochrones' cell size, if the caller has them (the circle is the same either way).
 PlanResult plan_on_measure(const World& world, const Scenario& scenario, const ScenarioResult& base,
                            const std::vector<SitePoint>& layer, const std::vector<SitePoint>& proposals,
-                           unsigned threads, Observer& observer, bool with_circle = true);
+                           unsigned threads, Observer& observer, bool with_circle = true,
+                           const SnapGrid* circle_snaps = nullptr);
 
 }  // namespace legalcircle
