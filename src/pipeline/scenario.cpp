@@ -365,8 +365,11 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
     for (Gap& g : rank_gaps(ru)) res.gaps.push_back({unit_of[g.unit], std::move(g)});
   }
   // Gap areas: the part of each polygon unit outside its first rule's circle (all its modes).
+  // Point units have none: the circles' union (a second of GEOS at 1 M nodes) only for polygons.
+  const bool polygon_units =
+      std::any_of(units.begin(), units.end(), [](const PointRecord& u) { return !u.area_wkb.empty(); });
   std::vector<std::string> first_circle_parts;
-  if (!sc.rules.empty())
+  if (!sc.rules.empty() && polygon_units)
     for (Mode m : sc.rules.front().modes)
       if (auto it = rule_circle.find({sc.rules.front().name, m}); it != rule_circle.end())
         first_circle_parts.push_back(it->second);
