@@ -67,14 +67,14 @@ OGRFieldType ogr_type(Column::Type type) {
 }
 
 // Sets one typed cell; the text must parse as the column's type (the caller made it).
-void set_cell(OGRFeature& f, int i, const Column& col, const std::string& cell,
-              const std::string& where) {
+template <class Where>  // where(): the row, named only on failure
+void set_cell(OGRFeature& f, int i, const Column& col, const std::string& cell, const Where& where) {
   if (cell.empty()) {
     f.SetFieldNull(i);
     return;
   }
   auto bad = [&] {
-    return OutputError(where + ": column '" + col.name + "' cannot hold '" + cell + "'");
+    return OutputError(where() + ": column '" + col.name + "' cannot hold '" + cell + "'");
   };
   const char* end = cell.data() + cell.size();
   switch (col.type) {
@@ -142,20 +142,22 @@ OGRwkbGeometryType layer_type(const Table& t) {
 // coordinates (nullptr: none).
 std::unique_ptr<OGRGeometry> row_geometry(const Table& t, std::size_t r, OGRwkbGeometryType type,
                                           OGRCoordinateTransformation* transform, int decimals,
-                                          const std::string& where) {
+                                          const std::string& path, const std::string& layer_name) {
+  // Named only on failure: a million road segments need no million messages.
+  auto where = [&] { return path + ": layer " + layer_name + ": row " + std::to_string(r); };
   OGRGeometry* g = nullptr;
   if (!t.geometry.empty()) {
     g = new OGRPoint(t.geometry[r].lon, t.geometry[r].lat);
   } else if (!t.wkb.empty() && !t.wkb[r].empty()) {
     if (OGRGeometryFactory::createFromWkb(t.wkb[r].data(), nullptr, &g, t.wkb[r].size()) != OGRERR_NONE)
-      throw OutputError(where + ": broken geometry");
+      throw OutputError(where() + ": broken geometry");
     if (type == wkbMultiPolygon) g = OGRGeometryFactory::forceToMultiPolygon(g);
     if (type == wkbMultiLineString) g = OGRGeometryFactory::forceToMultiLineString(g);
   }
   if (!g) return nullptr;
   if (transform && g->transform(transform) != OGRERR_NONE) {
     delete g;
-    throw OutputError(where + ": cannot transform geometry");
+    throw OutputError(where() + ": cannot transform geometry");
   }
   // Valid as written: reprojection and rounding can make a valid ring touch itself. Polygons
   // traced with clearance (isochrones) stay valid through rounding and are not checked again.
@@ -306,12 +308,13 @@ void write_layer(GDALDataset& ds, const std::string& path, const std::string& la
   const bool has_geometry = !t.geometry.empty() || !t.wkb.empty();
   if (geometry_json) {
     if (transform) throw std::logic_error("GeoJSON geometry text in another CRS");
-    geometry_json->assign(t.rows.size(), std::string());
+    geometry_json->clear();  // a layer without geometry keeps GDAL's text as it is
     if (has_geometry) {
+      geometry_json->assign(t.rows.size(), std::string());
       const GeoJsonGeometry json(decimals);
       parallel_for(t.rows.size(), std::max(1u, std::thread::hardware_concurrency()), [] { return 0; },
                    [&](int, std::size_t r) {
-                     if (auto g = row_geometry(t, r, type, nullptr, decimals, where(r))) (*geometry_json)[r] = json.text(*g);
+                     if (auto g = row_geometry(t, r, type, nullptr, decimals, path, layer_name)) (*geometry_json)[r] = json.text(*g);
                    });
     }
   }
@@ -320,9 +323,9 @@ void write_layer(GDALDataset& ds, const std::string& path, const std::string& la
   for (size_t r = 0; r < t.rows.size(); ++r) {
     gdal::FeaturePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
     for (size_t c = 0; c < t.columns.size(); ++c)
-      set_cell(*f, static_cast<int>(c), t.columns[c], t.rows[r][c], where(r));
+      set_cell(*f, static_cast<int>(c), t.columns[c], t.rows[r][c], [&] { return where(r); });
     if (has_geometry && !geometry_json)
-      if (auto g = row_geometry(t, r, type, transform.get(), decimals, where(r))) f->SetGeometryDirectly(g.release());
+      if (auto g = row_geometry(t, r, type, transform.get(), decimals, path, layer_name)) f->SetGeometryDirectly(g.release());
     if (layer->CreateFeature(f.get()) != OGRERR_NONE)
       throw OutputError(where(r) + ": cannot write feature (" + gdal::last_error() + ")");
   }
