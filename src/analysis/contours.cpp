@@ -187,22 +187,9 @@ std::vector<uint32_t> simplify_ring(const Ring& r, double tolerance) {
   std::vector<uint8_t> keep(n + 1, 0);
   keep[0] = keep[far] = keep[n] = 1;
   auto at = [&](std::size_t i) { return r[i % n]; };
-  std::vector<std::pair<std::size_t, std::size_t>> stack = {{0, far}, {far, n}};
-  while (!stack.empty()) {
-    const auto [i, j] = stack.back();
-    stack.pop_back();
-    double worst = -1.0;
-    std::size_t k = i;
-    for (std::size_t m = i + 1; m < j; ++m) {
-      const double d = point_segment_distance(at(m), at(i), at(j));
-      if (d > worst) worst = d, k = m;
-    }
-    if (worst > tolerance) {
-      keep[k] = 1;
-      stack.push_back({i, k});
-      stack.push_back({k, j});
-    }
-  }
+  auto distance = [&](std::size_t m, std::size_t i, std::size_t j) { return point_segment_distance(at(m), at(i), at(j)); };
+  douglas_peucker(0, far, tolerance, distance, keep);
+  douglas_peucker(far, n, tolerance, distance, keep);
   std::vector<uint32_t> out;
   for (uint32_t i = 0; i < n; ++i)
     if (keep[i]) out.push_back(i);

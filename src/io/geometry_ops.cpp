@@ -250,29 +250,18 @@ namespace {
 
 // The vertices of `line` that keep it within `tolerance` of itself (Douglas–Peucker), ends kept:
 // a road drawn at a county's scale needs a few of its many vertices.
-std::vector<XY> douglas_peucker(const std::vector<XY>& line, double tolerance) {
+std::vector<XY> simplify_line(const std::vector<XY>& line, double tolerance) {
   const std::size_t n = line.size();
   if (n <= 2) return line;
-  std::vector<char> keep(n, 0);
+  std::vector<uint8_t> keep(n, 0);
   keep[0] = keep[n - 1] = 1;
-  std::vector<std::pair<std::size_t, std::size_t>> todo = {{0, n - 1}};
-  while (!todo.empty()) {
-    const auto [a, b] = todo.back();
-    todo.pop_back();
-    const double dx = line[b].x - line[a].x, dy = line[b].y - line[a].y, len = std::hypot(dx, dy);
-    double worst = -1;
-    std::size_t at = a;
-    for (std::size_t i = a + 1; i < b; ++i) {
-      const double d = len > 0 ? std::abs(dy * (line[i].x - line[a].x) - dx * (line[i].y - line[a].y)) / len
-                               : std::hypot(line[i].x - line[a].x, line[i].y - line[a].y);
-      if (d > worst) worst = d, at = i;
-    }
-    if (worst > tolerance) {
-      keep[at] = 1;
-      todo.push_back({a, at});
-      todo.push_back({at, b});
-    }
-  }
+  douglas_peucker(0, n - 1, tolerance,
+                  [&](std::size_t i, std::size_t a, std::size_t b) {
+                    const double dx = line[b].x - line[a].x, dy = line[b].y - line[a].y, len = std::hypot(dx, dy);
+                    return len > 0 ? std::abs(dy * (line[i].x - line[a].x) - dx * (line[i].y - line[a].y)) / len
+                                   : std::hypot(line[i].x - line[a].x, line[i].y - line[a].y);
+                  },
+                  keep);
   std::vector<XY> out;
   for (std::size_t i = 0; i < n; ++i)
     if (keep[i]) out.push_back(line[i]);
@@ -295,7 +284,7 @@ std::vector<std::vector<XY>> page_lines(const std::string& wkb, const PageTransf
   double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // the line's box
   auto flush = [&] {
     const bool outside = x1 < -m || x0 > t.width + m || y1 < -m || y0 > t.height + m;
-    if (line.size() >= 2 && !outside) out.push_back(douglas_peucker(line, tolerance));
+    if (line.size() >= 2 && !outside) out.push_back(simplify_line(line, tolerance));
     line.clear();
   };
   for (const OGRLineString* l : parts) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
+#include <vector>
 
 namespace legalcircle {
 
@@ -50,5 +52,29 @@ class LocalProjection {
   double kx_ = 0.0;
   double ky_ = 0.0;
 };
+
+// Douglas-Peucker over the chain first..last: marks in `keep` the points it keeps (the ends are
+// the caller's), distance(m, a, b) being point m's distance from the chord a-b. Callers choose
+// the distance (to the chord's line, or to the segment) and the chains (a line; a ring's halves).
+template <class Distance>
+void douglas_peucker(std::size_t first, std::size_t last, double tolerance, Distance distance,
+                     std::vector<uint8_t>& keep) {
+  std::vector<std::pair<std::size_t, std::size_t>> todo = {{first, last}};
+  while (!todo.empty()) {
+    const auto [a, b] = todo.back();
+    todo.pop_back();
+    double worst = -1.0;
+    std::size_t at = a;
+    for (std::size_t m = a + 1; m < b; ++m) {
+      const double d = distance(m, a, b);
+      if (d > worst) worst = d, at = m;
+    }
+    if (worst > tolerance) {
+      keep[at] = 1;
+      todo.push_back({a, at});
+      todo.push_back({at, b});
+    }
+  }
+}
 
 }  // namespace legalcircle
