@@ -6,7 +6,6 @@
 #include <cmath>
 #include <filesystem>
 
-#include <gdal_alg.h>
 #include <gdal_utils.h>
 #include <ogr_geometry.h>
 

@@ -300,13 +300,14 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
       wanted.push_back({&rule, std::move(bands),
                         points_of(world, eligible_services(res.service_tier, sc.tiers, rule.tier, rule.higher_tiers_serve))});
     }
+    auto has = [](const std::vector<Mode>& modes, Mode m) { return std::find(modes.begin(), modes.end(), m) != modes.end(); };
     std::vector<Mode> modes;
     for (const RuleCircle& w : wanted)
       for (Mode m : w.rule->modes)
-        if (std::find(modes.begin(), modes.end(), m) == modes.end()) modes.push_back(m);
+        if (!has(modes, m)) modes.push_back(m);
     const std::vector<Mode> iso_modes = sc.isochrones.per_service ? isochrone_modes(sc) : std::vector<Mode>{};
     for (Mode m : iso_modes)
-      if (std::find(modes.begin(), modes.end(), m) == modes.end()) modes.push_back(m);
+      if (!has(modes, m)) modes.push_back(m);
     std::map<std::pair<std::size_t, Mode>, Circle> circles;  // (wanted index, mode)
     std::map<Mode, std::vector<std::vector<BandPolygon>>> per_service;
     const std::vector<LonLat> all = world.service_xy();
@@ -318,18 +319,16 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
     for (Mode m : modes) {
       double longest = 0.0;
       for (const RuleCircle& w : wanted)
-        if (std::find(w.rule->modes.begin(), w.rule->modes.end(), m) != w.rule->modes.end())
-          longest = std::max(longest, w.bands.back());
-      const bool each = std::find(iso_modes.begin(), iso_modes.end(), m) != iso_modes.end();
+        if (has(w.rule->modes, m)) longest = std::max(longest, w.bands.back());
+      const bool each = has(iso_modes, m);
       if (each) longest = std::max(longest, sc.isochrones.bands_minutes.back());
       SnapGrid snaps = circle_snap_grid(world, spec_for(m, {longest}), all);
-      for (std::size_t k = 0; k < wanted.size(); ++k)
-        if (std::find(wanted[k].rule->modes.begin(), wanted[k].rule->modes.end(), m) != wanted[k].rule->modes.end())
-        {
-          Circle c = union_circle(world, spec_for(m, wanted[k].bands), wanted[k].xy, &snaps);
-          if (!sc.isochrones.geotiff) c.raster = TimeRaster{};  // only the GeoTIFF needs it
-          circles[{k, m}] = std::move(c);
-        }
+      for (std::size_t k = 0; k < wanted.size(); ++k) {
+        if (!has(wanted[k].rule->modes, m)) continue;
+        Circle c = union_circle(world, spec_for(m, wanted[k].bands), wanted[k].xy, &snaps);
+        if (!sc.isochrones.geotiff) c.raster = TimeRaster{};  // only the GeoTIFF needs it
+        circles[{k, m}] = std::move(c);
+      }
       if (each) per_service[m] = per_service_isochrones(world, spec_for(m, sc.isochrones.bands_minutes), all, snaps);
       // The plan's circle after the new sites reads the same snaps (cells they reach beyond
       // these are snapped on the spot).
