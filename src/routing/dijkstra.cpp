@@ -7,14 +7,6 @@
 namespace legalcircle {
 namespace {
 
-// Min-heap order on (time, source): std::push_heap builds a max-heap, so "less" means later.
-struct Later {
-  template <class T>
-  bool operator()(const T& a, const T& b) const {
-    return a.time > b.time || (a.time == b.time && a.source > b.source);
-  }
-};
-
 }  // namespace
 
 std::span<const float> search_costs(const CostView& costs, Direction direction) {
@@ -25,21 +17,19 @@ std::span<const float> search_costs(const CostView& costs, Direction direction) 
 MultiSourceSearch::MultiSourceSearch(const RoadGraph& graph, std::span<const float> arc_cost)
     : graph_(graph),
       arc_cost_(arc_cost.data()),
-      label_(graph.node_count(), Label{kInf, kInvalidId, 0}),
-      settled_epoch_(graph.node_count(), 0) {
+      label_(graph.node_count(), Label{kInf, kInvalidId, 0}) {
   if (arc_cost.size() != graph.arc_count()) throw std::invalid_argument("one cost per arc expected");
-  reset();  // epoch 1: the constructor's zero stamps read as "no label"
+  reset();  // epoch 2: the constructor's zero stamps read as "no label"
 }
 
 MultiSourceSearch::MultiSourceSearch(const RoadGraph& graph, Mode mode, Direction direction)
     : MultiSourceSearch(graph, search_costs(time_costs(graph, mode), direction)) {}
 
 MultiSourceSearch& MultiSourceSearch::reset() {
-  ++epoch_;
-  if (epoch_ == 0) {  // wrapped after 4 billion queries: clear the stamps for real
-    for (Label& l : label_) l.epoch = 0;
-    std::fill(settled_epoch_.begin(), settled_epoch_.end(), 0);
-    epoch_ = 1;
+  epoch_ += 2;
+  if (epoch_ == 0) {  // wrapped after 2 billion queries: clear the stamps for real
+    for (Label& l : label_) l.stamp = 0;
+    epoch_ = 2;
   }
   heap_.clear();
   settled_order_.clear();
@@ -50,17 +40,16 @@ MultiSourceSearch& MultiSourceSearch::reset() {
 
 bool MultiSourceSearch::improves(uint32_t node, double time, uint32_t source) const {
   const Label& l = label_[node];
-  if (l.epoch != epoch_) return true;
+  if (!labelled(l)) return true;
   return time < l.time || (time == l.time && source < l.source);
 }
 
 MultiSourceSearch& MultiSourceSearch::add_source(uint32_t node, double start_s, uint32_t source_index) {
   if (node >= label_.size()) throw std::out_of_range("source node out of range");
-  if (!(start_s < kInf) || settled_epoch_[node] == epoch_) return *this;
+  if (!(start_s < kInf) || settled(label_[node])) return *this;
   if (improves(node, start_s, source_index)) {
     label_[node] = Label{start_s, source_index, epoch_};
-    heap_.push_back({start_s, source_index, node});
-    std::push_heap(heap_.begin(), heap_.end(), Later{});
+    heap_.push({start_s, source_index, node});
   }
   return *this;
 }
@@ -70,34 +59,33 @@ MultiSourceSearch& MultiSourceSearch::run(double limit_s) {
   const uint32_t* first_out = graph_.first_out.data();
   const uint32_t* head = graph_.arc_head.data();
   while (!heap_.empty()) {
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    const HeapItem item = heap_.back();
-    heap_.pop_back();
+    const QueueItem item = heap_.pop();
     const uint32_t u = item.node;
-    if (settled_epoch_[u] == epoch_) continue;  // stale entry (lazy deletion)
-    const Label& lu = label_[u];
+    Label& lu = label_[u];
+    if (settled(lu)) continue;  // stale entry (lazy deletion)
     if (item.time != lu.time || item.source != lu.source) continue;  // superseded
     if (item.time > limit_s) {
       // Everything left is beyond the limit: forget the labels we will not settle.
-      for (const HeapItem& rest : heap_)
-        if (settled_epoch_[rest.node] != epoch_) label_[rest.node].epoch = 0;
-      label_[u].epoch = 0;
+      heap_.for_each([&](const QueueItem& rest) {
+        if (!settled(label_[rest.node])) label_[rest.node].stamp = 0;
+      });
+      lu.stamp = 0;
       heap_.clear();
       break;
     }
-    settled_epoch_[u] = epoch_;
+    lu.stamp = epoch_ | 1;
     settled_order_.push_back(u);
     ++settled_;
     for (uint32_t a = first_out[u]; a < first_out[u + 1]; ++a) {
       const float w = arc_cost_[a];
       if (!(w < std::numeric_limits<float>::infinity())) continue;
       const uint32_t v = head[a];
-      if (settled_epoch_[v] == epoch_) continue;
+      Label& lv = label_[v];
+      if (settled(lv)) continue;
       const double t = item.time + static_cast<double>(w);
-      if (improves(v, t, item.source)) {
-        label_[v] = Label{t, item.source, epoch_};
-        heap_.push_back({t, item.source, v});
-        std::push_heap(heap_.begin(), heap_.end(), Later{});
+      if (!labelled(lv) || t < lv.time || (t == lv.time && item.source < lv.source)) {
+        lv = Label{t, item.source, epoch_};
+        heap_.push({t, item.source, v});
       }
     }
   }
@@ -107,21 +95,18 @@ MultiSourceSearch& MultiSourceSearch::run(double limit_s) {
 void MultiSourceSearch::offer(uint32_t v, double t, uint32_t source) {
   if (!(t <= limit_s_) || !improves(v, t, source)) return;
   label_[v] = Label{t, source, epoch_};
-  heap_.push_back({t, source, v});
-  std::push_heap(heap_.begin(), heap_.end(), Later{});
+  heap_.push({t, source, v});
 }
 
 void MultiSourceSearch::propagate_improvements() {
   const uint32_t* first_out = graph_.first_out.data();
   const uint32_t* head = graph_.arc_head.data();
   while (!heap_.empty()) {
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    const HeapItem item = heap_.back();
-    heap_.pop_back();
+    const QueueItem item = heap_.pop();
     const uint32_t u = item.node;
-    const Label& lu = label_[u];
-    if (lu.epoch != epoch_ || item.time != lu.time || item.source != lu.source) continue;  // superseded
-    settled_epoch_[u] = epoch_;
+    Label& lu = label_[u];
+    if (!labelled(lu) || item.time != lu.time || item.source != lu.source) continue;  // superseded
+    lu.stamp = epoch_ | 1;
     // Not appended to settled_order_: a workspace edits for hours, and that list would grow
     // with every edit. settled_nodes() stays the last run()'s.
     ++settled_;
@@ -159,9 +144,8 @@ MultiSourceSearch& MultiSourceSearch::remove_source(uint32_t source_index, std::
   // A node is forgotten when first reached, which also marks it as visited.
   std::vector<uint32_t> forgotten, stack;
   auto take = [&](uint32_t v) {
-    if (label_[v].epoch != epoch_ || label_[v].source != source_index) return;
-    label_[v].epoch = 0;
-    settled_epoch_[v] = 0;
+    if (!labelled(label_[v]) || label_[v].source != source_index) return;
+    label_[v].stamp = 0;
     forgotten.push_back(v);
     stack.push_back(v);
   };
@@ -178,7 +162,7 @@ MultiSourceSearch& MultiSourceSearch::remove_source(uint32_t source_index, std::
   for (uint32_t v : forgotten)
     for (uint32_t a = first_out[v]; a < first_out[v + 1]; ++a) {
       const uint32_t u = head[a];
-      if (label_[u].epoch != epoch_) continue;
+      if (!labelled(label_[u])) continue;
       // The arc u -> v: u's entry of the same segment pointing back at v.
       for (uint32_t b = first_out[u]; b < first_out[u + 1]; ++b)
         if (head[b] == v && segment[b] == segment[a]) {

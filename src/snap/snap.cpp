@@ -42,17 +42,19 @@ SegmentIndex::SegmentIndex(const RoadGraph& graph, Mode mode) : impl_(std::make_
   const ModeWeights& w = graph.weights(mode);
   if (!w.present) return;
   const float inf = std::numeric_limits<float>::infinity();
+  for (uint32_t s = 0; s < graph.segment_count(); ++s)
+    if (w.seg_time_ab[s] < inf || w.seg_time_ba[s] < inf) g.segments.push_back(s);
+  if (g.segments.empty()) return;
+  // Every node projected once (a segment's ends would be projected three times each).
+  std::vector<XY> xy(graph.node_count());
+  for (uint32_t v = 0; v < graph.node_count(); ++v) xy[v] = graph.projection.forward(graph.coord[v]);
   double x1 = -kInf, y1 = -kInf;
   g.x0 = g.y0 = kInf;
-  for (uint32_t s = 0; s < graph.segment_count(); ++s) {
-    if (!(w.seg_time_ab[s] < inf) && !(w.seg_time_ba[s] < inf)) continue;
-    g.segments.push_back(s);
-    for (const XY p : {g.a(s), g.b(s)}) {
-      g.x0 = std::min(g.x0, p.x), g.y0 = std::min(g.y0, p.y);
-      x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
+  for (uint32_t s : g.segments)
+    for (const uint32_t v : {graph.seg_a[s], graph.seg_b[s]}) {
+      g.x0 = std::min(g.x0, xy[v].x), g.y0 = std::min(g.y0, xy[v].y);
+      x1 = std::max(x1, xy[v].x), y1 = std::max(y1, xy[v].y);
     }
-  }
-  if (g.segments.empty()) return;
   // About two segments per cell on average; never more cells than four per segment.
   const double area = std::max(1.0, (x1 - g.x0) * (y1 - g.y0));
   g.cell = std::clamp(std::sqrt(area / double(g.segments.size())) * 1.5, 10.0, 5000.0);
@@ -62,19 +64,27 @@ SegmentIndex::SegmentIndex(const RoadGraph& graph, Mode mode) : impl_(std::make_
     if (double(g.nx) * g.ny <= 4.0 * double(g.segments.size()) + 1024) break;
     g.cell *= 1.5;
   }
-  auto cells_of = [&](uint32_t s, auto&& visit) {
-    const XY p = g.a(s), q = g.b(s);
-    const int ix0 = g.cx(std::min(p.x, q.x)), ix1 = g.cx(std::max(p.x, q.x));
-    const int iy0 = g.cy(std::min(p.y, q.y)), iy1 = g.cy(std::max(p.y, q.y));
-    for (int iy = iy0; iy <= iy1; ++iy)
-      for (int ix = ix0; ix <= ix1; ++ix) visit(std::size_t(iy) * std::size_t(g.nx) + std::size_t(ix));
+  // Each segment's box of cells, found once for the count and the fill.
+  struct CellBox {
+    int ix0, ix1, iy0, iy1;
+  };
+  std::vector<CellBox> boxes(g.segments.size());
+  for (std::size_t i = 0; i < g.segments.size(); ++i) {
+    const XY p = xy[graph.seg_a[g.segments[i]]], q = xy[graph.seg_b[g.segments[i]]];
+    boxes[i] = {g.cx(std::min(p.x, q.x)), g.cx(std::max(p.x, q.x)), g.cy(std::min(p.y, q.y)), g.cy(std::max(p.y, q.y))};
+  }
+  xy = {};
+  auto cells_of = [&](const CellBox& b, auto&& visit) {
+    for (int iy = b.iy0; iy <= b.iy1; ++iy)
+      for (int ix = b.ix0; ix <= b.ix1; ++ix) visit(std::size_t(iy) * std::size_t(g.nx) + std::size_t(ix));
   };
   g.first.assign(std::size_t(g.nx) * std::size_t(g.ny) + 1, 0);
-  for (uint32_t s : g.segments) cells_of(s, [&](std::size_t c) { ++g.first[c + 1]; });
+  for (const CellBox& b : boxes) cells_of(b, [&](std::size_t c) { ++g.first[c + 1]; });
   for (std::size_t c = 1; c < g.first.size(); ++c) g.first[c] += g.first[c - 1];
   g.members.resize(g.first.back());
   std::vector<uint32_t> fill(g.first.begin(), g.first.end() - 1);
-  for (uint32_t s : g.segments) cells_of(s, [&](std::size_t c) { g.members[fill[c]++] = s; });
+  for (std::size_t i = 0; i < boxes.size(); ++i)
+    cells_of(boxes[i], [&](std::size_t c) { g.members[fill[c]++] = g.segments[i]; });
 }
 
 SegmentIndex::~SegmentIndex() = default;

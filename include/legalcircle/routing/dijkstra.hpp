@@ -16,8 +16,10 @@
 #include <vector>
 
 #include "legalcircle/core/geometry.hpp"
+#include "legalcircle/core/huge_pages.hpp"
 #include "legalcircle/graph/costs.hpp"
 #include "legalcircle/graph/road_graph.hpp"
+#include "legalcircle/routing/radix_heap.hpp"
 
 namespace legalcircle {
 
@@ -63,26 +65,23 @@ class MultiSourceSearch {
   MultiSourceSearch& remove_source(uint32_t source_index, std::span<const Seed> own_seeds,
                                    std::span<const Seed> reseed);
 
-  double time(uint32_t node) const { return label_[node].epoch == epoch_ ? label_[node].time : kInf; }
-  uint32_t source(uint32_t node) const {
-    return label_[node].epoch == epoch_ ? label_[node].source : kInvalidId;
-  }
+  double time(uint32_t node) const { return labelled(label_[node]) ? label_[node].time : kInf; }
+  uint32_t source(uint32_t node) const { return labelled(label_[node]) ? label_[node].source : kInvalidId; }
   uint64_t settled_count() const { return settled_; }
   // Nodes settled by the last run(), in settling order (non-decreasing time); extend() and
   // remove_source() do not update it.
   const std::vector<uint32_t>& settled_nodes() const { return settled_order_; }
 
  private:
+  // One stamp says both "labelled in this query" and "settled": epoch_ (even) when labelled,
+  // epoch_ | 1 once settled; anything else is no label. One array read per arc, not two.
   struct Label {
     double time;
     uint32_t source;
-    uint32_t epoch;  // label is valid when == epoch_
+    uint32_t stamp;
   };
-  struct HeapItem {
-    double time;
-    uint32_t source;
-    uint32_t node;
-  };
+  bool labelled(const Label& l) const { return (l.stamp & ~1u) == epoch_; }
+  bool settled(const Label& l) const { return l.stamp == (epoch_ | 1u); }
   bool improves(uint32_t node, double time, uint32_t source) const;
   // extend() and remove_source(): label `node` when (time, source) improves it within the limit.
   void offer(uint32_t node, double time, uint32_t source);
@@ -92,11 +91,10 @@ class MultiSourceSearch {
   const RoadGraph& graph_;
   const float* arc_cost_;  // one cost per arc, in the direction searched
   double limit_s_ = kInf;  // of the last run(), which extend() keeps
-  std::vector<Label> label_;
-  std::vector<uint32_t> settled_epoch_;
+  std::vector<Label, HugePageAllocator<Label>> label_;
   std::vector<uint32_t> settled_order_;
-  std::vector<HeapItem> heap_;
-  uint32_t epoch_ = 0;
+  RadixHeap heap_;  // (time, source) order, as labels compare
+  uint32_t epoch_ = 0;  // even; advanced by 2 per query
   uint64_t settled_ = 0;
 };
 
