@@ -27,15 +27,6 @@ double signed_area(const Ring& r) {
 
 double cross(XY o, XY a, XY b) { return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x); }
 
-double point_segment_distance(XY p, XY a, XY b) {
-  const double dx = b.x - a.x, dy = b.y - a.y;
-  const double len2 = dx * dx + dy * dy;
-  double t = len2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2 : 0.0;
-  t = std::clamp(t, 0.0, 1.0);
-  const double ex = a.x + t * dx - p.x, ey = a.y + t * dy - p.y;
-  return std::sqrt(ex * ex + ey * ey);
-}
-
 double segment_distance(XY a, XY b, XY c, XY d) {
   const double d1 = cross(a, b, c), d2 = cross(a, b, d), d3 = cross(c, d, a), d4 = cross(c, d, b);
   if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return 0.0;
@@ -170,31 +161,6 @@ class SquareTracer {
   std::vector<int32_t> starts_;
   std::vector<std::pair<double, int32_t>> leftmost_;  // per ring: x and edge of its westernmost row crossing
 };
-
-// Douglas-Peucker on a closed ring, anchored at its first point and the point farthest from it:
-// the indices kept, increasing from 0. All of them when fewer than 3 would remain.
-std::vector<uint32_t> simplify_ring(const Ring& r, double tolerance) {
-  const std::size_t n = r.size();
-  std::vector<uint32_t> all(n);
-  std::iota(all.begin(), all.end(), 0u);
-  if (n < 5) return all;
-  std::size_t far = 0;
-  double far_d = -1.0;
-  for (std::size_t i = 1; i < n; ++i) {
-    const double d = std::hypot(r[i].x - r[0].x, r[i].y - r[0].y);
-    if (d > far_d) far_d = d, far = i;
-  }
-  std::vector<uint8_t> keep(n + 1, 0);
-  keep[0] = keep[far] = keep[n] = 1;
-  auto at = [&](std::size_t i) { return r[i % n]; };
-  auto distance = [&](std::size_t m, std::size_t i, std::size_t j) { return point_segment_distance(at(m), at(i), at(j)); };
-  douglas_peucker(0, far, tolerance, distance, keep);
-  douglas_peucker(far, n, tolerance, distance, keep);
-  std::vector<uint32_t> out;
-  for (uint32_t i = 0; i < n; ++i)
-    if (keep[i]) out.push_back(i);
-  return out.size() >= 3 ? out : all;
-}
 
 Ring pick(const Ring& r, const std::vector<uint32_t>& kept) {
   Ring out;

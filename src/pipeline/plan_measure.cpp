@@ -9,6 +9,7 @@
 #include <map>
 
 #include "legalcircle/core/error.hpp"
+#include "legalcircle/core/parallel.hpp"
 #include "legalcircle/pipeline/isochrones.hpp"
 #include "legalcircle/pipeline/scenario.hpp"
 #include "legalcircle/planning/cover_matrix.hpp"
@@ -333,9 +334,11 @@ PlanResult plan_on_measure(const World& world, const Scenario& sc, const Scenari
   std::vector<LonLat> all = world.service_xy();
   std::vector<std::string> tiers = base.service_tier;
   for (const PlanResult::Site& s : out.sites) all.push_back(s.point.where), tiers.push_back(pc.tier);
-  const Verdicts after = evaluate_verdicts(world, sc, all, tiers, base.unit_class);
+  Stage check_stage(observer, "the scenario afresh with the " + std::to_string(out.sites.size()) + " sites");
+  const Verdicts after = evaluate_verdicts(world, sc, all, tiers, base.unit_class, threads);
   out.rollups_before = base.rollups;
   out.rollups_after = measure_rollups(world, sc, after);
+  check_stage.end();
   std::vector<uint8_t> by_one_site(n, 0);
   for (const PlanResult::Site& s : out.sites)
     for (uint32_t u : s.newly_covered) by_one_site[u] = 1;
@@ -369,10 +372,13 @@ PlanResult plan_on_measure(const World& world, const Scenario& sc, const Scenari
                            " vs " + b + ")");
   }
   if (!with_circle) return out;
-  // The plan's mode and minutes: per unit before/after times and the circle after the plan.
-  out.before = world.evaluate_units(world.field(pc.mode, Metric::time, world.service_xy()));
-  out.after = world.evaluate_units(world.field(pc.mode, Metric::time, all));
+  // The plan's mode and minutes: per unit before/after times (side by side) and the circle after
+  // the plan.
   Stage circle_stage(observer, "circle after the plan");
+  world.unit_snaps(pc.mode);  // built before the threads read it
+  parallel_for(2, threads, [] { return 0; }, [&](int, std::size_t i) {
+    (i == 0 ? out.before : out.after) = world.evaluate_units(world.field(pc.mode, Metric::time, i == 0 ? world.service_xy() : all));
+  });
   CircleSpec spec;
   spec.mode = pc.mode;
   spec.bands_minutes.clear();

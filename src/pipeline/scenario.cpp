@@ -142,8 +142,8 @@ std::vector<std::string> service_tiers(const Scenario& sc, const World& world, s
 
 Verdicts evaluate_verdicts(const World& world, const Scenario& sc, const std::vector<LonLat>& services,
                           const std::vector<std::string>& service_tier,
-                          const std::vector<std::optional<AreaClass>>& unit_class) {
-  return WhatIf(world, sc, services, service_tier, unit_class, /*keep_fields=*/false).verdicts();
+                          const std::vector<std::optional<AreaClass>>& unit_class, unsigned threads) {
+  return WhatIf(world, sc, services, service_tier, unit_class, /*keep_fields=*/false, threads).verdicts();
 }
 
 namespace {
@@ -246,7 +246,7 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
   for (std::size_t r = 0; r < sc.rules.size(); ++r)
     if (eligible_services(res.service_tier, sc.tiers, sc.rules[r].tier, sc.rules[r].higher_tiers_serve).empty())
       warn("rule " + sc.rules[r].name + ": no service of tier '" + sc.rules[r].tier + "'");
-  Verdicts v = evaluate_verdicts(world, sc, world.service_xy(), res.service_tier, res.unit_class);
+  Verdicts v = evaluate_verdicts(world, sc, world.service_xy(), res.service_tier, res.unit_class, threads);
   res.rules = std::move(v.rules);
   res.standard = std::move(v.standard);
   res.overall = std::move(v.overall);

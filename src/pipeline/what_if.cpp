@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "legalcircle/core/parallel.hpp"
 #include "legalcircle/pipeline/scenario.hpp"
 
 namespace legalcircle {
@@ -31,7 +32,7 @@ void WhatIf::evaluate(Field& f) const {
 }
 
 WhatIf::WhatIf(const World& world, const Scenario& sc, std::vector<LonLat> services, std::vector<std::string> tiers,
-               std::vector<std::optional<AreaClass>> unit_class, bool keep_fields)
+               std::vector<std::optional<AreaClass>> unit_class, bool keep_fields, unsigned threads)
     : world_(world),
       scenario_(sc),
       where_(std::move(services)),
@@ -40,6 +41,7 @@ WhatIf::WhatIf(const World& world, const Scenario& sc, std::vector<LonLat> servi
       unit_class_(std::move(unit_class)),
       keep_fields_(keep_fields) {
   if (tier_.size() != where_.size()) throw std::invalid_argument("one tier per service expected");
+  // The distinct fields first, in the order the measures name them; then built side by side.
   auto field_for = [&](const CoverageRule* rule, Mode mode, Metric metric) {
     const std::string counted = rule ? "rule:" + rule->tier + (rule->higher_tiers_serve ? ":up" : ":only") : "standard";
     for (std::size_t i = 0; i < fields_.size(); ++i)
@@ -49,17 +51,6 @@ WhatIf::WhatIf(const World& world, const Scenario& sc, std::vector<LonLat> servi
     f->rule = rule;
     f->mode = mode;
     f->metric = metric;
-    f->slot_of = rule ? eligible_services(tier_, sc.tiers, rule->tier, rule->higher_tiers_serve)
-                      : standard_services(tier_, *sc.standard);
-    f->local_of.assign(where_.size(), kInvalidId);
-    std::vector<LonLat> xy;
-    for (uint32_t k = 0; k < f->slot_of.size(); ++k) {
-      f->local_of[f->slot_of[k]] = k;
-      xy.push_back(where_[f->slot_of[k]]);
-    }
-    f->field.emplace(world.field(mode, metric, xy));
-    evaluate(*f);
-    if (!keep_fields_) f->field.reset();
     fields_.push_back(std::move(f));
     return int(fields_.size() - 1);
   };
@@ -81,6 +72,26 @@ WhatIf::WhatIf(const World& world, const Scenario& sc, std::vector<LonLat> servi
       standard_basis_[m] = sc.standard->basis == StandardBasis::distance ? field_for(nullptr, c.mode, Metric::distance)
                                                                          : standard_time_[m];
     }
+  // The World builds its per-mode caches on first use, one thread at a time: before the threads.
+  for (const auto& f : fields_) {
+    world.unit_snaps(f->mode);
+    world.costs(f->mode, f->metric);
+  }
+  // Without kept fields, each thread holds one field at a time.
+  parallel_for(fields_.size(), keep_fields_ ? 1 : threads, [] { return 0; }, [&](int, std::size_t i) {
+    Field& f = *fields_[i];
+    f.slot_of = f.rule ? eligible_services(tier_, sc.tiers, f.rule->tier, f.rule->higher_tiers_serve)
+                       : standard_services(tier_, *sc.standard);
+    f.local_of.assign(where_.size(), kInvalidId);
+    std::vector<LonLat> xy;
+    for (uint32_t k = 0; k < f.slot_of.size(); ++k) {
+      f.local_of[f.slot_of[k]] = k;
+      xy.push_back(where_[f.slot_of[k]]);
+    }
+    f.field.emplace(world.field(f.mode, f.metric, xy));
+    evaluate(f);
+    if (!keep_fields_) f.field.reset();
+  });
 }
 
 WhatIf::~WhatIf() = default;

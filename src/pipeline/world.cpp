@@ -27,13 +27,17 @@ std::vector<LonLat> World::unit_xy() const {
   return v;
 }
 
+// The caches below are looked up with find() first: once built, threads may read them together
+// (WhatIf builds its fields side by side after building these).
 const SegmentIndex& World::index(Mode mode) const {
+  if (auto it = index_.find(mode); it != index_.end() && it->second) return *it->second;
   auto& slot = index_[mode];
   if (!slot) slot = std::make_unique<SegmentIndex>(graph_, mode);
   return *slot;
 }
 
 const std::vector<SnappedPoint>& World::unit_snaps(Mode mode) const {
+  if (auto it = unit_snaps_.find(mode); it != unit_snaps_.end() && it->second) return *it->second;
   auto& slot = unit_snaps_[mode];
   if (!slot) {
     slot = std::make_unique<std::vector<SnappedPoint>>();
@@ -46,6 +50,7 @@ const std::vector<SnappedPoint>& World::unit_snaps(Mode mode) const {
 
 CostView World::costs(Mode mode, Metric metric) const {
   if (metric == Metric::time) return time_costs(graph_, mode);
+  if (auto it = distance_.find(mode); it != distance_.end() && it->second) return it->second->view();
   auto& slot = distance_[mode];
   if (!slot) slot = std::make_unique<CostArrays>(distance_costs(graph_, mode));
   return slot->view();

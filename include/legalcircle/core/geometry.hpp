@@ -77,4 +77,45 @@ void douglas_peucker(std::size_t first, std::size_t last, double tolerance, Dist
   }
 }
 
+// Distance from p to the segment a-b.
+inline double point_segment_distance(XY p, XY a, XY b) {
+  const double dx = b.x - a.x, dy = b.y - a.y;
+  const double len2 = dx * dx + dy * dy;
+  double t = len2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2 : 0.0;
+  t = std::clamp(t, 0.0, 1.0);
+  const double ex = a.x + t * dx - p.x, ey = a.y + t * dy - p.y;
+  return std::sqrt(ex * ex + ey * ey);
+}
+
+// The vertices of an open ring (its first point not repeated at its end) that keep it within
+// `tolerance` of itself: Douglas–Peucker on its two halves, split at the first point and the
+// vertex farthest from it. Indices ascending; all of them when fewer than three would remain.
+inline std::vector<uint32_t> simplify_ring(const std::vector<XY>& r, double tolerance) {
+  const std::size_t n = r.size();
+  std::vector<uint32_t> kept;
+  if (n < 5) {
+    for (uint32_t i = 0; i < n; ++i) kept.push_back(i);
+    return kept;
+  }
+  std::size_t far = 0;
+  double far_d = -1.0;
+  for (std::size_t i = 1; i < n; ++i) {
+    const double d = std::hypot(r[i].x - r[0].x, r[i].y - r[0].y);
+    if (d > far_d) far_d = d, far = i;
+  }
+  std::vector<uint8_t> keep(n + 1, 0);
+  keep[0] = keep[far] = keep[n] = 1;
+  auto at = [&](std::size_t i) { return r[i % n]; };
+  auto distance = [&](std::size_t m, std::size_t i, std::size_t j) { return point_segment_distance(at(m), at(i), at(j)); };
+  douglas_peucker(0, far, tolerance, distance, keep);
+  douglas_peucker(far, n, tolerance, distance, keep);
+  for (uint32_t i = 0; i < n; ++i)
+    if (keep[i]) kept.push_back(i);
+  if (kept.size() < 3) {
+    kept.clear();
+    for (uint32_t i = 0; i < n; ++i) kept.push_back(i);
+  }
+  return kept;
+}
+
 }  // namespace legalcircle

@@ -54,7 +54,8 @@ AreaOutside area_outside(const std::string& area, const std::string& cut);
 
 // A lon/lat (multi)polygon as rings in page coordinates: each vertex mapped by x = (lon - lon0) *
 // kx * scale, y = (lat1 - lat) * scale, clipped to the box [-margin, width + margin] x [-margin, height +
-// margin], simplified within `tolerance` (topology preserved). Rings: exterior first, then its
+// margin], each ring simplified on its own within `tolerance` (Douglas–Peucker: a drawing, where
+// rings a pixel apart may touch). Rings: exterior first, then its
 // holes, part after part; each ring closed (last point = first).
 struct PageTransform {
   double lon0 = 0, lat1 = 0, kx = 1, scale = 1;  // kx: cos(latitude); scale: page units per degree

@@ -56,7 +56,7 @@ struct Verdicts {
 };
 Verdicts evaluate_verdicts(const World& world, const Scenario& scenario, const std::vector<LonLat>& services,
                            const std::vector<std::string>& service_tier,
-                           const std::vector<std::optional<AreaClass>>& unit_class);
+                           const std::vector<std::optional<AreaClass>>& unit_class, unsigned threads = 1);
 
 // Roll-ups per county and town of every measure with units: overall, each rule, the standard.
 std::vector<MeasureRollup> measure_rollups(const World& world, const Scenario& scenario, const Verdicts& verdicts);

@@ -35,7 +35,8 @@ class World {
   // while another thread queries this World.
   void replace_services(PointLayer services) { services_ = std::move(services); }
 
-  // Built on first use; references stay valid for the World's life.
+  // Built on first use (by one thread; once built, any number may read them); references stay
+  // valid for the World's life.
   const SegmentIndex& index(Mode mode) const;
   const std::vector<SnappedPoint>& unit_snaps(Mode mode) const;
   CostView costs(Mode mode, Metric metric) const;
