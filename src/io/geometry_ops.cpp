@@ -1,5 +1,6 @@
 #include "legalcircle/io/geometry_ops.hpp"
 
+#include <bit>
 #include <cmath>
 #include <charconv>
 #include <cstdio>
@@ -214,14 +215,22 @@ std::string polygon_as_written(const std::string& wkb, int decimals) {
 LonLat round_lonlat(LonLat p, int decimals) { return {round_text(p.lon, decimals), round_text(p.lat, decimals)}; }
 
 std::string multiline_wkb(const std::vector<std::pair<LonLat, LonLat>>& segments) {
-  OGRMultiLineString lines;
+  // WKB written directly (little-endian MultiLineString): a province's roads are a million
+  // segments, and OGR's objects cost a copy and an allocation per part.
+  std::vector<std::vector<LonLat>> parts;
   for (const auto& [a, b] : segments) {
-    OGRLineString l;
-    l.addPoint(a.lon, a.lat);
-    l.addPoint(b.lon, b.lat);
-    lines.addGeometry(&l);
+    if (parts.empty() || parts.back().back().lon != a.lon || parts.back().back().lat != a.lat) parts.push_back({a});
+    parts.back().push_back(b);
   }
-  return to_wkb(lines);
+  std::string wkb;
+  auto put = [&wkb](const auto& v) { wkb.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  static_assert(std::endian::native == std::endian::little, "WKB is written in the machine's byte order, flagged 1");
+  put(uint8_t(1)), put(uint32_t(wkbMultiLineString)), put(uint32_t(parts.size()));
+  for (const std::vector<LonLat>& line : parts) {
+    put(uint8_t(1)), put(uint32_t(wkbLineString)), put(uint32_t(line.size()));
+    for (const LonLat& p : line) put(p.lon), put(p.lat);
+  }
+  return wkb;
 }
 
 std::string union_wkb(const std::vector<std::string>& polygons) {

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -411,6 +412,70 @@ TEST_F(WriteOutputs, GeoJsonGeometriesAreTheBytesGdalWrites) {
     lines.wkb.push_back(wkb);
   }
   EXPECT_EQ(geojson_text("lines", "t", lines), gdal_geojson(lines, wkbMultiLineString));
+}
+
+// A way's segments in order are one LineString (where one starts at the previous end); a gap
+// (a segment dropped between) starts another part. Every segment is still there, in order.
+TEST(RoadLines, ConsecutiveSegmentsAreOneLineAndGapsStartAnother) {
+  const LonLat a{120.0, 30.0}, b{120.001, 30.0}, c{120.002, 30.001}, d{120.003, 30.002}, e{120.004, 30.0};
+  const std::string wkb = multiline_wkb({{a, b}, {b, c}, {d, e}, {e, a}});
+  OGRGeometry* raw = nullptr;
+  ASSERT_EQ(OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size()), OGRERR_NONE);
+  std::unique_ptr<OGRGeometry> g(raw);
+  ASSERT_EQ(wkbFlatten(g->getGeometryType()), wkbMultiLineString);
+  const OGRMultiLineString* m = g->toMultiLineString();
+  ASSERT_EQ(m->getNumGeometries(), 2);
+  const OGRLineString* first = m->getGeometryRef(0);
+  const OGRLineString* second = m->getGeometryRef(1);
+  ASSERT_EQ(first->getNumPoints(), 3);
+  ASSERT_EQ(second->getNumPoints(), 3);
+  EXPECT_EQ(first->getX(0), a.lon);
+  EXPECT_EQ(first->getY(2), c.lat);
+  EXPECT_EQ(second->getX(0), d.lon);
+  EXPECT_EQ(second->getX(2), a.lon);
+  EXPECT_TRUE(g->IsValid());
+}
+
+// The map's rings: each simplified on its own within the tolerance (page units), closed, no
+// vertex farther than the tolerance from the drawn ring, and a small ring kept whole.
+TEST(PageRings, EachRingWithinTheToleranceAndClosed) {
+  // A wavy square 100 x 100 page units (1 unit per degree * 1) with a small square hole.
+  std::string wkt = "POLYGON((";
+  std::vector<XY> outer;
+  for (int i = 0; i <= 100; ++i) outer.push_back({double(i), 0.3 * std::sin(i)});
+  for (int i = 0; i <= 100; ++i) outer.push_back({100.0, double(i)});
+  for (int i = 100; i >= 0; --i) outer.push_back({double(i), 100.0});
+  for (int i = 100; i > 0; --i) outer.push_back({0.0, double(i)});
+  outer.push_back(outer.front());
+  for (std::size_t i = 0; i < outer.size(); ++i) wkt += (i ? "," : "") + std::to_string(outer[i].x) + " " + std::to_string(-outer[i].y);
+  wkt += "),(40 -40,40 -42,42 -42,42 -40,40 -40))";
+  OGRGeometry* raw = nullptr;
+  ASSERT_EQ(OGRGeometryFactory::createFromWkt(wkt.c_str(), nullptr, &raw), OGRERR_NONE);
+  std::unique_ptr<OGRGeometry> g(raw);
+  std::string wkb(g->WkbSize(), '\0');
+  g->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(wkb.data()));
+  PageTransform t;
+  t.lon0 = 0, t.lat1 = 0, t.kx = 1, t.scale = 1, t.width = 200, t.height = 200;
+  const std::vector<PageRing> rings = page_rings(wkb, t, 1.0);
+  ASSERT_EQ(rings.size(), 2u);
+  EXPECT_TRUE(rings[0].exterior);
+  EXPECT_FALSE(rings[1].exterior);
+  for (const PageRing& r : rings) {
+    ASSERT_GE(r.points.size(), 4u);
+    EXPECT_EQ(r.points.front().x, r.points.back().x);
+    EXPECT_EQ(r.points.front().y, r.points.back().y);
+  }
+  EXPECT_LT(rings[0].points.size(), outer.size() / 10) << "the waves (0.3 high) are under a pixel";
+  EXPECT_EQ(rings[1].points.size(), 5u) << "the hole's four corners are kept";
+  EXPECT_NEAR(rings[0].area, 10000.0, 100.0);
+  EXPECT_NEAR(rings[1].area, 4.0, 1e-9);
+  // Every traced vertex lies within the tolerance of the simplified outer ring.
+  for (const XY& p : outer) {
+    double best = 1e9;
+    for (std::size_t i = 0; i + 1 < rings[0].points.size(); ++i)
+      best = std::min(best, point_segment_distance(p, rings[0].points[i], rings[0].points[i + 1]));
+    EXPECT_LE(best, 1.0 + 1e-9);
+  }
 }
 
 }  // namespace

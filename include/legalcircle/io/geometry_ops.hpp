@@ -12,7 +12,8 @@ class OGRGeometry;
 
 namespace legalcircle {
 
-// Two-point lines as one MultiLineString (ISO WKB, lon/lat).
+// Two-point lines as one MultiLineString (WKB, lon/lat), a segment that starts where the previous
+// one ended continuing its line: a way's segments in order are one LineString.
 std::string multiline_wkb(const std::vector<std::pair<LonLat, LonLat>>& segments);
 
 // The lower-left and upper-right corners of a geometry's envelope; empty when it does not parse.
