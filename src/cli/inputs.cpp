@@ -257,8 +257,7 @@ LoadedGraph load_graph(const RoadsInput& roads, const Profiles& profiles, const 
   for (const std::string& n : raw.notes) progress.note(n);
   out.info = {raw.source, raw.generator, raw.warnings, raw.notes};
   progress.begin("building graph");
-  out.graph = build_graph(raw, profiles, BuildOptions{modes, true});
-  raw = RawRoads{};
+  out.graph = build_graph(std::move(raw), profiles, BuildOptions{modes, true});
   out.timings.emplace_back("build_graph_s", progress.end(std::to_string(out.graph.node_count()) + " nodes"));
   if (key) {
     progress.begin("writing graph cache " + roads.cache);

@@ -83,6 +83,14 @@ void keep_largest_scc(const RoadGraph& g, ModeWeights& w) {
   // Usable arcs, tail -> head. Tails ascend with the arc index, so the list is sorted.
   std::vector<std::pair<uint32_t, uint32_t>> edges;
   std::vector<uint8_t> touched(n, 0);
+  auto usable_out = [&](uint32_t v, uint32_t a) {
+    const uint32_t s = g.arc_segment[a];
+    return (g.seg_a[s] == v ? w.seg_time_ab[s] : w.seg_time_ba[s]) != kInfF;
+  };
+  std::size_t usable = 0;  // counted first: the list is a province's largest temporary
+  for (uint32_t v = 0; v < n; ++v)
+    for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a) usable += usable_out(v, a);
+  edges.reserve(usable);
   for (uint32_t v = 0; v < n; ++v) {
     for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a) {
       const uint32_t s = g.arc_segment[a];
@@ -146,8 +154,14 @@ void keep_largest_scc(const RoadGraph& g, ModeWeights& w) {
 
 }  // namespace
 
-RoadGraph build_graph(const RawRoads& roads, const Profiles& profiles,
-                      const BuildOptions& options) {
+RoadGraph build_graph(const RawRoads& roads, const Profiles& profiles, const BuildOptions& options) {
+  return build_graph(RawRoads(roads), profiles, options);
+}
+
+// The raw roads are released as soon as the graph holds what it needs of them (the ways after
+// the segments, the coordinates after the nodes): a province's raw roads and its graph are not
+// in memory together while the components are found.
+RoadGraph build_graph(RawRoads&& roads, const Profiles& profiles, const BuildOptions& options) {
   std::array<bool, kModeCount> requested{};
   for (Mode m : options.modes) requested[static_cast<std::size_t>(m)] = true;
 
@@ -191,6 +205,8 @@ RoadGraph build_graph(const RawRoads& roads, const Profiles& profiles,
                      " (" + std::to_string(roads.ways.size()) + " ways read)");
   }
 
+  roads.ways = {};
+
   // Nodes: only those on a kept segment, renumbered in spatial order.
   std::vector<uint8_t> used(raw_nodes, 0);
   for (std::size_t s = 0; s < raw_a.size(); ++s) used[raw_a[s]] = used[raw_b[s]] = 1;
@@ -206,6 +222,8 @@ RoadGraph build_graph(const RawRoads& roads, const Profiles& profiles,
     g.source_node_id[i] = order[i] < roads.node_id.size() ? roads.node_id[order[i]] : -1;
     box.add(g.coord[i]);
   }
+  roads.coord = {};
+  roads.node_id = {};
   g.projection = LocalProjection({(box.min_lon + box.max_lon) / 2, (box.min_lat + box.max_lat) / 2});
 
   const uint32_t segs = static_cast<uint32_t>(raw_a.size());

@@ -34,5 +34,7 @@ struct BuildOptions {
 // Builds the graph. Nodes used by no allowed way of any requested mode are left out.
 // Throws InputError naming the source when no way is usable by any requested mode.
 RoadGraph build_graph(const RawRoads& roads, const Profiles& profiles, const BuildOptions& options);
+// The same, releasing the raw roads' memory as it goes (`roads` is left empty).
+RoadGraph build_graph(RawRoads&& roads, const Profiles& profiles, const BuildOptions& options);
 
 }  // namespace legalcircle
