@@ -57,14 +57,21 @@ ReachWindow reach_window(const RoadGraph& g, const TravelTimeField& field, const
     min_y = std::min(min_y, p.y), max_y = std::max(max_y, p.y);
   };
   const MultiSourceSearch& search = field.search();
-  auto for_each_reached_segment = [&](auto&& visit) {  // (segment, time of the reached end)
-    for (uint32_t v : search.settled_nodes())
-      for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a) visit(g.arc_segment[a], search.time(v));
+  // Each segment at a reached node v, as (v's end, the other end, the arc, v's time):
+  // v projected once, the other end read through the arc's head (fewer scattered reads than
+  // through the segment's ends).
+  auto for_each_reached_segment = [&](auto&& visit) {
+    for (uint32_t v : search.settled_nodes()) {
+      const XY pv = g.projection.forward(g.coord[v]);
+      const double t = search.time(v);
+      for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a)
+        visit(pv, g.projection.forward(g.coord[g.arc_head[a]]), a, t);
+    }
   };
-  for_each_reached_segment([&](uint32_t s, double t) {
+  for_each_reached_segment([&](XY pv, XY pu, uint32_t, double t) {
     if (t > max_s) return;
-    include(g.projection.forward(g.coord[g.seg_a[s]]));
-    include(g.projection.forward(g.coord[g.seg_b[s]]));
+    include(pv);
+    include(pu);
   });
   for (const AttachedPoint& s : field.services())
     if (s.snap.ok()) include(g.projection.forward(s.snap.snapped));
@@ -97,9 +104,9 @@ ReachWindow reach_window(const RoadGraph& g, const TravelTimeField& field, const
   };
   const double limit_s = std::isfinite(request.limit_s) ? request.limit_s : max_s;
   auto reach_m = [&](double slack_s) { return std::min(request.max_snap_m, std::max(0.0, slack_s) * access_mps) + cell_m; };
-  for_each_reached_segment([&](uint32_t s, double t) {
-    const XY a = g.projection.forward(g.coord[g.seg_a[s]]), b = g.projection.forward(g.coord[g.seg_b[s]]);
-    ask(a, reach_m(limit_s - t) + std::max(std::abs(a.x - b.x), std::abs(a.y - b.y)));
+  for_each_reached_segment([&](XY pv, XY pu, uint32_t arc, double t) {
+    const XY a = g.arc_head[arc] == g.seg_b[g.arc_segment[arc]] ? pv : pu;  // the seg_a end asks, as ever
+    ask(a, reach_m(limit_s - t) + std::max(std::abs(pv.x - pu.x), std::abs(pv.y - pu.y)));
   });
   for (const AttachedPoint& s : field.services())
     if (s.snap.ok()) ask(g.projection.forward(s.snap.snapped), reach_m(limit_s - s.access_s));

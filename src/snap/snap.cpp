@@ -129,8 +129,16 @@ SnappedPoint SegmentIndex::nearest(LonLat p, double max_snap_m, bool bounded) co
     for (int iy = cy - k; iy <= cy + k; ++iy) {
       if (iy < 0 || iy >= g.ny) continue;
       const bool edge_row = iy == cy - k || iy == cy + k;
+      const double cell_y0 = g.y0 + iy * g.cell;
+      const double dy = std::max({0.0, cell_y0 - q.y, q.y - (cell_y0 + g.cell)});
       for (int ix = cx - k; ix <= cx + k; ix += (edge_row || k == 0) ? 1 : 2 * k) {
         if (ix < 0 || ix >= g.nx) continue;
+        // A segment's nearest point to q lies in a cell it is listed in, no farther than the
+        // segment: a cell whose box is farther than the best so far holds nothing better (1 µm
+        // of slack for the cell arithmetic; equal distances are still scanned).
+        const double cell_x0 = g.x0 + ix * g.cell;
+        const double dx = std::max({0.0, cell_x0 - q.x, q.x - (cell_x0 + g.cell)});
+        if (k > 1 && std::sqrt(dx * dx + dy * dy) > std::min(best_d, stop_m) + 1e-6) continue;
         const std::size_t c = std::size_t(iy) * std::size_t(g.nx) + std::size_t(ix);
         for (uint32_t m = g.first[c]; m < g.first[c + 1]; ++m) consider(g.members[m]);
       }
