@@ -138,7 +138,7 @@ SnappedPoint SegmentIndex::nearest(LonLat p, double max_snap_m, bool bounded) co
         // of slack for the cell arithmetic; equal distances are still scanned).
         const double cell_x0 = g.x0 + ix * g.cell;
         const double dx = std::max({0.0, cell_x0 - q.x, q.x - (cell_x0 + g.cell)});
-        if (k > 1 && std::sqrt(dx * dx + dy * dy) > std::min(best_d, stop_m) + 1e-6) continue;
+        if (k > 0 && std::sqrt(dx * dx + dy * dy) > std::min(best_d, stop_m) + 1e-6) continue;
         const std::size_t c = std::size_t(iy) * std::size_t(g.nx) + std::size_t(ix);
         for (uint32_t m = g.first[c]; m < g.first[c + 1]; ++m) consider(g.members[m]);
       }

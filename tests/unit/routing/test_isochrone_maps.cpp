@@ -1,6 +1,7 @@
 // Isochrone polygons on hand-drawn networks: no leaking across an unlinked gap, holes kept.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -9,6 +10,7 @@
 
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/graph/build_graph.hpp"
+#include "legalcircle/snap/snap.hpp"
 #include "legalcircle/io/gdal_handle.hpp"
 #include "support/ascii_map.hpp"
 #include "support/gdal_contours.hpp"
@@ -269,6 +271,80 @@ TEST(IsochroneRasterSize, TooManyCellsAreRefusedWithTheSmallestCellThatFits) {
   county.coord = {{120.6, 30.6}, {120.95, 30.85}};
   county.projection = LocalProjection({120.78, 30.72});
   EXPECT_NO_THROW(check_raster_size(county, 5.0, "--cell-m"));
+}
+
+// The grid index finds the nearest segment exactly as a scan of every segment does (the same
+// segment, fraction and distance; ties to the lower id): dense and sparse parts, roads on top
+// of each other, points inside, between and far outside the roads.
+TEST(SnapIndex, EqualsAScanOfEverySegment) {
+  std::mt19937 rng(11);
+  RawRoads raw;
+  raw.source = "random";
+  std::uniform_real_distribution<double> town(0.0, 0.01), county(0.0, 0.08);
+  auto node = [&](double lon, double lat) {
+    raw.coord.push_back({120.0 + lon, 30.0 + lat});
+    raw.node_id.push_back(int64_t(raw.coord.size()));
+    return uint32_t(raw.coord.size() - 1);
+  };
+  for (int w = 0; w < 400; ++w) {  // a dense town, then a sparse county around it
+    const bool dense = w < 300;
+    RawWay way;
+    way.id = w + 1;
+    way.tags.set("highway", "residential");
+    double lon = dense ? town(rng) : county(rng), lat = dense ? town(rng) : county(rng);
+    if (w > 0) {  // starts at a node already there: one connected network (its largest component)
+      const uint32_t from = uint32_t(rng() % raw.coord.size());
+      way.nodes.push_back(from);
+      lon = raw.coord[from].lon - 120.0, lat = raw.coord[from].lat - 30.0;
+    }
+    for (int k = 0, n = 2 + int(rng() % 4); k < n; ++k) {
+      if (k == 0 && w > 0) continue;
+      way.nodes.push_back(node(lon, lat));
+      lon += (double(rng() % 200) - 100.0) * (dense ? 2e-5 : 2e-4);
+      lat += (double(rng() % 200) - 100.0) * (dense ? 2e-5 : 2e-4);
+    }
+    raw.ways.push_back(way);
+    if (w % 50 == 0) {  // the same road again: equal distances, the lower id wins
+      RawWay twin = way;
+      twin.id = 10000 + w;
+      raw.ways.push_back(twin);
+    }
+  }
+  const RoadGraph g = build_graph(raw, default_profiles(), BuildOptions{{Mode::walk}, false});
+  const SegmentIndex index(g, Mode::walk);
+  const ModeWeights& mw = g.weights(Mode::walk);
+  auto brute = [&](LonLat p) {
+    const XY q = g.projection.forward(p);
+    SnappedPoint best;
+    for (uint32_t s = 0; s < g.segment_count(); ++s) {
+      if (!(mw.seg_time_ab[s] < kInf) && !(mw.seg_time_ba[s] < kInf)) continue;
+      const XY a = g.projection.forward(g.coord[g.seg_a[s]]), b = g.projection.forward(g.coord[g.seg_b[s]]);
+      const double dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy;
+      const double f = len2 <= 0 ? 0.0 : std::clamp(((q.x - a.x) * dx + (q.y - a.y) * dy) / len2, 0.0, 1.0);
+      const double ex = q.x - (a.x + f * dx), ey = q.y - (a.y + f * dy);
+      const double d = std::sqrt(ex * ex + ey * ey);
+      if (d < best.offset_m || (d == best.offset_m && s < best.segment)) best.offset_m = d, best.segment = s, best.fraction = f;
+    }
+    return best;
+  };
+  std::uniform_real_distribution<double> anywhere(-0.05, 0.13), near_town(-0.001, 0.011);
+  int in_town = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const bool town_point = i % 2 == 0;
+    const LonLat p{120.0 + (town_point ? near_town(rng) : anywhere(rng)), 30.0 + (town_point ? near_town(rng) : anywhere(rng))};
+    const SnappedPoint want = brute(p), got = index.snap(p, 1e9);
+    ASSERT_TRUE(got.ok());
+    ASSERT_EQ(got.segment, want.segment) << i;
+    ASSERT_EQ(got.fraction, want.fraction) << i;
+    ASSERT_EQ(got.offset_m, want.offset_m) << i;
+    const SnappedPoint within = index.snap_within(p, 60.0);
+    ASSERT_EQ(within.ok(), want.offset_m <= 60.0) << i;
+    if (within.ok()) {
+      ASSERT_EQ(within.segment, want.segment) << i;
+    }
+    in_town += town_point && want.offset_m < 60.0;
+  }
+  EXPECT_GT(in_town, 300) << "town points within the bounded limit";
 }
 
 }  // namespace
