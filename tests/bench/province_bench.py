@@ -77,13 +77,16 @@ def scipy_peer(lc, roads, cache, services, work, log, stages, row, bounded_servi
         k = np.cos(np.radians(np.mean(nodes[:, 1])))
         tree = cKDTree(np.c_[nodes[:, 0] * k, nodes[:, 1]])
         _, src = tree.query(np.c_[np.array(lon) * k, np.array(lat)])
-        t = time.time()
-        d = dijkstra(m, directed=True, indices=np.unique(src), min_only=True)
-        s = time.time() - t
+        times = []
+        for _ in range(3):  # the median of three, as ours
+            t = time.time()
+            d = dijkstra(m, directed=True, indices=np.unique(src), min_only=True)
+            times.append(time.time() - t)
+        s = sorted(times)[1]
         settled = int(np.isfinite(d).sum())
         ours = stages.get(mode, float("nan"))
         row(f"scipy dijkstra {mode}: {len(np.unique(src))} sources", s, 0,
-            f"{settled:,} nodes settled; ours (snap+search, cached run) {ours:.2f} s: {s / ours:.1f}x")
+            f"{settled:,} nodes settled; ours (snap+search, cached, medians of 3) {ours:.2f} s: {s / ours:.1f}x")
         if mode == "car" and bounded_services:
             lon, lat = [], []
             with open(bounded_services, encoding="utf-8") as f:
@@ -166,8 +169,10 @@ def main():
         mc = work / f"x{a.scale}-{mode}.lcgraph"
         mc.unlink(missing_ok=True)
         timed(base + ["--mode", mode, "--graph-cache", mc, "-o", out], log)  # writes the cache
-        s, rss, err = timed(base + ["--mode", mode, "--graph-cache", mc, "-o", out], log)
-        stages[mode] = stage(err, mode + ': snapping and searching')
+        # Three runs, the median stage: one run on a shared machine moves by a fifth.
+        runs = [timed(base + ["--mode", mode, "--graph-cache", mc, "-o", out], log) for _ in range(3)]
+        stages[mode] = sorted(stage(e, mode + ': snapping and searching') for _, _, e in runs)[1]
+        s, rss, err = runs[-1]
         row(f"coverage {mode}: from its cache", s, rss, f"snap+search {stages[mode]:.2f} s, {rss / nodes:.0f} B/node")
     svc = sum(1 for _ in open(services, encoding="utf-8")) - 1
     many, many_n = services_1500(county, work)
