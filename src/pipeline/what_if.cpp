@@ -78,7 +78,7 @@ WhatIf::WhatIf(const World& world, const Scenario& sc, std::vector<LonLat> servi
     world.costs(f->mode, f->metric);
   }
   // Without kept fields, each thread holds one field at a time.
-  parallel_for(fields_.size(), keep_fields_ ? 1 : threads, [] { return 0; }, [&](int, std::size_t i) {
+  parallel_for(fields_.size(), threads, [] { return 0; }, [&](int, std::size_t i) {
     Field& f = *fields_[i];
     f.slot_of = f.rule ? eligible_services(tier_, sc.tiers, f.rule->tier, f.rule->higher_tiers_serve)
                        : standard_services(tier_, *sc.standard);

@@ -5,9 +5,6 @@
 #include <stdexcept>
 
 namespace legalcircle {
-namespace {
-
-}  // namespace
 
 std::span<const float> search_costs(const CostView& costs, Direction direction) {
   // On the reversed graph an arc tail -> head is used as head -> tail: arc_in.

@@ -24,8 +24,8 @@ struct Verdicts;
 
 class WhatIf {
  public:
-  // `keep_fields` false: each field is evaluated and dropped at once (a one-shot answer in the
-  // memory of one field per thread, `threads` fields at a time); edits then throw
+  // The fields are built `threads` at a time. `keep_fields` false: each field is evaluated and
+  // dropped at once (a one-shot answer in the memory of one field per thread); edits then throw
   // std::logic_error.
   WhatIf(const World& world, const Scenario& scenario, std::vector<LonLat> services, std::vector<std::string> tiers,
          std::vector<std::optional<AreaClass>> unit_class, bool keep_fields = true, unsigned threads = 1);
