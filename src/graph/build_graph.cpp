@@ -210,7 +210,8 @@ RoadGraph build_graph(RawRoads&& roads, const Profiles& profiles, const BuildOpt
   // Nodes: only those on a kept segment, renumbered in spatial order.
   std::vector<uint8_t> used(raw_nodes, 0);
   for (std::size_t s = 0; s < raw_a.size(); ++s) used[raw_a[s]] = used[raw_b[s]] = 1;
-  const std::vector<uint32_t> order = order_nodes(roads, used, options.spatial_order);
+  std::vector<uint32_t> order = order_nodes(roads, used, options.spatial_order);
+  used = {};
   std::vector<uint32_t> new_id(raw_nodes, kInvalidId);
   for (uint32_t i = 0; i < order.size(); ++i) new_id[order[i]] = i;
   const uint32_t n = static_cast<uint32_t>(order.size());
@@ -237,6 +238,8 @@ RoadGraph build_graph(RawRoads&& roads, const Profiles& profiles, const BuildOpt
   }
   raw_a = {};
   raw_b = {};
+  order = {};
+  new_id = {};
 
   // CSR: each segment is an arc at seg_a (-> seg_b) and one at seg_b (-> seg_a).
   g.first_out.assign(n + 1, 0);
