@@ -19,12 +19,6 @@ struct Box {
   bool contains(const Box& b) const { return x0 <= b.x0 && y0 <= b.y0 && b.x1 <= x1 && b.y1 <= y1; }
 };
 
-double signed_area(const Ring& r) {
-  double twice = 0.0;
-  for (std::size_t i = 0, j = r.size() - 1; i < r.size(); j = i++) twice += (r[j].x - r[i].x) * (r[j].y + r[i].y);
-  return 0.5 * twice;
-}
-
 double cross(XY o, XY a, XY b) { return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x); }
 
 double segment_distance(XY a, XY b, XY c, XY d) {

@@ -96,9 +96,7 @@ void keep_largest_scc(const RoadGraph& g, ModeWeights& w) {
       const uint32_t s = g.arc_segment[a];
       if (w.seg_time_ab[s] == kInfF && w.seg_time_ba[s] == kInfF) continue;
       touched[v] = 1;
-      const bool forward = g.seg_a[s] == v;
-      if ((forward ? w.seg_time_ab[s] : w.seg_time_ba[s]) != kInfF)
-        edges.emplace_back(v, g.arc_head[a]);
+      if (usable_out(v, a)) edges.emplace_back(v, g.arc_head[a]);
     }
   }
   using Csr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property,

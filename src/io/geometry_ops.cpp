@@ -349,11 +349,9 @@ std::vector<PageRing> page_rings(const std::string& wkb, const PageTransform& t,
     std::vector<XY> open(r.points.begin(), r.points.end() - 1);
     std::vector<XY> kept;
     for (uint32_t i : simplify_ring(open, tolerance)) kept.push_back(open[i]);
+    r.area = std::abs(signed_area(kept));
     kept.push_back(kept.front());
-    double twice = 0.0;
-    for (std::size_t i = 0; i + 1 < kept.size(); ++i) twice += kept[i].x * kept[i + 1].y - kept[i + 1].x * kept[i].y;
     r.points = std::move(kept);
-    r.area = std::abs(0.5 * twice);
   }
   return rings;
 }

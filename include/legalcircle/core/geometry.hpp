@@ -77,6 +77,13 @@ void douglas_peucker(std::size_t first, std::size_t last, double tolerance, Dist
   }
 }
 
+// Area of an open ring (first point not repeated), positive when counter-clockwise (y up).
+inline double signed_area(const std::vector<XY>& r) {
+  double twice = 0.0;
+  for (std::size_t i = 0, j = r.size() - 1; i < r.size(); j = i++) twice += (r[j].x - r[i].x) * (r[j].y + r[i].y);
+  return 0.5 * twice;
+}
+
 // Distance from p to the segment a-b.
 inline double point_segment_distance(XY p, XY a, XY b) {
   const double dx = b.x - a.x, dy = b.y - a.y;
