@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <tuple>
 
 #include "legalcircle/core/error.hpp"
 #include "legalcircle/core/parallel.hpp"
@@ -19,57 +20,87 @@ namespace {
 
 using Cover = std::vector<std::vector<uint32_t>>;  // per candidate: sorted unit indices
 
-// Per candidate, a unit flag set, kept as sorted lists.
-Cover cover_of(const World& world, Mode mode, Metric metric, double threshold, const std::vector<LonLat>& where,
-               unsigned threads) {
-  return cover_matrix(world.graph(), world.index(mode), world.request(mode, metric), world.costs(mode, metric),
-                      threshold, where, world.unit_snaps(mode), threads)
-      .covers;
-}
+// The cover matrices a plan needs, each (mode, metric, threshold) searched once however many
+// rules or standard classes ask for it.
+class CoverMatrices {
+ public:
+  CoverMatrices(const World& world, const std::vector<LonLat>& where, unsigned threads)
+      : world_(world), where_(where), threads_(threads) {}
+  const Cover& of(Mode mode, Metric metric, double threshold) {
+    auto [it, fresh] = done_.try_emplace({mode, metric, threshold});
+    if (fresh)
+      it->second = cover_matrix(world_.graph(), world_.index(mode), world_.request(mode, metric),
+                                world_.costs(mode, metric), threshold, where_, world_.unit_snaps(mode), threads_)
+                       .covers;
+    return it->second;
+  }
+
+ private:
+  const World& world_;
+  const std::vector<LonLat>& where_;
+  unsigned threads_;
+  std::map<std::tuple<Mode, Metric, double>, Cover> done_;
+};
 
 bool in(const std::vector<uint32_t>& sorted, uint32_t u) { return std::binary_search(sorted.begin(), sorted.end(), u); }
 
-// Per candidate and unit: would that one site, added to the existing services, meet `rule`
-// for the unit? (Some mode where each threshold is met, by the existing services or by the site.)
-std::vector<std::vector<uint8_t>> rule_cover(const World& world, const CoverageRule& rule, bool site_counts,
-                                             const std::vector<RuleOutcome>& before, const std::vector<LonLat>& where,
-                                             unsigned threads) {
-  const std::size_t n = world.units().size();
-  std::vector<std::vector<uint8_t>> out(where.size(), std::vector<uint8_t>(n, 0));
+// Per candidate: the units short of `rule` before (it applies, no mode met it) that this one
+// site, added to the existing services, would bring to it: some mode where each threshold is met
+// by the existing services or by the site. Such a unit lies within one of the site's thresholds
+// (else every mode would still miss what it missed), so only those are looked at.
+Cover rule_cover(CoverMatrices& matrices, const CoverageRule& rule, bool site_counts,
+                 const std::vector<RuleOutcome>& before, std::size_t candidates) {
+  Cover out(candidates);
   if (!site_counts) return out;
+  std::vector<const Cover*> time(rule.modes.size(), nullptr), dist(rule.modes.size(), nullptr);
   for (std::size_t m = 0; m < rule.modes.size(); ++m) {
-    Cover time, dist;
-    if (rule.threshold_minutes)
-      time = cover_of(world, rule.modes[m], Metric::time, *rule.threshold_minutes * 60.0, where, threads);
-    if (rule.threshold_km) dist = cover_of(world, rule.modes[m], Metric::distance, *rule.threshold_km * 1000.0, where, threads);
-    for (std::size_t j = 0; j < where.size(); ++j)
-      for (uint32_t u = 0; u < n; ++u) {
-        const ModeOutcome& b = before[u].modes[m];
-        const bool t_ok = !rule.threshold_minutes || b.time.seconds <= *rule.threshold_minutes * 60.0 || in(time[j], u);
-        const bool d_ok = !rule.threshold_km || b.distance.seconds <= *rule.threshold_km * 1000.0 || in(dist[j], u);
-        if (t_ok && d_ok) out[j][u] = 1;
+    if (rule.threshold_minutes) time[m] = &matrices.of(rule.modes[m], Metric::time, *rule.threshold_minutes * 60.0);
+    if (rule.threshold_km) dist[m] = &matrices.of(rule.modes[m], Metric::distance, *rule.threshold_km * 1000.0);
+  }
+  std::vector<uint32_t> near;
+  for (std::size_t j = 0; j < candidates; ++j) {
+    near.clear();
+    for (std::size_t m = 0; m < rule.modes.size(); ++m) {
+      if (time[m]) near.insert(near.end(), (*time[m])[j].begin(), (*time[m])[j].end());
+      if (dist[m]) near.insert(near.end(), (*dist[m])[j].begin(), (*dist[m])[j].end());
+    }
+    std::sort(near.begin(), near.end());
+    near.erase(std::unique(near.begin(), near.end()), near.end());
+    for (uint32_t u : near) {
+      const RuleOutcome& o = before[u];
+      if (!o.applies || o.covered) continue;
+      for (std::size_t m = 0; m < rule.modes.size(); ++m) {
+        const ModeOutcome& b = o.modes[m];
+        const bool t_ok = !time[m] || b.time.seconds <= *rule.threshold_minutes * 60.0 || in((*time[m])[j], u);
+        const bool d_ok = !dist[m] || b.distance.seconds <= *rule.threshold_km * 1000.0 || in((*dist[m])[j], u);
+        if (t_ok && d_ok) {
+          out[j].push_back(u);
+          break;
+        }
       }
+    }
   }
   return out;
 }
 
-// The same for the standard: the site within the unit's class threshold by its class mode.
-std::vector<std::vector<uint8_t>> standard_cover(const World& world, const ProvincialStandard& st, bool site_counts,
-                                                 const std::vector<std::optional<AreaClass>>& unit_class,
-                                                 const std::vector<LonLat>& where, unsigned threads) {
-  const std::size_t n = world.units().size();
-  std::vector<std::vector<uint8_t>> out(where.size(), std::vector<uint8_t>(n, 0));
+// The same for the standard: the units short of it before that have the site within their
+// class's threshold by their class's mode.
+Cover standard_cover(CoverMatrices& matrices, const ProvincialStandard& st, bool site_counts,
+                     const std::vector<StandardOutcome>& before, const std::vector<std::optional<AreaClass>>& unit_class,
+                     std::size_t candidates) {
+  Cover out(candidates);
   if (!site_counts) return out;
   const bool by_distance = st.basis == StandardBasis::distance;
   for (AreaClass c : {AreaClass::urban, AreaClass::rural, AreaClass::remote}) {
     if (std::none_of(unit_class.begin(), unit_class.end(), [c](const auto& k) { return k == c; })) continue;
     const StandardClass& cls = st[c];
-    const Cover cov = cover_of(world, cls.mode, by_distance ? Metric::distance : Metric::time,
-                               by_distance ? cls.km * 1000.0 : cls.minutes * 60.0, where, threads);
-    for (std::size_t j = 0; j < where.size(); ++j)
+    const Cover& cov = matrices.of(cls.mode, by_distance ? Metric::distance : Metric::time,
+                                   by_distance ? cls.km * 1000.0 : cls.minutes * 60.0);
+    for (std::size_t j = 0; j < candidates; ++j)
       for (uint32_t u : cov[j])
-        if (unit_class[u] == c) out[j][u] = 1;
+        if (unit_class[u] == c && before[u].met == false) out[j].push_back(u);
   }
+  for (std::vector<uint32_t>& units : out) std::sort(units.begin(), units.end());
   return out;
 }
 
@@ -161,38 +192,47 @@ CoverProblem measure_cover_problem(const World& world, const Scenario& sc, const
   auto counts_for = [&](const CoverageRule& r) {
     return !eligible_services(site_tier, sc.tiers, r.tier, r.higher_tiers_serve).empty();
   };
-  // The conditions the objective needs, each as "this one site would meet it for this unit".
-  std::vector<std::vector<std::vector<uint8_t>>> rule_c(sc.rules.size());
-  std::vector<std::vector<uint8_t>> std_c;
+  // The conditions the objective needs, each as "this one site would bring the unit to it"; a
+  // unit short of the measure is covered by a site that brings it to every condition it misses.
+  CoverMatrices matrices(world, where, threads);
+  std::vector<Cover> conditions;
+  std::vector<uint32_t> misses(n, 0);  // per unit: how many of the conditions it misses
   const bool want_overall = pc.objective == PlanningConfig::Objective::overall;
   for (std::size_t r = 0; r < sc.rules.size(); ++r) {
     const bool wanted = want_overall || (pc.objective == PlanningConfig::Objective::rule && sc.rules[r].name == pc.objective_rule);
     const bool unmet = std::any_of(base.rules[r].begin(), base.rules[r].end(),
                                    [](const RuleOutcome& o) { return o.applies && !o.covered; });
-    if (wanted && unmet) rule_c[r] = rule_cover(world, sc.rules[r], counts_for(sc.rules[r]), base.rules[r], where, threads);
+    if (!wanted || !unmet) continue;
+    conditions.push_back(rule_cover(matrices, sc.rules[r], counts_for(sc.rules[r]), base.rules[r], where.size()));
+    for (std::size_t u = 0; u < n; ++u) misses[u] += base.rules[r][u].applies && !base.rules[r][u].covered;
   }
-  if (sc.standard && (want_overall || pc.objective == PlanningConfig::Objective::standard))
-    std_c = standard_cover(world, *sc.standard, !standard_services(site_tier, *sc.standard).empty(), base.unit_class,
-                           where, threads);
+  if (sc.standard && (want_overall || pc.objective == PlanningConfig::Objective::standard) && !base.standard.empty()) {
+    conditions.push_back(standard_cover(matrices, *sc.standard, !standard_services(site_tier, *sc.standard).empty(),
+                                        base.standard, base.unit_class, where.size()));
+    for (std::size_t u = 0; u < n; ++u) misses[u] += base.standard[u].met == false;
+  }
   CoverProblem problem;
   problem.covers.resize(where.size());
+  std::vector<uint32_t> always;  // short of the measure yet missing no condition: any site covers them
   for (std::size_t k = 0; k < n; ++k) {
     const std::optional<bool> m = measure_before[k];
     problem.weight.push_back(m ? units[k].population : 0.0);  // units the measure does not judge weigh nothing
     problem.already_covered.push_back(m.value_or(false));
+    if (m == false && misses[k] == 0) always.push_back(uint32_t(k));
   }
-  for (std::size_t j = 0; j < where.size(); ++j)
-    for (uint32_t u = 0; u < n; ++u) {
-      if (measure_before[u] != false) continue;
-      bool ok = true;
-      for (std::size_t r = 0; r < sc.rules.size() && ok; ++r) {
-        const RuleOutcome& o = base.rules[r][u];
-        if (rule_c[r].empty() || !o.applies || o.covered) continue;
-        ok = rule_c[r][j][u] != 0;
-      }
-      if (ok && !std_c.empty() && !base.standard.empty() && base.standard[u].met == false) ok = std_c[j][u] != 0;
-      if (ok) problem.covers[j].push_back(u);
+  // Each condition lists a unit at most once per candidate, and only where the unit misses it:
+  // a unit listed by as many conditions as it misses is brought to all of them.
+  parallel_for(where.size(), threads, [] { return std::vector<uint32_t>(); }, [&](std::vector<uint32_t>& listed, std::size_t j) {
+    listed = always;
+    for (const Cover& c : conditions) listed.insert(listed.end(), c[j].begin(), c[j].end());
+    std::sort(listed.begin(), listed.end());
+    std::vector<uint32_t>& covers = problem.covers[j];
+    for (std::size_t a = 0, b; a < listed.size(); a = b) {
+      for (b = a + 1; b < listed.size() && listed[b] == listed[a]; ++b) {}
+      const uint32_t u = listed[a];
+      if (measure_before[u] == false && b - a == std::max<uint32_t>(misses[u], 1)) covers.push_back(u);
     }
+  });
   return problem;
 }
 

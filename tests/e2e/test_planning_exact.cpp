@@ -59,6 +59,29 @@ double exact_mclp_with_glpk(const CoverProblem& p, std::size_t k, const std::fil
   return fixed + std::stod(m[1]);
 }
 
+// A candidate's cover is what that one site brings: the units the measure judges unmet before
+// and met by a fresh evaluation of the scenario with the site added (of the plan's tier).
+void expect_single_site_covers(const World& world, const Scenario& sc, const ScenarioResult& base,
+                               const std::vector<LonLat>& candidates, const CoverProblem& p) {
+  ASSERT_EQ(p.covers.size(), candidates.size());
+  const Verdicts before{base.rules, base.standard, base.overall};
+  std::size_t nonempty = 0;
+  for (std::size_t j = 0; j < candidates.size(); j += candidates.size() / 12 + 1) {
+    std::vector<LonLat> services = world.service_xy();
+    std::vector<std::string> tiers = base.service_tier;
+    services.push_back(candidates[j]);
+    tiers.push_back(sc.planning->tier);
+    const Verdicts after = evaluate_verdicts(world, sc, services, tiers, base.unit_class, 2);
+    std::vector<uint32_t> expected;
+    for (uint32_t u = 0; u < world.units().size(); ++u)
+      if (before.measure(sc, u) == false && after.measure(sc, u) == true) expected.push_back(u);
+    EXPECT_EQ(p.covers[j], expected) << "candidate " << j << ", objective " << int(sc.planning->objective) << ", tier "
+                                     << sc.planning->tier;
+    nonempty += !expected.empty();
+  }
+  EXPECT_GT(nonempty, 0u) << "no sampled candidate brings any unit: the check would prove nothing";
+}
+
 TEST(PlanningExact, PortoWalkBoundHoldsAgainstGlpk) {
   const std::string osm = testing::shared_file("osm/porto.osm.pbf");
   LEGALCIRCLE_REQUIRE_SHARED(osm);
@@ -156,6 +179,7 @@ TEST(PlanningExact, PortoScenarioMeasuresBoundHoldsAgainstGlpk) {
   CoverageRule near;
   near.name = "walk_800m";
   near.threshold_km = 0.8;
+  near.threshold_minutes = 9;  // both thresholds: the site may bring one while the services meet the other
   near.modes = {Mode::walk};
   sc.rules = {station, near};
   sc.standard = ProvincialStandard{};
@@ -172,6 +196,7 @@ TEST(PlanningExact, PortoScenarioMeasuresBoundHoldsAgainstGlpk) {
     sc.planning->objective_rule = "station_ebike_5";
     sc.planning->tier = "town_station";
     const CoverProblem p = measure_cover_problem(world, sc, base, candidates, 2);
+    expect_single_site_covers(world, sc, base, candidates, p);
     for (std::size_t k : {3u, 8u}) {
       const MclpResult r = solve_mclp(p, k);
       const double optimum = exact_mclp_with_glpk(p, k, dir);
@@ -184,6 +209,10 @@ TEST(PlanningExact, PortoScenarioMeasuresBoundHoldsAgainstGlpk) {
                 << " candidates, " << p.weight.size() << " units\n";
     }
   }
+  // A site of a tier the station rule does not count: units short of that rule are no one's gain.
+  sc.planning->objective = PlanningConfig::Objective::overall;
+  sc.planning->tier = "village_point";
+  expect_single_site_covers(world, sc, base, candidates, measure_cover_problem(world, sc, base, candidates, 2));
   // And through the pipeline: the plan's objective equals a fresh evaluation of the scenario.
   sc.planning->add = 5;
   sc.planning->candidates.kind = CandidateSource::Kind::grid;
