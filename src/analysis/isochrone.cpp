@@ -146,25 +146,28 @@ SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, const TravelTi
   return out;
 }
 
-TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
-                       double max_s, double cell_m, unsigned threads, const SnapGrid* snaps) {
-  const ReachWindow w = reach_window(g, field, request, max_s, cell_m);
+namespace {
+
+// The raster over `grid`, timing the cells of live blocks (blocks of kBlock cells,
+// `blocks_wide` to a row).
+TimeRaster raster_of(const RoadGraph& g, const TravelTimeField& field, const RasterGrid& window,
+                     const std::vector<uint8_t>& live, int blocks_wide, unsigned threads, const SnapGrid* snaps) {
   TimeRaster raster;
-  raster.grid = w.grid;
+  raster.grid = window;
   const RasterGrid& grid = raster.grid;
   raster.seconds.assign(static_cast<std::size_t>(grid.width) * grid.height,
                         std::numeric_limits<float>::infinity());
   // Offset of this raster inside the snap grid (both anchored at the projection origin).
   int dc = 0, dr = 0;
   if (snaps) {
-    if (snaps->grid.cell_m != cell_m) throw std::invalid_argument("snap grid of another cell size");
-    dc = static_cast<int>(std::lround((grid.min_x - snaps->grid.min_x) / cell_m));
-    dr = static_cast<int>(std::lround((snaps->grid.max_y - grid.max_y) / cell_m));
+    if (snaps->grid.cell_m != grid.cell_m) throw std::invalid_argument("snap grid of another cell size");
+    dc = static_cast<int>(std::lround((grid.min_x - snaps->grid.min_x) / grid.cell_m));
+    dr = static_cast<int>(std::lround((snaps->grid.max_y - grid.max_y) / grid.cell_m));
   }
   parallel_rows(grid.height, threads, [&](int row) {
     for (int col = 0; col < grid.width; ++col) {
       // The border stays unreachable so traced polygons close inside the raster.
-      if (is_border(grid, col, row) || !w.live_cell(col, row)) continue;
+      if (is_border(grid, col, row) || !live[static_cast<std::size_t>(row / kBlock) * blocks_wide + col / kBlock]) continue;
       UnitResult u;
       const int sc = col + dc, sr = row + dr;
       if (snaps && snaps->has(sc, sr)) {
@@ -177,6 +180,19 @@ TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const C
     }
   });
   return raster;
+}
+
+}  // namespace
+
+TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
+                       double max_s, double cell_m, unsigned threads, const SnapGrid* snaps) {
+  const ReachWindow w = reach_window(g, field, request, max_s, cell_m);
+  return raster_of(g, field, w.grid, w.live, w.blocks_wide, threads, snaps);
+}
+
+TimeRaster time_raster_of_snap_grid(const RoadGraph& g, const TravelTimeField& field, const SnapGrid& snaps,
+                                    unsigned threads) {
+  return raster_of(g, field, snaps.grid, snaps.live, snaps.blocks_wide, threads, &snaps);
 }
 
 void check_raster_size(const RoadGraph& g, double cell_m, const std::string& what) {

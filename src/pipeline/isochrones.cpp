@@ -37,6 +37,19 @@ SnapGrid circle_snap_grid(const World& world, const CircleSpec& spec, const std:
                    spec.threads);
 }
 
+SnappedCircle circle_and_snap_grid(const World& world, const CircleSpec& spec, const std::vector<LonLat>& services) {
+  const CoverageRequest req = circle_request(world, spec);
+  TravelTimeField field(world.graph(), world.index(spec.mode), req);
+  field.set_services(services);
+  SnappedCircle out;
+  out.snaps = snap_grid(world.graph(), world.index(spec.mode), field, req, spec.bands_minutes.back() * 60.0, spec.cell_m,
+                        spec.threads);
+  out.circle.raster = time_raster_of_snap_grid(world.graph(), field, out.snaps, spec.threads);
+  out.circle.bands = trace_bands(out.circle.raster, spec.bands_minutes, spec.simplify_m);
+  out.circle.unsnapped_services = field.unsnapped_services();
+  return out;
+}
+
 std::vector<std::vector<BandPolygon>> per_service_isochrones(const World& world, const CircleSpec& spec,
                                                              const std::vector<LonLat>& services,
                                                              const SnapGrid& snaps) {
@@ -77,8 +90,9 @@ std::vector<ModeIsochrones> isochrones_by_mode(const World& world, const std::ve
     m.spec.simplify_m = simplify_m;
     m.spec.threads = threads;
     Stage circle(observer, name + ": union circle");
-    const SnapGrid snaps = circle_snap_grid(world, m.spec, services);
-    m.circle = union_circle(world, m.spec, services, &snaps);
+    SnappedCircle both = circle_and_snap_grid(world, m.spec, services);
+    const SnapGrid snaps = std::move(both.snaps);
+    m.circle = std::move(both.circle);
     m.circle_s = circle.end(std::to_string(m.circle.raster.grid.width) + "x" +
                             std::to_string(m.circle.raster.grid.height) + " cells");
     char limit[64];

@@ -322,12 +322,34 @@ ScenarioResult run_scenario(const World& world, const Scenario& sc, const RunSet
         if (has(w.rule->modes, m)) longest = std::max(longest, w.bands.back());
       const bool each = has(iso_modes, m);
       if (each) longest = std::max(longest, sc.isochrones.bands_minutes.back());
-      SnapGrid snaps = circle_snap_grid(world, spec_for(m, {longest}), all);
+      // A rule's circle of every service up to the longest band comes from the grid's own search
+      // (one search and one walk of the reach for both); a circle equal to an earlier rule's
+      // (the same services and bands) is that one.
+      auto same_points = [](const std::vector<LonLat>& a, const std::vector<LonLat>& b) {
+        return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                          [](LonLat p, LonLat q) { return p.lon == q.lon && p.lat == q.lat; });
+      };
+      auto uses = [&](std::size_t k) { return has(wanted[k].rule->modes, m); };
+      std::optional<std::size_t> with_grid;
+      for (std::size_t k = 0; k < wanted.size() && !with_grid; ++k)
+        if (uses(k) && wanted[k].bands.back() == longest && same_points(wanted[k].xy, all)) with_grid = k;
+      SnapGrid snaps;
+      if (with_grid) {
+        SnappedCircle both = circle_and_snap_grid(world, spec_for(m, wanted[*with_grid].bands), all);
+        snaps = std::move(both.snaps);
+        circles[{*with_grid, m}] = std::move(both.circle);
+        if (!sc.isochrones.geotiff) circles.at({*with_grid, m}).raster = TimeRaster{};  // only the GeoTIFF needs it
+      } else {
+        snaps = circle_snap_grid(world, spec_for(m, {longest}), all);
+      }
       for (std::size_t k = 0; k < wanted.size(); ++k) {
-        if (!has(wanted[k].rule->modes, m)) continue;
-        Circle c = union_circle(world, spec_for(m, wanted[k].bands), wanted[k].xy, &snaps);
-        if (!sc.isochrones.geotiff) c.raster = TimeRaster{};  // only the GeoTIFF needs it
-        circles[{k, m}] = std::move(c);
+        if (!uses(k) || circles.count({k, m})) continue;
+        std::optional<std::size_t> twin;
+        for (std::size_t e = 0; e < k && !twin; ++e)
+          if (uses(e) && wanted[e].bands == wanted[k].bands && same_points(wanted[e].xy, wanted[k].xy)) twin = e;
+        circles[{k, m}] = twin ? circles.at({*twin, m})
+                               : union_circle(world, spec_for(m, wanted[k].bands), wanted[k].xy, &snaps);
+        if (!sc.isochrones.geotiff) circles.at({k, m}).raster = TimeRaster{};
       }
       if (each) per_service[m] = per_service_isochrones(world, spec_for(m, sc.isochrones.bands_minutes), all, snaps);
       // The plan's circle after the new sites reads the same snaps (cells they reach beyond

@@ -1,5 +1,6 @@
 #include "legalcircle/pipeline/what_if.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "legalcircle/core/parallel.hpp"
@@ -9,7 +10,7 @@ namespace legalcircle {
 
 // One search over the services one measure counts (a rule's tier set, or the standard's).
 struct WhatIf::Field {
-  std::string counted;  // which services: "rule:<tier>:<higher>" or "standard"
+  std::string counted;  // which services count (see the constructor)
   const CoverageRule* rule = nullptr;  // the first rule of that set (none: the standard)
   Mode mode = Mode::walk;
   Metric metric = Metric::time;
@@ -41,9 +42,29 @@ WhatIf::WhatIf(const World& world, const Scenario& sc, std::vector<LonLat> servi
       unit_class_(std::move(unit_class)),
       keep_fields_(keep_fields) {
   if (tier_.size() != where_.size()) throw std::invalid_argument("one tier per service expected");
+  // Which tiers a measure counts, over every tier a service has or may be given (add() takes
+  // only the scenario's tiers when it has some): measures that count the same tiers share their
+  // fields (the 15-minute circle of every service and a rule of the lowest tier that higher
+  // tiers serve too search the same services). Without a tier table, by the rule's own words.
+  std::vector<std::string> tier_names;
+  for (const Tier& t : sc.tiers) tier_names.push_back(t.name);
+  tier_names.insert(tier_names.end(), tier_.begin(), tier_.end());
+  std::sort(tier_names.begin(), tier_names.end());
+  tier_names.erase(std::unique(tier_names.begin(), tier_names.end()), tier_names.end());
+  auto counted_tiers = [&](const CoverageRule* rule) {
+    if (sc.tiers.empty()) return rule ? "rule:" + rule->tier + (rule->higher_tiers_serve ? ":up" : ":only") : std::string("standard");
+    std::string counted = "tiers:";
+    for (const std::string& t : tier_names) {
+      const std::vector<std::string> one{t};
+      const bool yes = rule ? !eligible_services(one, sc.tiers, rule->tier, rule->higher_tiers_serve).empty()
+                            : !standard_services(one, *sc.standard).empty();
+      counted += yes ? '1' : '0';
+    }
+    return counted;
+  };
   // The distinct fields first, in the order the measures name them; then built side by side.
   auto field_for = [&](const CoverageRule* rule, Mode mode, Metric metric) {
-    const std::string counted = rule ? "rule:" + rule->tier + (rule->higher_tiers_serve ? ":up" : ":only") : "standard";
+    const std::string counted = counted_tiers(rule);
     for (std::size_t i = 0; i < fields_.size(); ++i)
       if (fields_[i]->counted == counted && fields_[i]->mode == mode && fields_[i]->metric == metric) return int(i);
     auto f = std::make_unique<Field>();

@@ -69,6 +69,39 @@ void expect_same_verdicts(const Verdicts& a, const Verdicts& b, const std::vecto
   }
 }
 
+// Rules that count the same tiers share their searches (the synthetic county's 15-minute circle
+// and its village-point walk rule both count every tier); each rule still gets what it gets
+// alone, in a scenario of that one rule, before and after an edit.
+TEST(WhatIfFields, RulesCountingTheSameTiersShareASearchAndKeepTheirOwnAnswers) {
+  Scenario sc = load_scenario(kScenario);
+  const World world = load_world(sc);
+  const auto tiers = service_tiers(sc, world);
+  const auto classes = unit_area_classes(sc, world);
+  WhatIf w(world, sc, world.service_xy(), tiers, classes);
+  std::size_t wanted = 0;  // (rule, mode, metric) triples
+  for (const CoverageRule& r : sc.rules) wanted += r.modes.size() * (r.threshold_km ? 2 : 1);
+  ASSERT_EQ(wanted, 6u) << "the synthetic county's rules changed: revisit this test";
+  EXPECT_EQ(w.field_count(), 5u) << "circle_15min and village_point_walk_urban should share the walk search";
+  w.add(world.units()[7].where, "village_point");  // counted by two rules, not by the town-station one
+  w.add(world.units()[40].where, "town_station");  // counted by all three
+  const Verdicts both = w.verdicts();
+  for (std::size_t r = 0; r < sc.rules.size(); ++r) {
+    Scenario one = sc;
+    one.rules = {sc.rules[r]};
+    one.planning.reset();
+    const Verdicts alone = evaluate_verdicts(world, one, w.where(), w.tiers(), classes, 2);
+    ASSERT_EQ(alone.rules.size(), 1u);
+    for (std::size_t k = 0; k < world.units().size(); ++k) {
+      ASSERT_EQ(both.rules[r][k].covered, alone.rules[0][k].covered) << sc.rules[r].name << " unit " << k;
+      for (std::size_t m = 0; m < sc.rules[r].modes.size(); ++m) {
+        ASSERT_EQ(both.rules[r][k].modes[m].time.seconds, alone.rules[0][k].modes[m].time.seconds);
+        ASSERT_EQ(both.rules[r][k].modes[m].time.nearest_service, alone.rules[0][k].modes[m].time.nearest_service);
+        ASSERT_EQ(both.rules[r][k].modes[m].distance.seconds, alone.rules[0][k].modes[m].distance.seconds);
+      }
+    }
+  }
+}
+
 class WhatIfEdits : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(WhatIfEdits, EveryEditEqualsAFreshEvaluationOfTheServicesAsTheyStand) {

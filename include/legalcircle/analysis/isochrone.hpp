@@ -85,5 +85,9 @@ SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, const TravelTi
 TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
                        double max_s, double cell_m, unsigned threads = 1,
                        const SnapGrid* snaps = nullptr);
+// The same raster for the field `snaps` was built from (same field, request, max_s and cell
+// size): the grid's window is the raster's, so the reach is not walked a second time.
+TimeRaster time_raster_of_snap_grid(const RoadGraph& g, const TravelTimeField& field, const SnapGrid& snaps,
+                                    unsigned threads = 1);
 
 }  // namespace legalcircle

@@ -31,6 +31,15 @@ Circle union_circle(const World& world, const CircleSpec& spec, const std::vecto
 // The snaps of the cells the union of `services` may reach (shared by per-service isochrones).
 SnapGrid circle_snap_grid(const World& world, const CircleSpec& spec, const std::vector<LonLat>& services);
 
+// Both of the above for the same services and spec from one search: the grid's window is the
+// circle's raster window, so the reach is searched and walked once. Equal to circle_snap_grid
+// and union_circle(..., &snaps).
+struct SnappedCircle {
+  SnapGrid snaps;
+  Circle circle;
+};
+SnappedCircle circle_and_snap_grid(const World& world, const CircleSpec& spec, const std::vector<LonLat>& services);
+
 // One set of band polygons per service (empty for a service that cannot snap), in parallel,
 // each cell reading its snap from `snaps` (circle_snap_grid of the same services and spec).
 std::vector<std::vector<BandPolygon>> per_service_isochrones(const World& world, const CircleSpec& spec,

@@ -45,6 +45,10 @@ class WhatIf {
   const std::vector<std::string>& tiers() const { return tier_; }
   const std::vector<std::optional<AreaClass>>& unit_class() const { return unit_class_; }
 
+  // How many searches the measures need: one per (counted services, mode, metric), measures
+  // counting the same tiers sharing theirs.
+  std::size_t field_count() const { return fields_.size(); }
+
   // Every unit's verdicts over the active slots; nearest_service indexes slots.
   Verdicts verdicts() const;
 

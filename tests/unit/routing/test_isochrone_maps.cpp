@@ -132,6 +132,13 @@ d-------e-------f
   ASSERT_EQ(direct.grid.width, cached.grid.width);
   ASSERT_EQ(direct.grid.height, cached.grid.height);
   EXPECT_EQ(direct.seconds, cached.seconds);
+  // The grid's own window, for the field it was built from: the same raster again.
+  const TimeRaster of_grid = time_raster_of_snap_grid(g, field, snaps, 2);
+  ASSERT_EQ(of_grid.grid.width, direct.grid.width);
+  ASSERT_EQ(of_grid.grid.height, direct.grid.height);
+  EXPECT_EQ(of_grid.grid.min_x, direct.grid.min_x);
+  EXPECT_EQ(of_grid.grid.max_y, direct.grid.max_y);
+  EXPECT_EQ(of_grid.seconds, direct.seconds);
   std::size_t reached = 0;
   for (float t : direct.seconds) reached += t < 1e30f;
   EXPECT_GT(reached, 100u);
