@@ -440,6 +440,11 @@ class CliOutputIntegrity : public ::testing::Test {
   testing::CommandResult run(const std::string& scenario, const std::string& env = "") {
     return run_command(env + " " + kBinary + " run -q " + (dir_ / (scenario + ".yaml")).string() + " -o " + out_.string());
   }
+  // Shell that waits (up to 10 s) until a run's staging folder appears in dir_: the run holds the
+  // folder's lock and is computing from then on.
+  std::string wait_for_staging() const {
+    return "for i in $(seq 1000); do ls -a '" + dir_.string() + "' | grep -q legalcircle-staging && break; sleep 0.01; done; ";
+  }
   fs::path dir_, out_;
 };
 
@@ -508,9 +513,10 @@ TEST_F(CliOutputIntegrity, InterruptRemovesTheStagingFolderAndKeepsTheOldOutput)
   const auto before = folder_files(out_);
   for (const char* sig : {"INT", "TERM"}) {
     SCOPED_TRACE(sig);
-    // The run takes over a second; the signal arrives while it computes.
+    // The signal arrives while the run computes: as soon as its staging folder exists (the run
+    // takes ~0.3 s after that, so a fixed sleep would race it).
     const auto r = run_command("( " + kBinary + " run -q " + (dir_ / "synthetic-county.yaml").string() + " -o " +
-                               out_.string() + " & pid=$!; sleep 0.4; kill -" + sig + " $pid; wait $pid; echo \"status=$?\" )");
+                               out_.string() + " & pid=$!; " + wait_for_staging() + "kill -" + sig + " $pid; wait $pid; echo \"status=$?\" )");
     EXPECT_NE(r.output.find(std::string("status=") + (std::string(sig) == "INT" ? "130" : "143")), std::string::npos)
         << r.output;
     EXPECT_NE(r.output.find("interrupted"), std::string::npos) << r.output;
@@ -521,7 +527,7 @@ TEST_F(CliOutputIntegrity, InterruptRemovesTheStagingFolderAndKeepsTheOldOutput)
 
 TEST_F(CliOutputIntegrity, SecondRunIntoTheSameFolderFailsAtOnce) {
   const auto r = run_command("( " + kBinary + " run -q " + (dir_ / "synthetic-county.yaml").string() + " -o " +
-                             out_.string() + " & first=$!; sleep 0.3; " + kBinary + " run -q " +
+                             out_.string() + " & first=$!; " + wait_for_staging() + kBinary + " run -q " +
                              (dir_ / "zhejiang-standard.yaml").string() + " -o " + out_.string() +
                              "; echo \"second=$?\"; wait $first; echo \"first=$?\" )");
   EXPECT_NE(r.output.find("another legalcircle run is writing there"), std::string::npos) << r.output;
