@@ -9,6 +9,7 @@
 #include <boost/graph/strong_components.hpp>
 
 #include "legalcircle/core/error.hpp"
+#include "legalcircle/core/release.hpp"
 
 namespace legalcircle {
 
@@ -103,7 +104,7 @@ void keep_largest_scc(const RoadGraph& g, ModeWeights& w) {
                                                  boost::no_property, boost::no_property,
                                                  uint32_t, uint32_t>;
   Csr csr(boost::edges_are_sorted, edges.begin(), edges.end(), n);
-  edges = {};
+  release(edges);
   std::vector<uint32_t> comp(n);
   boost::strong_components(csr,
                            boost::make_iterator_property_map(comp.begin(),
@@ -203,13 +204,13 @@ RoadGraph build_graph(RawRoads&& roads, const Profiles& profiles, const BuildOpt
                      " (" + std::to_string(roads.ways.size()) + " ways read)");
   }
 
-  roads.ways = {};
+  release(roads.ways);
 
   // Nodes: only those on a kept segment, renumbered in spatial order.
   std::vector<uint8_t> used(raw_nodes, 0);
   for (std::size_t s = 0; s < raw_a.size(); ++s) used[raw_a[s]] = used[raw_b[s]] = 1;
   std::vector<uint32_t> order = order_nodes(roads, used, options.spatial_order);
-  used = {};
+  release(used);
   std::vector<uint32_t> new_id(raw_nodes, kInvalidId);
   for (uint32_t i = 0; i < order.size(); ++i) new_id[order[i]] = i;
   const uint32_t n = static_cast<uint32_t>(order.size());
@@ -221,8 +222,8 @@ RoadGraph build_graph(RawRoads&& roads, const Profiles& profiles, const BuildOpt
     g.source_node_id[i] = order[i] < roads.node_id.size() ? roads.node_id[order[i]] : -1;
     box.add(g.coord[i]);
   }
-  roads.coord = {};
-  roads.node_id = {};
+  release(roads.coord);
+  release(roads.node_id);
   g.projection = LocalProjection({(box.min_lon + box.max_lon) / 2, (box.min_lat + box.max_lat) / 2});
 
   const uint32_t segs = static_cast<uint32_t>(raw_a.size());
@@ -234,10 +235,10 @@ RoadGraph build_graph(RawRoads&& roads, const Profiles& profiles, const BuildOpt
     g.seg_b[s] = new_id[raw_b[s]];
     g.seg_length_m[s] = static_cast<float>(haversine_m(g.coord[g.seg_a[s]], g.coord[g.seg_b[s]]));
   }
-  raw_a = {};
-  raw_b = {};
-  order = {};
-  new_id = {};
+  release(raw_a);
+  release(raw_b);
+  release(order);
+  release(new_id);
 
   // CSR: each segment is an arc at seg_a (-> seg_b) and one at seg_b (-> seg_a).
   g.first_out.assign(n + 1, 0);
@@ -263,7 +264,7 @@ RoadGraph build_graph(RawRoads&& roads, const Profiles& profiles, const BuildOpt
       g.arc_segment[a] = static_cast<uint32_t>(packed[a]);
     }
   }
-  packed = {};
+  release(packed);
 
   for (Mode m : kAllModes) {
     const std::size_t i = static_cast<std::size_t>(m);

@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include "legalcircle/core/release.hpp"
+
 
 namespace legalcircle {
 
@@ -73,7 +75,7 @@ SegmentIndex::SegmentIndex(const RoadGraph& graph, Mode mode) : impl_(std::make_
     const XY p = xy[graph.seg_a[g.segments[i]]], q = xy[graph.seg_b[g.segments[i]]];
     boxes[i] = {g.cx(std::min(p.x, q.x)), g.cx(std::max(p.x, q.x)), g.cy(std::min(p.y, q.y)), g.cy(std::max(p.y, q.y))};
   }
-  xy = {};
+  release(xy);
   auto cells_of = [&](const CellBox& b, auto&& visit) {
     for (int iy = b.iy0; iy <= b.iy1; ++iy)
       for (int ix = b.ix0; ix <= b.ix1; ++ix) visit(std::size_t(iy) * std::size_t(g.nx) + std::size_t(ix));
