@@ -1,14 +1,19 @@
 #pragma once
 // A monotone priority queue for Dijkstra: a radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990)
-// over the bits of non-negative doubles, which order as their IEEE-754 bit patterns do.
+// over a coarse key of non-negative doubles (their IEEE-754 bits, which order as the doubles do,
+// without the lowest kDroppedBits), with a binary heap for the items of the current key.
 //
-//   bucket 0: items whose time equals the last popped time exactly
-//   bucket b: items whose time's bits first differ from the last popped in bit b-1
+//   bucket 0: items whose key equals the last popped key: a binary heap in exact (time, source)
+//             order
+//   bucket b: items whose key first differs from the last popped key in bit b-1 (unordered)
 //
-// A push is O(1); a pop moves the items of the lowest non-empty bucket into lower ones, each item
-// at most 64 times in all. Items pop in (time, source) order, as the binary heap did: equal
-// times go to the lower source first, so labels stay the lexicographic minimum even across the
-// zero-length segments of duplicated nodes.
+// The key is monotone in the time, so every item outside bucket 0 comes after every item in it;
+// bucket 0 orders its own exactly. Items pop in (time, source) order: equal times go to the lower
+// source first, so labels stay the lexicographic minimum even across the zero-length segments of
+// duplicated nodes. The coarse key (26 of 64 bits: a key spans 1/16384 of a power of two, about
+// 20 ms around 5 minutes, 0.4 s around 2 hours) moves each item through a few buckets instead of
+// the full key's 7.5 on average; bucket 0, a heap, stays O(log n) however many items share a
+// key. perf on a 1 M-node walk search: about a third fewer samples than the full 64-bit key.
 //
 // Precondition (Dijkstra's): no item pushed has a time below the last popped one.
 #include <algorithm>
@@ -33,17 +38,18 @@ class RadixHeap {
   std::size_t size() const { return size_; }
   void clear() {
     for (std::vector<QueueItem>& b : buckets_) b.clear();
-    last_ = 0;
+    last_key_ = 0;
+    last_time_ = 0;
     size_ = 0;
   }
   void push(const QueueItem& item) {
-    const uint64_t key = bits(item.time);
-    if (key < last_) throw std::logic_error("RadixHeap: a time below the last popped (negative cost?)");
-    std::vector<QueueItem>& b = buckets_[bucket_of(key)];
-    if (key == last_) {  // bucket 0 is kept by source, highest first (rare: zero-cost arcs)
-      b.insert(std::upper_bound(b.begin(), b.end(), item, higher_source), item);
+    if (item.time < last_time_) throw std::logic_error("RadixHeap: a time below the last popped (negative cost?)");
+    const uint64_t key = key_of(item.time);
+    if (key == last_key_) {
+      buckets_[0].push_back(item);
+      std::push_heap(buckets_[0].begin(), buckets_[0].end(), later);
     } else {
-      b.push_back(item);
+      buckets_[bucket_of(key)].push_back(item);
     }
     ++size_;
   }
@@ -54,16 +60,18 @@ class RadixHeap {
       std::size_t i = 1;
       while (buckets_[i].empty()) ++i;
       std::vector<QueueItem>& from = buckets_[i];
-      last_ = bits(std::min_element(from.begin(), from.end(),
-                                    [](const QueueItem& a, const QueueItem& b) { return a.time < b.time; })
-                       ->time);
-      for (const QueueItem& item : from) buckets_[bucket_of(bits(item.time))].push_back(item);
+      last_key_ = key_of(std::min_element(from.begin(), from.end(),
+                                          [](const QueueItem& a, const QueueItem& b) { return a.time < b.time; })
+                             ->time);
+      for (const QueueItem& item : from) buckets_[bucket_of(key_of(item.time))].push_back(item);
       from.clear();
-      if (zero.size() > 1) std::sort(zero.begin(), zero.end(), higher_source);
+      std::make_heap(zero.begin(), zero.end(), later);
     }
+    std::pop_heap(zero.begin(), zero.end(), later);
     const QueueItem top = zero.back();
     zero.pop_back();
     --size_;
+    last_time_ = top.time;
     return top;
   }
   // Every item still queued, in no order.
@@ -74,19 +82,24 @@ class RadixHeap {
   }
 
  private:
-  static uint64_t bits(double t) {
+  static constexpr int kDroppedBits = 38;
+  static uint64_t key_of(double t) {
     const double positive = t + 0.0;  // -0.0 becomes +0.0
     uint64_t u;
     std::memcpy(&u, &positive, sizeof u);
-    return u;
+    return u >> kDroppedBits;
   }
   std::size_t bucket_of(uint64_t key) const {
-    return key == last_ ? 0 : 64 - static_cast<std::size_t>(std::countl_zero(key ^ last_));
+    return key == last_key_ ? 0 : 64 - static_cast<std::size_t>(std::countl_zero(key ^ last_key_));
   }
-  static bool higher_source(const QueueItem& a, const QueueItem& b) { return a.source > b.source; }
+  // The heap order of bucket 0: the least (time, source) on top.
+  static bool later(const QueueItem& a, const QueueItem& b) {
+    return a.time > b.time || (a.time == b.time && a.source > b.source);
+  }
 
   std::array<std::vector<QueueItem>, 65> buckets_;
-  uint64_t last_ = 0;
+  uint64_t last_key_ = 0;   // key of the last popped item
+  double last_time_ = 0;    // its time
   std::size_t size_ = 0;
 };
 

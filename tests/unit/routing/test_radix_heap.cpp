@@ -55,6 +55,37 @@ TEST(RadixHeap, PopsInTimeThenSourceOrderUnderDijkstraLikePushes) {
   }
 }
 
+// The bucket key drops the times' low bits: times that share a key (here all within a few
+// microseconds of 300 s, pushed before and while popping) still pop in exact (time, source) order.
+TEST(RadixHeap, OrdersExactlyAmongTimesSharingABucketKey) {
+  std::mt19937 rng(11);
+  RadixHeap heap;
+  std::vector<QueueItem> reference;
+  auto less = [](const QueueItem& a, const QueueItem& b) { return std::tie(a.time, a.source) < std::tie(b.time, b.source); };
+  uint32_t node = 0;
+  auto push = [&](double t) {
+    const QueueItem item{t, uint32_t(rng() % 3), node++};
+    heap.push(item);
+    reference.insert(std::upper_bound(reference.begin(), reference.end(), item, less), item);
+  };
+  for (int i = 0; i < 200; ++i) push(300.0 + double(rng() % 1000) * 1e-9);  // one key, many ties
+  for (int i = 0; i < 20; ++i) push(300.0 + double(rng() % 100));           // later keys
+  double last = 0;
+  while (!heap.empty()) {
+    const QueueItem got = heap.pop();
+    ASSERT_FALSE(reference.empty());
+    EXPECT_EQ(got.time, reference.front().time);
+    EXPECT_EQ(got.source, reference.front().source);
+    auto it = std::find_if(reference.begin(), reference.end(),
+                           [&](const QueueItem& r) { return r.time == got.time && r.source == got.source; });
+    reference.erase(it);
+    ASSERT_GE(got.time, last);
+    last = got.time;
+    if (node < 600 && rng() % 2) push(got.time + double(rng() % 5) * 1e-10);  // into the current key
+  }
+  EXPECT_TRUE(reference.empty());
+}
+
 TEST(RadixHeap, RefusesATimeBelowTheLastPopped) {
   RadixHeap heap;
   heap.push({10.0, 0, 0});
