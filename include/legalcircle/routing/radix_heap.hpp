@@ -47,7 +47,7 @@ class RadixHeap {
     const uint64_t key = key_of(item.time);
     if (key == last_key_) {
       buckets_[0].push_back(item);
-      std::push_heap(buckets_[0].begin(), buckets_[0].end(), later);
+      std::push_heap(buckets_[0].begin(), buckets_[0].end(), Later{});
     } else {
       buckets_[bucket_of(key)].push_back(item);
     }
@@ -65,9 +65,9 @@ class RadixHeap {
                              ->time);
       for (const QueueItem& item : from) buckets_[bucket_of(key_of(item.time))].push_back(item);
       from.clear();
-      std::make_heap(zero.begin(), zero.end(), later);
+      std::make_heap(zero.begin(), zero.end(), Later{});
     }
-    std::pop_heap(zero.begin(), zero.end(), later);
+    std::pop_heap(zero.begin(), zero.end(), Later{});
     const QueueItem top = zero.back();
     zero.pop_back();
     --size_;
@@ -92,10 +92,13 @@ class RadixHeap {
   std::size_t bucket_of(uint64_t key) const {
     return key == last_key_ ? 0 : 64 - static_cast<std::size_t>(std::countl_zero(key ^ last_key_));
   }
-  // The heap order of bucket 0: the least (time, source) on top.
-  static bool later(const QueueItem& a, const QueueItem& b) {
-    return a.time > b.time || (a.time == b.time && a.source > b.source);
-  }
+  // The heap order of bucket 0: the least (time, source) on top (a type, not a function
+  // pointer, so the heap operations inline it).
+  struct Later {
+    bool operator()(const QueueItem& a, const QueueItem& b) const {
+      return a.time > b.time || (a.time == b.time && a.source > b.source);
+    }
+  };
 
   std::array<std::vector<QueueItem>, 65> buckets_;
   uint64_t last_key_ = 0;   // key of the last popped item
