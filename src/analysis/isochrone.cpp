@@ -4,7 +4,6 @@
 #include "legalcircle/core/parallel.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -42,27 +41,8 @@ struct ReachWindow {
   }
 };
 
-// Runs visit(accumulator, settled node) over the field's settled nodes on `threads` threads, each
-// thread into its own copy of `init`; returns the copies to be merged (by min/max, so the merge
-// does not depend on which thread took which nodes).
-template <class Accumulator, class Visit>
-std::vector<Accumulator> over_settled_nodes(const MultiSourceSearch& search, unsigned threads, const Accumulator& init,
-                                            Visit visit) {
-  const auto& nodes = search.settled_nodes();
-  constexpr std::size_t kChunk = 1 << 14;
-  const std::size_t chunks = (nodes.size() + kChunk - 1) / kChunk;
-  const unsigned used = static_cast<unsigned>(std::clamp<std::size_t>(chunks, 1, std::max(1u, threads)));
-  std::vector<Accumulator> acc(used, init);
-  std::atomic<unsigned> slots{0};
-  parallel_for(chunks, used, [&] { return slots++; }, [&](unsigned slot, std::size_t chunk) {
-    const std::size_t end = std::min(nodes.size(), (chunk + 1) * kChunk);
-    for (std::size_t i = chunk * kChunk; i < end; ++i) visit(acc[slot], nodes[i]);
-  });
-  return acc;
-}
-
 ReachWindow reach_window(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
-                         double max_s, double cell_m, unsigned threads) {
+                         double max_s, double cell_m) {
   ReachWindow w;
   RasterGrid& grid = w.grid;
   grid.projection = g.projection;
@@ -71,37 +51,30 @@ ReachWindow reach_window(const RoadGraph& g, const TravelTimeField& field, const
   // Extent: every segment touching a node reached within max_s (a cell may snap anywhere along
   // it), and the services, widened by the longest access leg that still fits.
   const double access_mps = request.access_leg_kmh / 3.6;
-  struct Box {
-    double min_x = kInf, min_y = kInf, max_x = -kInf, max_y = -kInf;
-    void include(XY p) {
-      min_x = std::min(min_x, p.x), max_x = std::max(max_x, p.x);
-      min_y = std::min(min_y, p.y), max_y = std::max(max_y, p.y);
-    }
+  double min_x = kInf, min_y = kInf, max_x = -kInf, max_y = -kInf;
+  auto include = [&](XY p) {
+    min_x = std::min(min_x, p.x), max_x = std::max(max_x, p.x);
+    min_y = std::min(min_y, p.y), max_y = std::max(max_y, p.y);
   };
   const MultiSourceSearch& search = field.search();
   // Each segment at a reached node v, as (v's end, the other end, the arc, v's time):
   // v projected once, the other end read through the arc's head (fewer scattered reads than
   // through the segment's ends).
-  auto for_each_segment_at = [&](uint32_t v, auto&& visit) {
-    const XY pv = g.projection.forward(g.coord[v]);
-    const double t = search.time(v);
-    for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a)
-      visit(pv, g.projection.forward(g.coord[g.arc_head[a]]), a, t);
+  auto for_each_reached_segment = [&](auto&& visit) {
+    for (uint32_t v : search.settled_nodes()) {
+      const XY pv = g.projection.forward(g.coord[v]);
+      const double t = search.time(v);
+      for (uint32_t a = g.first_out[v]; a < g.first_out[v + 1]; ++a)
+        visit(pv, g.projection.forward(g.coord[g.arc_head[a]]), a, t);
+    }
   };
-  Box box;
-  for (const Box& part : over_settled_nodes(search, threads, Box{}, [&](Box& b, uint32_t v) {
-         for_each_segment_at(v, [&](XY pv, XY pu, uint32_t, double t) {
-           if (t > max_s) return;
-           b.include(pv);
-           b.include(pu);
-         });
-       })) {
-    box.min_x = std::min(box.min_x, part.min_x), box.max_x = std::max(box.max_x, part.max_x);
-    box.min_y = std::min(box.min_y, part.min_y), box.max_y = std::max(box.max_y, part.max_y);
-  }
+  for_each_reached_segment([&](XY pv, XY pu, uint32_t, double t) {
+    if (t > max_s) return;
+    include(pv);
+    include(pu);
+  });
   for (const AttachedPoint& s : field.services())
-    if (s.snap.ok()) box.include(g.projection.forward(s.snap.snapped));
-  const double min_x = box.min_x, min_y = box.min_y, max_x = box.max_x, max_y = box.max_y;
+    if (s.snap.ok()) include(g.projection.forward(s.snap.snapped));
   if (!(min_x <= max_x)) return w;  // nothing reachable: empty window
   const double margin = std::min(request.max_snap_m, max_s * access_mps) + 2.0 * cell_m;
   // Anchor the window on the cell grid of the projection origin, so windows of different
@@ -118,31 +91,25 @@ ReachWindow reach_window(const RoadGraph& g, const TravelTimeField& field, const
   w.blocks_wide = (grid.width + kBlock - 1) / kBlock;
   w.blocks_high = (grid.height + kBlock - 1) / kBlock;
   w.live.assign(static_cast<std::size_t>(w.blocks_wide) * w.blocks_high, 0);
+  std::vector<float> need(w.live.size(), -1.0f);  // metres around the block that may be live
   const double block_m = kBlock * cell_m;
   auto block_of = [&](XY p) {
     const int bc = std::clamp(static_cast<int>((p.x - grid.min_x) / block_m), 0, w.blocks_wide - 1);
     const int br = std::clamp(static_cast<int>((grid.max_y - p.y) / block_m), 0, w.blocks_high - 1);
     return static_cast<std::size_t>(br) * w.blocks_wide + bc;
   };
-  // need[block]: metres around the block that may be live (-1: none).
-  auto ask = [&](std::vector<float>& need, XY p, double radius_m) {
+  auto ask = [&](XY p, double radius_m) {
     float& n = need[block_of(p)];
     n = std::max(n, static_cast<float>(radius_m) + 1.0f);  // + 1 m: float rounding stays outside
   };
   const double limit_s = std::isfinite(request.limit_s) ? request.limit_s : max_s;
   auto reach_m = [&](double slack_s) { return std::min(request.max_snap_m, std::max(0.0, slack_s) * access_mps) + cell_m; };
-  std::vector<std::vector<float>> parts =
-      over_settled_nodes(search, threads, std::vector<float>(w.live.size(), -1.0f), [&](std::vector<float>& need, uint32_t v) {
-        for_each_segment_at(v, [&](XY pv, XY pu, uint32_t arc, double t) {
-          const XY a = g.arc_head[arc] == g.seg_b[g.arc_segment[arc]] ? pv : pu;  // the seg_a end asks, as ever
-          ask(need, a, reach_m(limit_s - t) + std::max(std::abs(pv.x - pu.x), std::abs(pv.y - pu.y)));
-        });
-      });
-  std::vector<float> need = std::move(parts[0]);
-  for (std::size_t p = 1; p < parts.size(); ++p)
-    for (std::size_t b = 0; b < need.size(); ++b) need[b] = std::max(need[b], parts[p][b]);
+  for_each_reached_segment([&](XY pv, XY pu, uint32_t arc, double t) {
+    const XY a = g.arc_head[arc] == g.seg_b[g.arc_segment[arc]] ? pv : pu;  // the seg_a end asks, as ever
+    ask(a, reach_m(limit_s - t) + std::max(std::abs(pv.x - pu.x), std::abs(pv.y - pu.y)));
+  });
   for (const AttachedPoint& s : field.services())
-    if (s.snap.ok()) ask(need, g.projection.forward(s.snap.snapped), reach_m(limit_s - s.access_s));
+    if (s.snap.ok()) ask(g.projection.forward(s.snap.snapped), reach_m(limit_s - s.access_s));
   for (int br = 0; br < w.blocks_high; ++br)
     for (int bc = 0; bc < w.blocks_wide; ++bc) {
       const float n = need[static_cast<std::size_t>(br) * w.blocks_wide + bc];
@@ -163,7 +130,7 @@ bool is_border(const RasterGrid& grid, int col, int row) {
 
 SnapGrid snap_grid(const RoadGraph& g, const SegmentIndex& index, const TravelTimeField& field,
                    const CoverageRequest& request, double max_s, double cell_m, unsigned threads) {
-  const ReachWindow w = reach_window(g, field, request, max_s, cell_m, threads);
+  const ReachWindow w = reach_window(g, field, request, max_s, cell_m);
   SnapGrid out;
   out.grid = w.grid;
   out.blocks_wide = w.blocks_wide;
@@ -219,7 +186,7 @@ TimeRaster raster_of(const RoadGraph& g, const TravelTimeField& field, const Ras
 
 TimeRaster time_raster(const RoadGraph& g, const TravelTimeField& field, const CoverageRequest& request,
                        double max_s, double cell_m, unsigned threads, const SnapGrid* snaps) {
-  const ReachWindow w = reach_window(g, field, request, max_s, cell_m, threads);
+  const ReachWindow w = reach_window(g, field, request, max_s, cell_m);
   return raster_of(g, field, w.grid, w.live, w.blocks_wide, threads, snaps);
 }
 
